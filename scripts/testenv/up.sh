@@ -1,0 +1,47 @@
+#!/bin/bash
+# up.sh - THE entry point for tests: bring the whole test environment up (idempotent).
+#
+# Usage: scripts/testenv/up.sh          (root, or a user with sudo)
+# Runs, in order, printing one line per part with the time it took:
+#   install-deps.sh            Debian packages + tauri-driver (only what is missing)
+#   docker.sh start            a Docker daemon (dockerd started in the background if needed)
+#   pg-servers.sh start        PostgreSQL 13..18 on 127.0.0.1:54313..54318 (postgres/postgres)
+#   pg-images.sh               local images postgres:13 .. postgres:18
+# and writes $STATE/env (KEY=VALUE lines, no quotes; sourceable by sh, easy to parse):
+#   DBM_TESTENV_DIR DBM_PG_HOST DBM_PG_USER DBM_PG_PASSWORD DBM_PG_MAJORS (comma separated)
+#   DBM_PG<N>_PORT  DBM_PG_IMAGE_REPO (images are $DBM_PG_IMAGE_REPO:<N>)  DBM_DOCKER_SOCKET
+# Cold (nothing there yet): a few minutes; warm: about a second.
+# Env: DBM_TESTENV_DIR (default /var/tmp/dbm-testenv)  PG_MAJORS (default "13 14 15 16 17 18")
+#      PG_PORT_BASE PG_PASSWORD PG_IMAGE_REPO (passed on)  VERBOSE=1
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+MAJORS=${PG_MAJORS:-13 14 15 16 17 18}
+export PG_MAJORS=$MAJORS
+lock up
+
+part() {  # name command...
+  local name=$1 t0; shift; t0=$(now)
+  "$@" || die "$name failed (see the messages above; rerun with VERBOSE=1 for details)"
+  printf '[up] %-12s %6ss\n' "$name" "$(elapsed "$t0")"
+}
+part install-deps "$TESTENV/install-deps.sh"
+part docker       "$TESTENV/docker.sh" start
+part pg-servers   "$TESTENV/pg-servers.sh" start $MAJORS
+part pg-images    "$TESTENV/pg-images.sh" $MAJORS
+
+# the environment file tests read
+. "$STATE/pg/servers.env"
+{
+  echo "# written by scripts/testenv/up.sh on $(date -u +%FT%TZ); do not edit"
+  echo "DBM_TESTENV_DIR=$STATE"
+  echo "DBM_PG_HOST=127.0.0.1"
+  echo "DBM_PG_USER=$PGUSER"
+  echo "DBM_PG_PASSWORD=$PGPASSWORD"
+  echo "DBM_PG_MAJORS=$(echo $MAJORS | tr ' ' ',')"
+  for m in $MAJORS; do p="PG${m}_PORT"; echo "DBM_PG${m}_PORT=${!p}"; done
+  echo "DBM_PG_IMAGE_REPO=${PG_IMAGE_REPO:-postgres}"
+  echo "DBM_DOCKER_SOCKET=/var/run/docker.sock"
+} > "$STATE/env.tmp"
+mv "$STATE/env.tmp" "$STATE/env"
+chmod a+r "$STATE/env"
