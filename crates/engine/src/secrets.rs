@@ -1,0 +1,101 @@
+//! The OS keyring: the only place a password is kept.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::problem::Problem;
+
+/// The keyring service name every entry of this app is stored under.
+pub const KEYRING_SERVICE: &str = "db-backup-manager";
+
+/// A keyring call can hang on a stuck D-Bus service; give up after this long.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Whether passwords can be stored and read, and in which store.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyringCheck {
+    pub backend: String,
+    pub problem: Option<Problem>,
+}
+
+/// The platform's store, by name, for the user.
+pub fn backend_name() -> &'static str {
+    if cfg!(target_os = "macos") {
+        "macOS Keychain"
+    } else if cfg!(windows) {
+        "Windows Credential Manager"
+    } else {
+        "Secret Service"
+    }
+}
+
+/// Looks up an entry that does not exist: that reaches the store and tells whether it is
+/// usable, without writing anything and without asking the user to unlock it.
+pub async fn check() -> KeyringCheck {
+    let probe = tokio::task::spawn_blocking(|| {
+        keyring::Entry::new(KEYRING_SERVICE, "dbm-keyring-probe")
+            .and_then(|entry| entry.get_password())
+    });
+    let problem = match tokio::time::timeout(CHECK_TIMEOUT, probe).await {
+        Err(_) => Some(Problem::new(
+            "keyring_timeout",
+            format!(
+                "The {} did not answer within {} s.",
+                backend_name(),
+                CHECK_TIMEOUT.as_secs()
+            ),
+            "Restart the keyring service (e.g. gnome-keyring-daemon) or log out and in again.",
+        )),
+        Ok(Err(join_error)) => Some(Problem::new(
+            "keyring_unavailable",
+            format!("The keyring check stopped unexpectedly: {join_error}."),
+            "Try again; if it keeps failing, restart the app.",
+        )),
+        Ok(Ok(Ok(_) | Err(keyring::Error::NoEntry))) => None,
+        Ok(Ok(Err(error))) => Some(keyring_problem(&error)),
+    };
+    KeyringCheck {
+        backend: backend_name().to_string(),
+        problem,
+    }
+}
+
+/// Turns a keyring error into what the user should know and do.
+pub fn keyring_problem(error: &keyring::Error) -> Problem {
+    match error {
+        keyring::Error::NoStorageAccess(detail) => Problem::new(
+            "keyring_unavailable",
+            format!("No keyring is available to store passwords ({detail})."),
+            "Start a keyring such as GNOME Keyring or KWallet and unlock it (logging in to a desktop session usually does).",
+        ),
+        keyring::Error::PlatformFailure(detail) => {
+            let detail_text = detail.to_string();
+            if detail_text.to_lowercase().contains("locked") {
+                locked()
+            } else {
+                Problem::new(
+                    "keyring_unavailable",
+                    format!("The {} cannot be reached ({detail_text}).", backend_name()),
+                    "Run the app inside a desktop session with a keyring (GNOME Keyring or KWallet) running.",
+                )
+            }
+        }
+        other if other.to_string().to_lowercase().contains("locked") => locked(),
+        other => Problem::new(
+            "keyring_error",
+            format!("The {} refused the request ({other}).", backend_name()),
+            "Check that the keyring is unlocked and working, then try again.",
+        ),
+    }
+}
+
+fn locked() -> Problem {
+    Problem::new(
+        "keyring_locked",
+        format!("The {} is locked.", backend_name()),
+        "Unlock it (e.g. with Seahorse, or by logging in again), then try again.",
+    )
+}

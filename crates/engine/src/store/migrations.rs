@@ -1,0 +1,37 @@
+//! Embedded, ordered schema migrations. The schema version is SQLite's `user_version`.
+
+/// One step of the schema, applied once, in order.
+pub struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every migration, oldest first. Append only: a released migration never changes.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "initial",
+    sql: include_str!("migrations/0001_initial.sql"),
+}];
+
+/// The newest schema this build knows.
+pub fn latest_version() -> u32 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_consecutive_from_one() {
+        for (index, migration) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(
+                migration.version as usize,
+                index + 1,
+                "migration {}",
+                migration.name
+            );
+        }
+    }
+}
