@@ -1,0 +1,62 @@
+import { fireEvent, render, screen } from "@testing-library/svelte";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import App from "./App.svelte";
+import { commands } from "./lib/bindings";
+import { okStatus } from "./test/fixtures";
+
+vi.mock("./lib/bindings", () => ({ commands: { systemStatus: vi.fn() } }));
+
+const NAV = ["dashboard", "connections", "schedules", "backups", "settings"] as const;
+
+function title() {
+  return screen.getByTestId("page-title").textContent;
+}
+
+beforeEach(() => {
+  vi.mocked(commands.systemStatus).mockResolvedValue(okStatus());
+});
+
+afterEach(() => {
+  window.location.hash = "";
+});
+
+describe("App frame", () => {
+  it("has a keyboard-reachable link for every page and starts on the Dashboard", () => {
+    render(App);
+    for (const id of NAV) {
+      const item = screen.getByTestId(`nav-${id}`);
+      expect(item.tagName).toBe("A");
+      expect(item.getAttribute("href")).toBe(`#/${id}`);
+    }
+    expect(title()).toBe("Dashboard");
+    expect(screen.getByTestId("nav-dashboard").getAttribute("aria-current")).toBe("page");
+    expect(screen.getByTestId("nav-connections").hasAttribute("aria-current")).toBe(false);
+  });
+
+  it("switches pages from the navigation and marks only the active item", async () => {
+    render(App);
+    const expected = {
+      connections: ["Connections", "No connections yet."],
+      schedules: ["Schedules", "No schedules yet."],
+      backups: ["Backups", "No backups yet."],
+      settings: ["Settings", "Nothing to set yet."],
+      dashboard: ["Dashboard", null],
+    } as const;
+
+    for (const [id, [heading, empty]] of Object.entries(expected)) {
+      await fireEvent.click(screen.getByTestId(`nav-${id}`));
+      expect(title()).toBe(heading);
+      expect(window.location.hash).toBe(`#/${id}`);
+      if (empty) expect(screen.getByTestId("empty-state").textContent).toContain(empty);
+      const current = NAV.filter((n) => screen.getByTestId(`nav-${n}`).getAttribute("aria-current") === "page");
+      expect(current).toEqual([id]);
+    }
+  });
+
+  it("opens the page named in the hash", () => {
+    window.location.hash = "#/backups";
+    render(App);
+    expect(title()).toBe("Backups");
+    expect(screen.getByTestId("nav-backups").getAttribute("aria-current")).toBe("page");
+  });
+});

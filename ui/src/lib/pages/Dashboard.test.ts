@@ -1,0 +1,134 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { commands, type SystemStatus } from "../bindings";
+import { deferred } from "../../test/deferred";
+import { dockerDown, keyringLocked, okStatus, schemaTooNew } from "../../test/fixtures";
+import Dashboard from "./Dashboard.svelte";
+
+vi.mock("../bindings", () => ({ commands: { systemStatus: vi.fn() } }));
+
+const systemStatus = vi.mocked(commands.systemStatus);
+
+function card(key: string) {
+  return screen.getByTestId(`status-${key}`);
+}
+
+beforeEach(() => {
+  systemStatus.mockReset();
+});
+
+describe("Dashboard", () => {
+  it("shows loading cards until the status arrives, then OK cards", async () => {
+    const answer = deferred<SystemStatus>();
+    systemStatus.mockReturnValueOnce(answer.promise);
+    render(Dashboard);
+
+    expect(screen.getByTestId("page-title").textContent).toBe("Dashboard");
+    for (const key of ["database", "docker", "keyring"]) {
+      expect(card(key).dataset.state).toBe("loading");
+    }
+
+    answer.resolve(okStatus());
+    await waitFor(() => expect(card("database").dataset.state).toBe("ok"));
+
+    expect(card("docker").dataset.state).toBe("ok");
+    expect(card("keyring").dataset.state).toBe("ok");
+    expect(card("database").textContent).toContain("Schema version 4 of supported 4");
+    expect(card("docker").textContent).toContain("Docker 27.3.1 (API 1.47)");
+    expect(card("keyring").textContent).toContain("Backend: Secret Service");
+    expect(screen.getByTestId("status-app-version").textContent?.trim()).toBe("0.3.1");
+    expect(screen.getByTestId("status-data-dir").textContent?.trim()).toBe(
+      "/home/ada/.local/share/db-backup-manager",
+    );
+    expect(screen.getByTestId("status-verdict").textContent).toBe("All checks passed");
+    expect(systemStatus).toHaveBeenCalledTimes(1);
+  });
+
+  it("shows each problem's message and fix on its card", async () => {
+    const status = okStatus();
+    status.database = { ...status.database, schemaVersion: 9, problem: schemaTooNew };
+    status.docker = { version: null, apiVersion: null, problem: dockerDown };
+    status.keyring = { backend: "Secret Service", problem: keyringLocked };
+    systemStatus.mockResolvedValueOnce(status);
+    render(Dashboard);
+
+    await waitFor(() => expect(card("docker").dataset.state).toBe("problem"));
+    expect(card("database").dataset.state).toBe("problem");
+    expect(card("keyring").dataset.state).toBe("problem");
+
+    expect(screen.getByTestId("status-docker-message").textContent).toBe(dockerDown.message);
+    expect(screen.getByTestId("status-docker-fix").textContent).toContain(dockerDown.fix);
+    expect(screen.getByTestId("status-database-message").textContent).toBe(schemaTooNew.message);
+    expect(screen.getByTestId("status-database-fix").textContent).toContain(schemaTooNew.fix);
+    expect(screen.getByTestId("status-keyring-message").textContent).toBe(keyringLocked.message);
+    expect(screen.getByTestId("status-keyring-fix").textContent).toContain(keyringLocked.fix);
+    expect(screen.getByTestId("status-verdict").textContent).toBe("3 checks need attention");
+  });
+
+  it("shows the error and retries when the command rejects with {code, message}", async () => {
+    systemStatus.mockRejectedValueOnce({ code: "internal", message: "The status check crashed." });
+    render(Dashboard);
+
+    const error = await screen.findByTestId("status-error");
+    expect(error.getAttribute("role")).toBe("alert");
+    expect(error.textContent).toContain("Could not check the system status.");
+    expect(screen.getByTestId("status-error-message").textContent).toBe("The status check crashed.");
+    expect(error.textContent).toContain("internal");
+    expect(screen.queryByTestId("status-docker")).toBeNull();
+    // jsdom is not the desktop app, so the page says why asking may have failed.
+    expect(error.textContent).toContain("not in the desktop app");
+
+    systemStatus.mockResolvedValueOnce(okStatus());
+    await fireEvent.click(screen.getByTestId("status-retry"));
+
+    await waitFor(() => expect(card("docker").dataset.state).toBe("ok"));
+    expect(screen.queryByTestId("status-error")).toBeNull();
+    expect(systemStatus).toHaveBeenCalledTimes(2);
+  });
+
+  it("leaves out the browser hint inside the desktop app", async () => {
+    (globalThis as { isTauri?: boolean }).isTauri = true;
+    try {
+      systemStatus.mockRejectedValueOnce({ code: "internal", message: "Boom." });
+      render(Dashboard);
+      const error = await screen.findByTestId("status-error");
+      expect(error.textContent).not.toContain("not in the desktop app");
+    } finally {
+      delete (globalThis as { isTauri?: boolean }).isTauri;
+    }
+  });
+
+  it("re-runs the command on Refresh and shows the new answer", async () => {
+    systemStatus.mockResolvedValueOnce(okStatus());
+    render(Dashboard);
+    await waitFor(() => expect(card("docker").dataset.state).toBe("ok"));
+
+    const second = deferred<SystemStatus>();
+    systemStatus.mockReturnValueOnce(second.promise);
+    await fireEvent.click(screen.getByTestId("status-refresh"));
+    expect(card("docker").dataset.state).toBe("loading");
+
+    const status = okStatus();
+    status.docker = { version: null, apiVersion: null, problem: dockerDown };
+    second.resolve(status);
+    await waitFor(() => expect(card("docker").dataset.state).toBe("problem"));
+    expect(systemStatus).toHaveBeenCalledTimes(2);
+  });
+
+  it("ignores an older answer that arrives after a newer one", async () => {
+    const first = deferred<SystemStatus>();
+    const second = deferred<SystemStatus>();
+    systemStatus.mockReturnValueOnce(first.promise).mockReturnValueOnce(second.promise);
+    render(Dashboard);
+    await fireEvent.click(screen.getByTestId("status-refresh"));
+
+    const fresh = okStatus();
+    fresh.appVersion = "2.0.0";
+    second.resolve(fresh);
+    await waitFor(() => expect(screen.getByTestId("status-app-version").textContent?.trim()).toBe("2.0.0"));
+
+    first.resolve(okStatus());
+    await new Promise((r) => setTimeout(r, 0));
+    expect(screen.getByTestId("status-app-version").textContent?.trim()).toBe("2.0.0");
+  });
+});
