@@ -1,0 +1,125 @@
+//! The UI's TypeScript types and command wrappers, generated from the Rust types.
+//! `tests/bindings.rs` fails when the checked-in `ui/src/lib/bindings.ts` is stale.
+
+use ts_rs::TS;
+
+use dbm_engine::docker::DockerCheck;
+use dbm_engine::problem::Problem;
+use dbm_engine::secrets::KeyringCheck;
+use dbm_engine::status::{DatabaseCheck, SystemStatus};
+
+use crate::error::AppError;
+
+/// Where the generated file lives, from the repository root.
+pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
+
+/// One command as the UI calls it.
+pub struct CommandSignature {
+    pub name: &'static str,
+    pub args: Vec<(&'static str, String)>,
+    pub returns: String,
+}
+
+/// The whole file.
+pub fn typescript() -> String {
+    let declarations = [
+        declaration::<Problem>(),
+        declaration::<DatabaseCheck>(),
+        declaration::<DockerCheck>(),
+        declaration::<KeyringCheck>(),
+        declaration::<SystemStatus>(),
+        declaration::<AppError>(),
+    ];
+    let mut out = String::from(
+        "// Generated from Rust by src-tauri/tests/bindings.rs \
+         (UPDATE_BINDINGS=1 cargo test -p dbm-app --test bindings). Do not edit.\n\
+         import { invoke } from \"@tauri-apps/api/core\";\n",
+    );
+    for declaration in declarations {
+        out.push('\n');
+        out.push_str(&declaration);
+        out.push('\n');
+    }
+    out.push_str(
+        "\n/** Every command; each rejects with an `AppError`. */\nexport const commands = {\n",
+    );
+    for command in crate::commands::signatures() {
+        out.push_str(&wrapper(&command));
+    }
+    out.push_str("};\n");
+    out
+}
+
+fn declaration<T: TS>() -> String {
+    // ts-rs gives the doc comment already as a JSDoc block.
+    let docs = T::docs()
+        .map(|d| format!("{}\n", d.trim_end()))
+        .unwrap_or_default();
+    format!("{docs}export {}", T::decl())
+}
+
+/// `systemStatus: () => invoke<SystemStatus>("system_status"),`
+fn wrapper(command: &CommandSignature) -> String {
+    let params = command
+        .args
+        .iter()
+        .map(|(name, ty)| format!("{}: {ty}", camel_case(name)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let payload = if command.args.is_empty() {
+        String::new()
+    } else {
+        let names = command
+            .args
+            .iter()
+            .map(|(name, _)| camel_case(name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(", {{ {names} }}")
+    };
+    format!(
+        "  {}: ({params}) => invoke<{}>(\"{}\"{payload}),\n",
+        camel_case(command.name),
+        command.returns,
+        command.name
+    )
+}
+
+/// Tauri maps snake_case command arguments to camelCase keys.
+fn camel_case(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_commands_with_camel_case_names_and_arguments() {
+        let command = CommandSignature {
+            name: "backup_run",
+            args: vec![
+                ("connection_id", "number".into()),
+                ("format", "string".into()),
+            ],
+            returns: "Backup".into(),
+        };
+        assert_eq!(
+            wrapper(&command),
+            "  backupRun: (connectionId: number, format: string) => \
+             invoke<Backup>(\"backup_run\", { connectionId, format }),\n"
+        );
+    }
+}

@@ -1,0 +1,28 @@
+//! The commands the UI can call, one module per domain. The list below is the single place a
+//! command is registered: it builds the invoke handler and the generated TypeScript wrappers.
+
+pub mod system;
+
+use crate::bindings::CommandSignature;
+
+macro_rules! app_commands {
+    ($($module:ident :: $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty;)*) => {
+        /// The invoke handler with every command.
+        pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($module::$name),*]
+        }
+
+        /// Each command's TypeScript signature, for the generated bindings.
+        pub fn signatures() -> Vec<CommandSignature> {
+            vec![$(CommandSignature {
+                name: stringify!($name),
+                args: vec![$((stringify!($arg), <$ty as ts_rs::TS>::name())),*],
+                returns: <$ret as ts_rs::TS>::name(),
+            }),*]
+        }
+    };
+}
+
+app_commands! {
+    system::system_status() -> dbm_engine::status::SystemStatus;
+}

@@ -1,0 +1,14 @@
+//! Commands about the app itself and what it depends on.
+
+use tauri::State;
+
+use dbm_engine::status::{self, SystemStatus};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The Dashboard's status: versions, data dir, database, Docker and keyring.
+#[tauri::command]
+pub async fn system_status(state: State<'_, AppState>) -> Result<SystemStatus, AppError> {
+    Ok(status::system_status(&state.data_dir, &state.store).await)
+}

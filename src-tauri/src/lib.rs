@@ -1,0 +1,45 @@
+//! The desktop shell: opens the engine's state, registers commands, keeps a tray icon, and
+//! hides to the tray instead of quitting when the window closes.
+
+pub mod bindings;
+mod commands;
+mod error;
+mod state;
+mod tray;
+
+use tauri::{Manager, WindowEvent};
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DBM_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+
+    let result = tauri::Builder::default()
+        // A second launch focuses the running app rather than starting a second scheduler.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            tray::show_main_window(app);
+        }))
+        .setup(|app| {
+            app.manage(state::AppState::open());
+            tray::build(app.handle())?;
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Closing the window keeps the app (and, later, its scheduler) running in the tray.
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                if window.label() == "main" {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
+        })
+        .invoke_handler(commands::handler())
+        .run(tauri::generate_context!());
+    if let Err(error) = result {
+        tracing::error!(%error, "the app stopped with an error");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,25 @@
+//! What the shell keeps for the app's lifetime.
+
+use std::path::PathBuf;
+
+use dbm_engine::store::{Store, StoreError};
+
+/// The engine's state as the commands see it. The store may have failed to open: the app
+/// still starts, and the Dashboard says why.
+pub struct AppState {
+    pub data_dir: PathBuf,
+    pub store: Result<Store, StoreError>,
+}
+
+impl AppState {
+    /// Opens the store in the data dir (`DBM_DATA_DIR` or the platform's).
+    pub fn open() -> AppState {
+        let data_dir =
+            dbm_engine::paths::default_data_dir().unwrap_or_else(|| PathBuf::from("dbm-data"));
+        let store = Store::open_in(&data_dir);
+        if let Err(error) = &store {
+            tracing::error!(code = error.code(), %error, "the app's database cannot be used");
+        }
+        AppState { data_dir, store }
+    }
+}
