@@ -1,0 +1,161 @@
+//! Starts the real app binary through tauri-driver (which drives WebKitWebDriver) and hands
+//! the test a WebDriver client. Needs a display and a D-Bus session: run inside
+//! `scripts/testenv/session.sh`, as `cargo xtask test` does.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+const DRIVER_PORT: u16 = 4444;
+const NATIVE_PORT: u16 = 4445;
+
+pub struct App {
+    pub client: Client,
+    driver: Child,
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The app binary built by the same cargo invocation (`target/debug/dbm-app`).
+fn app_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("DBM_APP_BINARY") {
+        return PathBuf::from(path);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    let binary = target.join("debug").join("dbm-app");
+    assert!(
+        binary.is_file(),
+        "{} is missing: build it with `cargo build -p dbm-app` (cargo xtask test does)",
+        binary.display()
+    );
+    std::fs::canonicalize(&binary).unwrap_or(binary)
+}
+
+fn tauri_driver() -> PathBuf {
+    let in_cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|home| home.join("bin").join("tauri-driver"));
+    match in_cargo_home {
+        Some(path) if path.is_file() => path,
+        _ => PathBuf::from("tauri-driver"),
+    }
+}
+
+/// Where the screenshots go: `target/e2e-screenshots/`.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = workspace_root().join("target").join("e2e-screenshots");
+    std::fs::create_dir_all(&dir).expect("create screenshot dir");
+    dir
+}
+
+impl App {
+    /// Launches the app with its state in `data_dir`.
+    pub async fn launch(data_dir: &Path) -> App {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "no DISPLAY: run the end-to-end tests inside scripts/testenv/session.sh"
+        );
+        let application = app_binary();
+        let driver = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &DRIVER_PORT.to_string(),
+                "--native-port",
+                &NATIVE_PORT.to_string(),
+            ])
+            .env("DBM_DATA_DIR", data_dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start tauri-driver (cargo install tauri-driver --locked)");
+        wait_for_port(DRIVER_PORT, Duration::from_secs(20));
+
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("wry"));
+        capabilities.insert(
+            "tauri:options".into(),
+            json!({ "application": application.display().to_string() }),
+        );
+        let client = ClientBuilder::native()
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{DRIVER_PORT}"))
+            .await
+            .expect("open a WebDriver session with the app");
+        App { client, driver }
+    }
+
+    /// Waits for an element to appear.
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+    }
+
+    /// Waits until the element's attribute has one of the values, and returns it.
+    pub async fn wait_for_attr(&self, css: &str, attr: &str, values: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let value = self.find(css).await.attr(attr).await.ok().flatten();
+            if let Some(value) = value.filter(|v| values.contains(&v.as_str())) {
+                return value;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css}[{attr}] never became one of {values:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Saves a PNG of the window under `target/e2e-screenshots/NAME.png`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        // WebKit may still show the previous frame right after a change.
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let png = self.client.screenshot().await.expect("take a screenshot");
+        let path = screenshot_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("save the screenshot");
+        path
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        // SIGTERM lets tauri-driver stop WebKitWebDriver; SIGKILL would orphan it.
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.driver.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.driver.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn wait_for_port(port: u16, timeout: Duration) {
+    let deadline = Instant::now() + timeout;
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "tauri-driver did not listen on port {port}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
