@@ -69,7 +69,7 @@ fn reopening_keeps_the_data_and_does_not_migrate_twice() {
 }
 
 #[test]
-fn two_processes_opening_a_new_database_at_once_both_succeed() {
+fn several_openers_of_a_new_database_at_once_all_succeed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_path_buf();
     let threads: Vec<_> = (0..4)

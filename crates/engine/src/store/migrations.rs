@@ -8,11 +8,18 @@ pub struct Migration {
 }
 
 /// Every migration, oldest first. Append only: a released migration never changes.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial",
-    sql: include_str!("migrations/0001_initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("migrations/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "installation_id",
+        sql: include_str!("migrations/0002_installation_id.sql"),
+    },
+];
 
 /// The newest schema this build knows.
 pub fn latest_version() -> u32 {

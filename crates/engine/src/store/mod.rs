@@ -59,8 +59,7 @@ impl Store {
             });
         }
 
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| StoreError::opening(path, e))?;
+        enable_wal(&conn).map_err(|e| StoreError::opening(path, e))?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(|e| StoreError::opening(path, e))?;
         restrict_to_owner(path);
@@ -81,6 +80,15 @@ impl Store {
     /// The schema version the file is at now.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
         Ok(schema_version(&self.connection())?)
+    }
+
+    /// This data dir's random id, which namespaces its keyring entries.
+    pub fn installation_id(&self) -> Result<String, StoreError> {
+        Ok(self.connection().query_row(
+            "SELECT value FROM setting WHERE key = 'installation_id'",
+            [],
+            |row| row.get(0),
+        )?)
     }
 
     /// The connection, for the repositories. Poisoning is ignored: SQLite keeps its own consistency.
@@ -112,6 +120,27 @@ impl Store {
     }
 }
 
+/// Switches to WAL once per file. Switching needs an exclusive lock, and SQLite answers BUSY
+/// at once (without its busy handler) when another process opens the new file at the same
+/// moment: retry for as long as the busy timeout.
+fn enable_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        let mode: rusqlite::Result<String> =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0));
+        match mode {
+            Ok(_) => return Ok(()),
+            Err(error)
+                if error.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
 fn schema_version(conn: &Connection) -> rusqlite::Result<u32> {
     conn.pragma_query_value(None, "user_version", |row| row.get(0))
 }
@@ -126,8 +155,13 @@ pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         builder.mode(0o700);
     }
     builder.create(dir)?;
-    // Prove we can write here now rather than fail later in the middle of a backup.
-    let probe = dir.join(".dbm-write-probe");
+    // Prove we can write here now rather than fail later in the middle of a backup. The name is
+    // per process and thread: two openers at once must not remove each other's probe.
+    let probe = dir.join(format!(
+        ".dbm-write-probe-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
     std::fs::write(&probe, b"")?;
     std::fs::remove_file(&probe)
 }
