@@ -4,7 +4,11 @@
 # Usage: scripts/testenv/check.sh [-v]          (run scripts/testenv/up.sh first)
 # Checks: each server answers `SHOW server_version_num` with its major (psql on the host);
 # each image postgres:<N> runs `pg_dump --version` of major N; the Docker daemon answers the
-# docker CLI; tauri-driver and WebKitWebDriver are installed; inside session.sh the keyring
+# docker CLI; TLS on server $DBM_PG_TLS_MAJOR (18): sslmode=require works (postgres and tls_only),
+# sslmode=disable works for postgres and is rejected by pg_hba for tls_only, verify-ca and
+# verify-full (host=localhost and host=127.0.0.1) against $DBM_PG_TLS_CA work, and sslmode=require
+# to 17 fails with "server does not support SSL"; tauri-driver and WebKitWebDriver are installed;
+# inside session.sh the keyring
 # stores/reads/deletes an item and a notification is accepted (check-session.sh).
 # Quiet on success (one summary line); failures are always printed; -v or VERBOSE=1 lists all.
 # Exit 0 if everything passed, 1 otherwise.
@@ -43,11 +47,51 @@ for m in "${MAJORS[@]}"; do
   else bad "image $DBM_PG_IMAGE_REPO:$m: $v"; fi
 done
 
+# TLS (server $DBM_PG_TLS_MAJOR has ssl=on and the role tls_only that must use TLS; the others ssl=off)
+tls=""
+pgc() {  # user password conninfo... : psql with only what is given (no PG* from the caller)
+  local u=$1 pw=$2; shift 2
+  env -u PGSSLMODE -u PGSSLROOTCERT -u PGHOST -u PGHOSTADDR -u PGSERVICE PGPASSWORD="$pw" PGCONNECT_TIMEOUT=5 \
+    psql -X -Atc "SELECT CASE WHEN ssl THEN 't ' || version ELSE 'f' END FROM pg_stat_ssl WHERE pid = pg_backend_pid()" \
+      "dbname=postgres user=$u $*" 2>&1
+}
+if [ -n "${DBM_PG_TLS_MAJOR:-}" ]; then
+  tm=$DBM_PG_TLS_MAJOR; p="DBM_PG${tm}_PORT"; tp=${!p:-}; ca=${DBM_PG_TLS_CA:-}; tu=${DBM_PG_TLS_ROLE:-}; tpw=${DBM_PG_TLS_PASSWORD:-}
+  [ -r "$ca" ] && ok "tls: CA $ca: $(openssl x509 -noout -subject -enddate -in "$ca" 2>&1 | tr '\n' ' ')" \
+    || bad "tls: DBM_PG_TLS_CA=$ca is not readable"
+  tchk() {  # what expect(ok|reject|nossl) user password conninfo...
+    local what=$1 want=$2 out; shift 2
+    out=$(pgc "$@")
+    case $want in
+      ok)     [[ $out == t\ TLS* ]] && ok "tls: $what: $out" || bad "tls: $what: $out" ;;
+      plain)  [ "$out" = f ] && ok "tls: $what: no TLS, works" || bad "tls: $what: $out" ;;
+      reject) [[ $out == *"pg_hba.conf rejects connection"* ]] && ok "tls: $what: rejected: $out" || bad "tls: $what: $out" ;;
+      nossl)  [[ $out == *"server does not support SSL"* ]] && ok "tls: $what: refused: $out" || bad "tls: $what: $out" ;;
+    esac
+  }
+  h="host=$DBM_PG_HOST port=$tp"
+  tchk "$tm sslmode=require as $DBM_PG_USER" ok "$DBM_PG_USER" "$DBM_PG_PASSWORD" "$h sslmode=require"
+  tchk "$tm sslmode=disable as $DBM_PG_USER" plain "$DBM_PG_USER" "$DBM_PG_PASSWORD" "$h sslmode=disable"
+  tchk "$tm sslmode=require as $tu" ok "$tu" "$tpw" "$h sslmode=require"
+  tchk "$tm sslmode=disable as $tu" reject "$tu" "$tpw" "$h sslmode=disable"
+  tchk "$tm sslmode=verify-ca host=127.0.0.1" ok "$tu" "$tpw" "$h sslmode=verify-ca sslrootcert=$ca"
+  tchk "$tm sslmode=verify-full host=localhost" ok "$tu" "$tpw" "host=localhost port=$tp sslmode=verify-full sslrootcert=$ca"
+  tchk "$tm sslmode=verify-full host=127.0.0.1" ok "$DBM_PG_USER" "$DBM_PG_PASSWORD" "$h sslmode=verify-full sslrootcert=$ca"
+  # a server without TLS: 17, or another one that is not the TLS server
+  nm=""; for m in "${MAJORS[@]}"; do [ "$m" = "$tm" ] || nm=$m; [ "$m" = 17 ] && break; done
+  if [ -n "$nm" ]; then p="DBM_PG${nm}_PORT"
+    tchk "$nm sslmode=require (ssl=off)" nossl "$DBM_PG_USER" "$DBM_PG_PASSWORD" "host=$DBM_PG_HOST port=${!p:-} sslmode=require"
+  fi
+  tls=", tls on $tm"
+elif [[ ",$DBM_PG_MAJORS," == *,18,* ]]; then
+  bad "tls: DBM_PG_TLS_MAJOR missing from $STATE/env (rerun scripts/testenv/up.sh)"
+fi
+
 if out=$("$TESTENV/session.sh" "$TESTENV/check-session.sh" 2>&1); then
   ok "session: $(echo "$out" | grep -c '^ok') checks"; [ -z "${VERBOSE:-}" ] || echo "$out" | sed 's/^/       /'
 else bad "session:"; echo "$out" | sed 's/^/       /'; fi
 
 if [ $fail = 0 ]; then
-  echo "check: all $n checks passed (servers ${DBM_PG_MAJORS}, images $DBM_PG_IMAGE_REPO:{${DBM_PG_MAJORS}}, docker, session)"
+  echo "check: all $n checks passed (servers ${DBM_PG_MAJORS}$tls, images $DBM_PG_IMAGE_REPO:{${DBM_PG_MAJORS}}, docker, session)"
 fi
 exit $fail

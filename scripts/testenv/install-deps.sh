@@ -8,7 +8,7 @@
 # xdotool imagemagick libsecret-tools libnotify-bin libglib2.0-bin), docker.io (unless a dockerd
 # is already installed), and what
 # pg-servers.sh / pg-images.sh / check.sh use (debian-archive-keyring python3 curl dpkg-dev
-# util-linux passwd ca-certificates; npm, a psql client and pip only if their command is missing).
+# util-linux passwd ca-certificates openssl; npm, a psql client and pip only if their command is missing).
 # Then `cargo install tauri-driver --locked --version '^2'` if tauri-driver is not found (~1 min).
 # Warm run (all present): well under 2 s, silent.
 #
@@ -21,7 +21,7 @@ set -euo pipefail
 PKGS=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
       librsvg2-dev libdbus-1-dev webkit2gtk-driver xvfb xauth dbus dbus-x11 dunst gnome-keyring
       trayer xdotool imagemagick docker.io libsecret-tools libnotify-bin libglib2.0-bin
-      debian-archive-keyring python3 curl dpkg-dev util-linux passwd ca-certificates)
+      debian-archive-keyring python3 curl dpkg-dev util-linux passwd ca-certificates openssl)
 
 if [ "${1:-}" = --app ]; then
   PKGS=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libayatana-appindicator3-dev

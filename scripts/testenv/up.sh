@@ -10,6 +10,8 @@
 # and writes $STATE/env (KEY=VALUE lines, no quotes; sourceable by sh, easy to parse):
 #   DBM_TESTENV_DIR DBM_PG_HOST DBM_PG_USER DBM_PG_PASSWORD DBM_PG_MAJORS (comma separated)
 #   DBM_PG<N>_PORT  DBM_PG_IMAGE_REPO (images are $DBM_PG_IMAGE_REPO:<N>)  DBM_DOCKER_SOCKET
+#   DBM_PG_TLS_MAJOR DBM_PG_TLS_CA DBM_PG_TLS_ROLE DBM_PG_TLS_PASSWORD (the server with TLS, 18;
+#   only when it is among the majors; see pg-servers.sh)
 # Cold (nothing there yet): a few minutes; warm: about a second.
 # Env: DBM_TESTENV_DIR (default /var/tmp/dbm-testenv)  PG_MAJORS (default "13 14 15 16 17 18")
 #      PG_PORT_BASE PG_PASSWORD PG_IMAGE_REPO (passed on)  VERBOSE=1
@@ -31,6 +33,7 @@ part pg-servers   "$TESTENV/pg-servers.sh" start $MAJORS
 part pg-images    "$TESTENV/pg-images.sh" $MAJORS
 
 # the environment file tests read
+unset PG_TLS_MAJOR PG_TLS_CA PG_TLS_ROLE PG_TLS_PASSWORD   # only what pg-servers.sh wrote
 . "$STATE/pg/servers.env"
 {
   echo "# written by scripts/testenv/up.sh on $(date -u +%FT%TZ); do not edit"
@@ -40,6 +43,12 @@ part pg-images    "$TESTENV/pg-images.sh" $MAJORS
   echo "DBM_PG_PASSWORD=$PGPASSWORD"
   echo "DBM_PG_MAJORS=$(echo $MAJORS | tr ' ' ',')"
   for m in $MAJORS; do p="PG${m}_PORT"; echo "DBM_PG${m}_PORT=${!p}"; done
+  if [ -n "${PG_TLS_MAJOR:-}" ] && [[ " $MAJORS " == *" $PG_TLS_MAJOR "* ]]; then
+    echo "DBM_PG_TLS_MAJOR=$PG_TLS_MAJOR"
+    echo "DBM_PG_TLS_CA=$PG_TLS_CA"
+    echo "DBM_PG_TLS_ROLE=$PG_TLS_ROLE"
+    echo "DBM_PG_TLS_PASSWORD=$PG_TLS_PASSWORD"
+  fi
   echo "DBM_PG_IMAGE_REPO=${PG_IMAGE_REPO:-postgres}"
   echo "DBM_DOCKER_SOCKET=/var/run/docker.sock"
 } > "$STATE/env.tmp"
