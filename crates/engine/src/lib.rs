@@ -1,9 +1,11 @@
 //! DB Backup Manager's engine: every rule of the product, with no knowledge of Tauri.
 //! The desktop shell and the `dbm` CLI are thin adapters over it.
 
+pub mod connections;
 pub mod docker;
 pub mod dump;
 pub mod paths;
+pub mod pg;
 pub mod problem;
 pub mod secrets;
 pub mod status;

@@ -24,3 +24,45 @@ impl Problem {
         }
     }
 }
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.message, self.fix)
+    }
+}
+
+/// The engine's operations fail with a `Problem`: every failure carries a code to switch on,
+/// what is wrong, and what to do.
+impl std::error::Error for Problem {}
+
+impl From<crate::store::StoreError> for Problem {
+    fn from(error: crate::store::StoreError) -> Self {
+        error.problem()
+    }
+}
+
+impl From<rusqlite::Error> for Problem {
+    fn from(error: rusqlite::Error) -> Self {
+        crate::store::StoreError::Query(error).problem()
+    }
+}
+
+/// A shorthand for input the user can correct.
+pub fn invalid(field: &str, message: impl Into<String>, fix: impl Into<String>) -> Problem {
+    Problem::new(format!("invalid_{field}"), message, fix)
+}
+
+/// The error and its causes in one line: drivers' top-level messages alone are often vague.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}

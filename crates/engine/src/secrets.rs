@@ -99,3 +99,93 @@ fn locked() -> Problem {
         "Unlock it (e.g. with Seahorse, or by logging in again), then try again.",
     )
 }
+
+/// A password. It never prints, logs or serialises; read it with `expose` where it is used.
+#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The password itself, for the one place that hands it on (a driver, an environment).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        // Best effort: overwrite the bytes so the password does not linger in freed memory.
+        // SAFETY: zero bytes are valid UTF-8.
+        unsafe { self.0.as_bytes_mut() }.fill(0);
+    }
+}
+
+/// Connection passwords in the OS keyring, one entry per connection, named with the data dir's
+/// installation id so two data dirs never share entries. Calls block (D-Bus): run them off the
+/// async runtime.
+#[derive(Debug, Clone)]
+pub struct PasswordStore {
+    installation_id: String,
+}
+
+impl PasswordStore {
+    pub fn new(installation_id: impl Into<String>) -> PasswordStore {
+        PasswordStore {
+            installation_id: installation_id.into(),
+        }
+    }
+
+    fn entry(&self, connection_id: i64) -> Result<keyring::Entry, Problem> {
+        let user = format!("{}/connection/{connection_id}", self.installation_id);
+        keyring::Entry::new(KEYRING_SERVICE, &user).map_err(|e| keyring_problem(&e))
+    }
+
+    pub fn set(&self, connection_id: i64, password: &Secret) -> Result<(), Problem> {
+        self.entry(connection_id)?
+            .set_password(password.expose())
+            .map_err(|e| keyring_problem(&e))
+    }
+
+    /// The saved password, or None when the connection has none.
+    pub fn get(&self, connection_id: i64) -> Result<Option<Secret>, Problem> {
+        match self.entry(connection_id)?.get_password() {
+            Ok(password) => Ok(Some(Secret::new(password))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(error) => Err(keyring_problem(&error)),
+        }
+    }
+
+    /// Removes the entry; one that is already gone is fine.
+    pub fn delete(&self, connection_id: i64) -> Result<(), Problem> {
+        match self.entry(connection_id)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(error) => Err(keyring_problem(&error)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_never_shows_its_value() {
+        let secret = Secret::new("hunter2");
+        assert_eq!(format!("{secret:?}"), "Secret(***)");
+        assert_eq!(secret.expose(), "hunter2");
+    }
+}

@@ -23,7 +23,7 @@ pub struct DatabaseCheck {
 
 impl DatabaseCheck {
     /// Describes the result of opening the store (which the caller keeps open).
-    pub fn of(data_dir: &Path, store: &Result<Store, StoreError>) -> DatabaseCheck {
+    pub fn of(data_dir: &Path, store: Result<&Store, &StoreError>) -> DatabaseCheck {
         let (path, schema_version, problem) = match store {
             Ok(store) => match store.schema_version() {
                 Ok(version) => (store.path().to_path_buf(), Some(version), None),
@@ -84,7 +84,7 @@ impl DoctorReport {
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Checks Docker and the keyring at once; describes the already opened store.
-pub async fn system_status(data_dir: &Path, store: &Result<Store, StoreError>) -> SystemStatus {
+pub async fn system_status(data_dir: &Path, store: Result<&Store, &StoreError>) -> SystemStatus {
     let (docker, keyring) = tokio::join!(docker::check(), secrets::check());
     SystemStatus {
         app_version: VERSION.to_string(),
@@ -96,7 +96,7 @@ pub async fn system_status(data_dir: &Path, store: &Result<Store, StoreError>) -
 }
 
 /// The full report: status, the template's local images and the pg_dump binaries on disk.
-pub async fn doctor(data_dir: &Path, store: &Result<Store, StoreError>) -> DoctorReport {
+pub async fn doctor(data_dir: &Path, store: Result<&Store, &StoreError>) -> DoctorReport {
     let status = system_status(data_dir, store).await;
     let postgres_images = if status.docker.problem.is_none() {
         match docker::connect().await {

@@ -10,7 +10,7 @@ use bollard::Docker;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::problem::Problem;
+use crate::problem::{error_chain, Problem};
 
 pub use run::{pg_dump_version_of_image, run_to_completion, RunOutput};
 
@@ -167,21 +167,6 @@ pub(crate) fn unreachable(error: &bollard::errors::Error) -> Problem {
             format!("Check that the Docker daemon is running and healthy, {USE_LOCAL_HINT}."),
         )
     }
-}
-
-/// The error and its causes in one line: bollard's top-level messages alone are often vague.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -1,0 +1,232 @@
+//! Saved connections: stored in SQLite, their passwords in the OS keyring, tested against the
+//! server, which also tells its version.
+
+mod model;
+mod password_source;
+pub mod pgpass;
+mod repository;
+mod uri;
+
+pub use model::{
+    parse_port, validate_host, validate_name, Connection, ConnectionFields, ConnectionId,
+    ConnectionInput, SslMode, MAX_NAME_CHARS,
+};
+pub use password_source::PasswordSource;
+pub use uri::{parse_uri, to_uri, ParsedUri};
+
+use std::time::Duration;
+
+use crate::pg::{self, ConnectTarget, ServerVersion};
+use crate::problem::Problem;
+use crate::secrets::{PasswordStore, Secret};
+use crate::store::Store;
+
+/// What to do with a connection's saved password on update.
+#[derive(Debug, Clone)]
+pub enum PasswordChange {
+    Keep,
+    Set(Secret),
+    Remove,
+}
+
+/// The engine's connection operations over one data dir.
+pub struct Connections<'a> {
+    store: &'a Store,
+}
+
+impl<'a> Connections<'a> {
+    pub fn new(store: &'a Store) -> Self {
+        Connections { store }
+    }
+
+    fn passwords(&self) -> Result<PasswordStore, Problem> {
+        Ok(PasswordStore::new(self.store.installation_id()?))
+    }
+
+    pub fn list(&self) -> Result<Vec<Connection>, Problem> {
+        repository::list(&self.store.connection())
+    }
+
+    pub fn get(&self, id: ConnectionId) -> Result<Connection, Problem> {
+        repository::get(&self.store.connection(), id)
+    }
+
+    /// By name, or by id.
+    pub fn find(&self, reference: &str) -> Result<Connection, Problem> {
+        repository::find(&self.store.connection(), reference)
+    }
+
+    /// Saves a new connection; its password, if any, goes to the keyring. When the keyring
+    /// refuses, nothing is saved.
+    pub fn create(
+        &self,
+        input: &ConnectionInput,
+        password: Option<&Secret>,
+    ) -> Result<Connection, Problem> {
+        let fields = input.validate()?;
+        let passwords = self.passwords()?;
+        let mut sql = self.store.connection();
+        let tx = sql.transaction()?;
+        let id = repository::insert(&tx, &fields)?;
+        if let Some(password) = password.filter(|p| !p.is_empty()) {
+            passwords.set(id.0, password)?;
+        }
+        tx.commit()?;
+        tracing::info!(connection = id.0, "connection saved");
+        repository::get(&sql, id)
+    }
+
+    /// Changes the fields; the password only as asked. When the keyring refuses, nothing changes.
+    pub fn update(
+        &self,
+        id: ConnectionId,
+        input: &ConnectionInput,
+        password: PasswordChange,
+    ) -> Result<Connection, Problem> {
+        let fields = input.validate()?;
+        let passwords = self.passwords()?;
+        let mut sql = self.store.connection();
+        let tx = sql.transaction()?;
+        repository::update(&tx, id, &fields)?;
+        match password {
+            PasswordChange::Keep => {}
+            PasswordChange::Set(password) if !password.is_empty() => {
+                passwords.set(id.0, &password)?
+            }
+            PasswordChange::Set(_) | PasswordChange::Remove => passwords.delete(id.0)?,
+        }
+        tx.commit()?;
+        tracing::info!(connection = id.0, "connection updated");
+        repository::get(&sql, id)
+    }
+
+    /// Saves a new connection with the password from where the form says.
+    pub fn create_from(
+        &self,
+        input: &ConnectionInput,
+        source: &PasswordSource,
+    ) -> Result<Connection, Problem> {
+        let password = match source.resolve(&input.validate()?)? {
+            PasswordChange::Set(password) => Some(password),
+            PasswordChange::Keep | PasswordChange::Remove => None,
+        };
+        self.create(input, password.as_ref())
+    }
+
+    /// Updates a connection with the password from where the form says.
+    pub fn update_from(
+        &self,
+        id: ConnectionId,
+        input: &ConnectionInput,
+        source: &PasswordSource,
+    ) -> Result<Connection, Problem> {
+        let change = source.resolve(&input.validate()?)?;
+        self.update(id, input, change)
+    }
+
+    /// Deletes the connection and its keyring entry together.
+    pub fn delete(&self, id: ConnectionId) -> Result<(), Problem> {
+        let passwords = self.passwords()?;
+        let mut sql = self.store.connection();
+        let tx = sql.transaction()?;
+        repository::delete(&tx, id)?;
+        passwords.delete(id.0)?;
+        tx.commit()?;
+        tracing::info!(connection = id.0, "connection deleted");
+        Ok(())
+    }
+
+    /// The saved password (from the keyring), if any.
+    pub fn password(&self, id: ConnectionId) -> Result<Option<Secret>, Problem> {
+        self.passwords()?.get(id.0)
+    }
+
+    /// Records the version a test found.
+    pub fn set_server_version(
+        &self,
+        id: ConnectionId,
+        version: &ServerVersion,
+    ) -> Result<(), Problem> {
+        repository::set_server_version(
+            &self.store.connection(),
+            id,
+            &version.version,
+            version.major,
+        )
+    }
+}
+
+/// Where to connect for a saved connection, with its password from the keyring.
+pub fn target_of(
+    connection: &Connection,
+    password: Option<Secret>,
+    timeout: Duration,
+) -> ConnectTarget {
+    ConnectTarget {
+        host: connection.host.clone(),
+        port: connection.port,
+        database: connection.database.clone(),
+        username: connection.username.clone(),
+        sslmode: connection.sslmode,
+        password,
+        timeout,
+    }
+}
+
+/// Where to connect for fields typed in a form, before they are saved.
+pub fn target_of_input(
+    input: &ConnectionInput,
+    password: Option<Secret>,
+    timeout: Duration,
+) -> Result<ConnectTarget, Problem> {
+    let fields = input.validate()?;
+    Ok(ConnectTarget {
+        host: fields.host,
+        port: fields.port,
+        database: fields.database,
+        username: fields.username,
+        sslmode: fields.sslmode,
+        password,
+        timeout,
+    })
+}
+
+/// Connects and reads the server's version.
+pub async fn test_target(target: &ConnectTarget) -> Result<ServerVersion, Problem> {
+    let client = pg::connect(target).await?;
+    pg::detect_server_version(&client).await
+}
+
+/// Tests a saved connection and stores the version found. Blocking store and keyring calls
+/// run off the async runtime.
+pub async fn test_saved(
+    store: std::sync::Arc<Store>,
+    id: ConnectionId,
+    timeout: Duration,
+) -> Result<ServerVersion, Problem> {
+    let lookup_store = store.clone();
+    let (connection, password) = run_blocking(move || {
+        let connections = Connections::new(&lookup_store);
+        let connection = connections.get(id)?;
+        let password = connections.password(id)?;
+        Ok((connection, password))
+    })
+    .await?;
+    let version = test_target(&target_of(&connection, password, timeout)).await?;
+    let found = version.clone();
+    run_blocking(move || Connections::new(&store).set_server_version(id, &found)).await?;
+    Ok(version)
+}
+
+/// Runs blocking work (SQLite, D-Bus) on tokio's blocking pool.
+pub async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Problem> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        Problem::new(
+            "internal_error",
+            format!("A background task stopped unexpectedly: {e}."),
+            "Try again; if it keeps happening, restart the app and report it.",
+        )
+    })?
+}

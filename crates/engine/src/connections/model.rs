@@ -1,0 +1,309 @@
+//! Saved connections as the rest of the app sees them, and the rules their fields obey.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::problem::{invalid, Problem};
+
+/// A saved connection's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(transparent)]
+#[ts(type = "number")] // ids stay far below 2^53
+pub struct ConnectionId(pub i64);
+
+impl fmt::Display for ConnectionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// How TLS is used, with libpq's names and meanings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum SslMode {
+    /// Never TLS.
+    Disable,
+    /// TLS when the server offers it, plain otherwise (libpq's default).
+    #[default]
+    Prefer,
+    /// TLS always; the certificate is not checked.
+    Require,
+    /// TLS with a certificate signed by a trusted CA; any host name.
+    VerifyCa,
+    /// TLS with a trusted certificate issued for this host name.
+    VerifyFull,
+}
+
+impl SslMode {
+    pub const ALL: [SslMode; 5] = [
+        SslMode::Disable,
+        SslMode::Prefer,
+        SslMode::Require,
+        SslMode::VerifyCa,
+        SslMode::VerifyFull,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SslMode::Disable => "disable",
+            SslMode::Prefer => "prefer",
+            SslMode::Require => "require",
+            SslMode::VerifyCa => "verify-ca",
+            SslMode::VerifyFull => "verify-full",
+        }
+    }
+}
+
+impl fmt::Display for SslMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SslMode {
+    type Err = Problem;
+
+    fn from_str(text: &str) -> Result<SslMode, Problem> {
+        let wanted = text.trim().to_ascii_lowercase();
+        // libpq's `allow` behaves like `prefer` for a backup tool: accept it as such.
+        if wanted == "allow" {
+            return Ok(SslMode::Prefer);
+        }
+        SslMode::ALL
+            .into_iter()
+            .find(|mode| mode.as_str() == wanted)
+            .ok_or_else(|| {
+                invalid(
+                    "sslmode",
+                    format!("\"{text}\" is not a TLS mode."),
+                    "Use one of disable, prefer, require, verify-ca, verify-full.",
+                )
+            })
+    }
+}
+
+/// A saved connection. The password is not here: it lives in the OS keyring.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Connection {
+    pub id: ConnectionId,
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub database: String,
+    pub username: String,
+    pub sslmode: SslMode,
+    /// The full version the last successful test found, e.g. "16.4".
+    pub server_version: Option<String>,
+    pub major_version: Option<u32>,
+    pub is_active: bool,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A connection's fields as the user typed them, before validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionInput {
+    pub name: String,
+    pub host: String,
+    /// Taken as text so that "abc" or 70000 get a clear message instead of a type error.
+    pub port: String,
+    pub database: String,
+    pub username: String,
+    pub sslmode: SslMode,
+}
+
+/// Validated fields, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionFields {
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub database: String,
+    pub username: String,
+    pub sslmode: SslMode,
+}
+
+/// Longest name accepted, in characters.
+pub const MAX_NAME_CHARS: usize = 500;
+
+impl ConnectionInput {
+    /// Checks every field; the first problem found is returned.
+    pub fn validate(&self) -> Result<ConnectionFields, Problem> {
+        Ok(ConnectionFields {
+            name: validate_name(&self.name)?,
+            host: validate_host(&self.host)?,
+            port: parse_port(&self.port)?,
+            database: validate_identifier("database", "Database", &self.database)?,
+            username: validate_identifier("username", "User name", &self.username)?,
+            sslmode: self.sslmode,
+        })
+    }
+}
+
+impl From<&Connection> for ConnectionInput {
+    fn from(connection: &Connection) -> Self {
+        ConnectionInput {
+            name: connection.name.clone(),
+            host: connection.host.clone(),
+            port: connection.port.to_string(),
+            database: connection.database.clone(),
+            username: connection.username.clone(),
+            sslmode: connection.sslmode,
+        }
+    }
+}
+
+pub fn validate_name(name: &str) -> Result<String, Problem> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(invalid(
+            "name",
+            "The connection needs a name.",
+            "Give it a name, e.g. \"production\".",
+        ));
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(invalid(
+            "name",
+            format!("The name is {} characters long.", name.chars().count()),
+            format!("Use at most {MAX_NAME_CHARS} characters."),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(invalid(
+            "name",
+            "The name contains a control character (such as a line break or tab).",
+            "Use letters, digits, spaces and punctuation only.",
+        ));
+    }
+    Ok(name.to_string())
+}
+
+pub fn validate_host(host: &str) -> Result<String, Problem> {
+    let host = host.trim();
+    if host.is_empty() {
+        return Err(invalid(
+            "host",
+            "The host is empty.",
+            "Enter the server's host name or IP address, e.g. localhost.",
+        ));
+    }
+    if host.len() > 255 || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid(
+            "host",
+            format!("\"{host}\" is not a host name or address."),
+            "Enter a host name (db.example.com), an IP address, or a socket folder (/var/run/postgresql).",
+        ));
+    }
+    Ok(host.to_string())
+}
+
+pub fn parse_port(port: &str) -> Result<u16, Problem> {
+    let text = port.trim();
+    let fix = "Use a number from 1 to 65535 (PostgreSQL's default is 5432).";
+    let number: u64 = text
+        .parse()
+        .map_err(|_| invalid("port", format!("The port \"{text}\" is not a number."), fix))?;
+    match u16::try_from(number) {
+        Ok(port) if port != 0 => Ok(port),
+        _ => Err(invalid(
+            "port",
+            format!("The port {number} is out of range."),
+            fix,
+        )),
+    }
+}
+
+fn validate_identifier(field: &str, label: &str, value: &str) -> Result<String, Problem> {
+    if value.trim().is_empty() {
+        return Err(invalid(
+            field,
+            format!("{label} is empty."),
+            format!("Enter the {}.", label.to_lowercase()),
+        ));
+    }
+    if value.chars().any(|c| c.is_control()) {
+        return Err(invalid(
+            field,
+            format!("{label} contains a control character."),
+            "Remove line breaks and other control characters.",
+        ));
+    }
+    Ok(value.trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> ConnectionInput {
+        ConnectionInput {
+            name: "prod".into(),
+            host: "localhost".into(),
+            port: "5432".into(),
+            database: "app".into(),
+            username: "postgres".into(),
+            sslmode: SslMode::Prefer,
+        }
+    }
+
+    #[test]
+    fn ports_outside_1_to_65535_or_not_numbers_are_refused_with_the_range() {
+        for bad in ["0", "70000", "abc", "", "-1", "5432x"] {
+            let problem = parse_port(bad).unwrap_err();
+            assert_eq!(problem.code, "invalid_port", "{bad}");
+            assert!(problem.fix.contains("1 to 65535"), "{bad}: {problem:?}");
+        }
+        assert_eq!(parse_port(" 5432 ").unwrap(), 5432);
+        assert_eq!(parse_port("65535").unwrap(), 65535);
+    }
+
+    #[test]
+    fn names_may_be_any_text_up_to_500_characters_without_control_characters() {
+        for good in [
+            "Prod 🐘",
+            "naïve \"quoted\" 'name'",
+            "ü".repeat(500).as_str(),
+            "a/b\\c..d",
+        ] {
+            assert_eq!(validate_name(good).unwrap(), good);
+        }
+        assert_eq!(
+            validate_name("ü".repeat(501).as_str()).unwrap_err().code,
+            "invalid_name"
+        );
+        assert_eq!(validate_name("   ").unwrap_err().code, "invalid_name");
+        assert_eq!(validate_name("a\nb").unwrap_err().code, "invalid_name");
+    }
+
+    #[test]
+    fn an_empty_host_or_one_with_spaces_is_refused() {
+        let mut bad = input();
+        bad.host = " ".into();
+        assert_eq!(bad.validate().unwrap_err().code, "invalid_host");
+        bad.host = "db server".into();
+        assert_eq!(bad.validate().unwrap_err().code, "invalid_host");
+        assert!(input().validate().is_ok());
+    }
+
+    #[test]
+    fn ssl_modes_parse_by_libpq_name() {
+        for mode in SslMode::ALL {
+            assert_eq!(mode.as_str().parse::<SslMode>().unwrap(), mode);
+        }
+        assert_eq!(
+            "VERIFY-FULL".parse::<SslMode>().unwrap(),
+            SslMode::VerifyFull
+        );
+        assert_eq!(
+            "bogus".parse::<SslMode>().unwrap_err().code,
+            "invalid_sslmode"
+        );
+    }
+}

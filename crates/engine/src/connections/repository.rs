@@ -1,0 +1,157 @@
+//! The `connection` table.
+
+use rusqlite::{params, Connection as Sql, OptionalExtension, Row};
+
+use super::model::{Connection, ConnectionFields, ConnectionId, SslMode};
+use crate::problem::Problem;
+
+const COLUMNS: &str = "id, name, host, port, database, username, sslmode, server_version, \
+                       major_version, is_active, created_at, updated_at";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Connection> {
+    let sslmode: String = row.get(6)?;
+    Ok(Connection {
+        id: ConnectionId(row.get(0)?),
+        name: row.get(1)?,
+        host: row.get(2)?,
+        port: row.get(3)?,
+        database: row.get(4)?,
+        username: row.get(5)?,
+        // A value written by hand that no longer parses falls back to libpq's default.
+        sslmode: sslmode.parse().unwrap_or(SslMode::Prefer),
+        server_version: row.get(7)?,
+        major_version: row.get(8)?,
+        is_active: row.get(9)?,
+        created_at: row.get(10)?,
+        updated_at: row.get(11)?,
+    })
+}
+
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub fn insert(sql: &Sql, fields: &ConnectionFields) -> Result<ConnectionId, Problem> {
+    let now = now();
+    sql.execute(
+        "INSERT INTO connection (name, host, port, database, username, sslmode, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        params![
+            fields.name,
+            fields.host,
+            fields.port,
+            fields.database,
+            fields.username,
+            fields.sslmode.as_str(),
+            now
+        ],
+    )
+    .map_err(|e| name_taken_or(e, &fields.name))?;
+    Ok(ConnectionId(sql.last_insert_rowid()))
+}
+
+pub fn update(sql: &Sql, id: ConnectionId, fields: &ConnectionFields) -> Result<(), Problem> {
+    let changed = sql
+        .execute(
+            "UPDATE connection SET name = ?2, host = ?3, port = ?4, database = ?5, username = ?6,
+                    sslmode = ?7, updated_at = ?8,
+                    -- the detected version belongs to the old server when the address changes
+                    server_version = CASE WHEN host = ?3 AND port = ?4 THEN server_version END,
+                    major_version = CASE WHEN host = ?3 AND port = ?4 THEN major_version END
+             WHERE id = ?1",
+            params![
+                id.0,
+                fields.name,
+                fields.host,
+                fields.port,
+                fields.database,
+                fields.username,
+                fields.sslmode.as_str(),
+                now()
+            ],
+        )
+        .map_err(|e| name_taken_or(e, &fields.name))?;
+    if changed == 0 {
+        return Err(not_found(&id.to_string()));
+    }
+    Ok(())
+}
+
+pub fn set_server_version(
+    sql: &Sql,
+    id: ConnectionId,
+    version: &str,
+    major: u32,
+) -> Result<(), Problem> {
+    sql.execute(
+        "UPDATE connection SET server_version = ?2, major_version = ?3 WHERE id = ?1",
+        params![id.0, version, major],
+    )?;
+    Ok(())
+}
+
+pub fn delete(sql: &Sql, id: ConnectionId) -> Result<(), Problem> {
+    if sql.execute("DELETE FROM connection WHERE id = ?1", [id.0])? == 0 {
+        return Err(not_found(&id.to_string()));
+    }
+    Ok(())
+}
+
+pub fn list(sql: &Sql) -> Result<Vec<Connection>, Problem> {
+    let mut statement = sql.prepare(&format!(
+        "SELECT {COLUMNS} FROM connection ORDER BY name COLLATE NOCASE, id"
+    ))?;
+    let rows = statement.query_map([], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn get(sql: &Sql, id: ConnectionId) -> Result<Connection, Problem> {
+    sql.query_row(
+        &format!("SELECT {COLUMNS} FROM connection WHERE id = ?1"),
+        [id.0],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(|| not_found(&id.to_string()))
+}
+
+/// A connection by name, or by id when `reference` is a number that is not also a name.
+pub fn find(sql: &Sql, reference: &str) -> Result<Connection, Problem> {
+    let by_name = sql
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM connection WHERE name = ?1"),
+            [reference.trim()],
+            from_row,
+        )
+        .optional()?;
+    if let Some(connection) = by_name {
+        return Ok(connection);
+    }
+    match reference.trim().parse::<i64>() {
+        Ok(id) => get(sql, ConnectionId(id)).map_err(|_| not_found(reference)),
+        Err(_) => Err(not_found(reference)),
+    }
+}
+
+pub fn not_found(reference: &str) -> Problem {
+    Problem::new(
+        "connection_not_found",
+        format!("There is no saved connection \"{reference}\"."),
+        "Check the name or id (dbm connection list shows them).",
+    )
+}
+
+fn name_taken_or(error: rusqlite::Error, name: &str) -> Problem {
+    if let rusqlite::Error::SqliteFailure(failure, Some(message)) = &error {
+        if failure.code == rusqlite::ErrorCode::ConstraintViolation
+            && message.contains("connection.name")
+        {
+            return Problem::new(
+                "connection_name_taken",
+                format!("A connection named \"{name}\" already exists."),
+                "Choose another name, or edit the existing connection.",
+            );
+        }
+    }
+    error.into()
+}
