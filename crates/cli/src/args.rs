@@ -36,6 +36,104 @@ pub enum Command {
     /// Check what backups depend on: the app's database, Docker and its postgres images,
     /// the keyring, local pg_dump binaries. Exits non-zero when something needs fixing.
     Doctor(DoctorArgs),
+    /// Saved PostgreSQL connections (passwords are kept in the OS keyring).
+    #[command(subcommand)]
+    Connection(ConnectionCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConnectionCommand {
+    /// Save a connection. Give the fields, or a URI (with --uri, or on stdin with --uri-stdin).
+    Add(ConnectionAddArgs),
+    /// List saved connections.
+    List(JsonArg),
+    /// Show one connection (by name or id).
+    Show(ConnectionRefArgs),
+    /// Connect, detect the server's version and store it.
+    Test(ConnectionTestArgs),
+    /// Change a connection's fields or password; the password is kept unless told otherwise.
+    Update(ConnectionUpdateArgs),
+    /// Delete a connection and its keyring entry.
+    Remove(ConnectionRefArgs),
+    /// List the entries of ~/.pgpass (PGPASSFILE), without their passwords.
+    Pgpass(JsonArg),
+}
+
+#[derive(Debug, Args)]
+pub struct JsonArg {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectionRefArgs {
+    /// The connection's name or id.
+    pub connection: String,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectionTestArgs {
+    /// The connection's name or id.
+    pub connection: String,
+    /// Give up after this many seconds.
+    #[arg(long, default_value_t = 10)]
+    pub timeout: u64,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectionFieldArgs {
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Taken as text so that a wrong value gets the engine's clear message.
+    #[arg(long)]
+    pub port: Option<String>,
+    #[arg(long)]
+    pub database: Option<String>,
+    #[arg(long, alias = "username")]
+    pub user: Option<String>,
+    /// disable | prefer | require | verify-ca | verify-full
+    #[arg(long)]
+    pub sslmode: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectionAddArgs {
+    #[command(flatten)]
+    pub fields: ConnectionFieldArgs,
+    /// Read the password from the first line of stdin (never give it as an argument).
+    #[arg(long, conflicts_with = "uri_stdin")]
+    pub password_stdin: bool,
+    /// Take the fields from a postgres:// URI without a password (flags override its parts).
+    #[arg(long, conflicts_with = "uri_stdin")]
+    pub uri: Option<String>,
+    /// Read a postgres:// URI, password included, from stdin.
+    #[arg(long)]
+    pub uri_stdin: bool,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectionUpdateArgs {
+    /// The connection's name or id.
+    pub connection: String,
+    #[command(flatten)]
+    pub fields: ConnectionFieldArgs,
+    /// Read a new password from the first line of stdin.
+    #[arg(long, conflicts_with = "no_password")]
+    pub password_stdin: bool,
+    /// Remove the saved password.
+    #[arg(long)]
+    pub no_password: bool,
+    #[command(flatten)]
+    pub output: JsonArg,
 }
 
 #[derive(Debug, Args)]

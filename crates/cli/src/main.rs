@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         let data_dir = cli.data_dir()?;
         match cli.command {
             Command::Doctor(args) => commands::doctor::run(&data_dir, &args).await,
+            Command::Connection(command) => commands::connection::run(&data_dir, command).await,
         }
     });
     match result {

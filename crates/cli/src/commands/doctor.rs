@@ -11,7 +11,7 @@ use crate::args::DoctorArgs;
 
 pub async fn run(data_dir: &Path, args: &DoctorArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open_in(data_dir);
-    let report = status::doctor(data_dir, &store).await;
+    let report = status::doctor(data_dir, store.as_ref()).await;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -1,0 +1,229 @@
+//! `dbm connection …`: saved connections from the command line.
+
+use std::io::BufRead;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use dbm_engine::connections::{
+    self, parse_uri, pgpass, Connection, ConnectionInput, Connections, PasswordChange, SslMode,
+};
+use dbm_engine::secrets::Secret;
+use dbm_engine::store::Store;
+use serde::Serialize;
+
+use crate::args::{ConnectionCommand, ConnectionFieldArgs};
+
+pub async fn run(data_dir: &Path, command: ConnectionCommand) -> anyhow::Result<ExitCode> {
+    if let ConnectionCommand::Pgpass(output) = &command {
+        let entries = pgpass::entries();
+        if output.json {
+            print_json(&entries)?;
+        } else if entries.is_empty() {
+            println!("No entries in {}.", pgpass_location());
+        } else {
+            for e in &entries {
+                println!(
+                    "{}:{}  database {}  user {}",
+                    e.host, e.port, e.database, e.username
+                );
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let store = Arc::new(Store::open_in(data_dir)?);
+    let connections = Connections::new(&store);
+    match command {
+        ConnectionCommand::Add(args) => {
+            let (mut input, mut password) = if args.uri_stdin {
+                let parsed = parse_uri(&read_stdin_line("a postgres:// URI")?)?;
+                (parsed.input, parsed.password)
+            } else if let Some(uri) = &args.uri {
+                let parsed = parse_uri(uri)?;
+                if parsed.password.is_some() {
+                    bail!(
+                        "the URI contains a password, which other users can see in the process list: \
+                         pass the URI on stdin with --uri-stdin instead"
+                    );
+                }
+                (parsed.input, None)
+            } else {
+                let empty = ConnectionInput {
+                    name: String::new(),
+                    host: String::new(),
+                    port: "5432".into(),
+                    database: String::new(),
+                    username: String::new(),
+                    sslmode: SslMode::Prefer,
+                };
+                (empty, None)
+            };
+            apply_fields(&mut input, &args.fields)?;
+            if args.password_stdin {
+                password = Some(Secret::new(read_stdin_line("the password")?));
+            }
+            let connection = connections.create(&input, password.as_ref())?;
+            print_connection(&connection, args.output.json, "Saved")?;
+        }
+        ConnectionCommand::List(output) => {
+            let list = connections.list()?;
+            if output.json {
+                print_json(&list)?;
+            } else if list.is_empty() {
+                println!("No connections yet. Add one with: dbm connection add --name N --host H --database D --user U --password-stdin");
+            } else {
+                print_table(&list);
+            }
+        }
+        ConnectionCommand::Show(args) => {
+            let connection = connections.find(&args.connection)?;
+            print_connection(&connection, args.output.json, "")?;
+        }
+        ConnectionCommand::Test(args) => {
+            let connection = connections.find(&args.connection)?;
+            let timeout = Duration::from_secs(args.timeout.max(1));
+            let version = connections::test_saved(store.clone(), connection.id, timeout).await?;
+            if args.output.json {
+                print_json(&version)?;
+            } else {
+                println!(
+                    "Connected to \"{}\" ({}:{}): PostgreSQL {} (major {})",
+                    connection.name,
+                    connection.host,
+                    connection.port,
+                    version.version,
+                    version.major
+                );
+            }
+        }
+        ConnectionCommand::Update(args) => {
+            let existing = connections.find(&args.connection)?;
+            let mut input = ConnectionInput::from(&existing);
+            apply_fields(&mut input, &args.fields)?;
+            let password = if args.password_stdin {
+                PasswordChange::Set(Secret::new(read_stdin_line("the password")?))
+            } else if args.no_password {
+                PasswordChange::Remove
+            } else {
+                PasswordChange::Keep
+            };
+            let connection = connections.update(existing.id, &input, password)?;
+            print_connection(&connection, args.output.json, "Updated")?;
+        }
+        ConnectionCommand::Remove(args) => {
+            let connection = connections.find(&args.connection)?;
+            connections.delete(connection.id)?;
+            if args.output.json {
+                print_json(&serde_json::json!({ "removed": connection.id }))?;
+            } else {
+                println!("Removed \"{}\" and its saved password.", connection.name);
+            }
+        }
+        ConnectionCommand::Pgpass(_) => unreachable!("handled above"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn apply_fields(input: &mut ConnectionInput, fields: &ConnectionFieldArgs) -> anyhow::Result<()> {
+    let set = |target: &mut String, value: &Option<String>| {
+        if let Some(value) = value {
+            *target = value.clone();
+        }
+    };
+    set(&mut input.name, &fields.name);
+    set(&mut input.host, &fields.host);
+    set(&mut input.port, &fields.port);
+    set(&mut input.database, &fields.database);
+    set(&mut input.username, &fields.user);
+    if let Some(mode) = &fields.sslmode {
+        input.sslmode = mode.parse()?;
+    }
+    Ok(())
+}
+
+/// One line from stdin, without its line ending; the password never touches argv.
+fn read_stdin_line(what: &str) -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .with_context(|| format!("could not read {what} from stdin"))?;
+    let line = line.trim_end_matches(['\n', '\r']).to_string();
+    if line.is_empty() {
+        bail!("stdin was empty: pipe {what} into dbm (e.g. printf '%s' \"$PW\" | dbm …)");
+    }
+    Ok(line)
+}
+
+fn pgpass_location() -> String {
+    pgpass::pgpass_path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "~/.pgpass".into())
+}
+
+fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+fn print_connection(connection: &Connection, json: bool, verb: &str) -> anyhow::Result<()> {
+    if json {
+        return print_json(connection);
+    }
+    if !verb.is_empty() {
+        println!("{verb} \"{}\" (id {}).", connection.name, connection.id);
+    }
+    let version = match (&connection.server_version, connection.major_version) {
+        (Some(version), Some(major)) => format!("PostgreSQL {version} (major {major})"),
+        _ => "not tested yet (dbm connection test NAME)".into(),
+    };
+    for (label, value) in [
+        ("id", connection.id.to_string()),
+        ("name", connection.name.clone()),
+        ("host", connection.host.clone()),
+        ("port", connection.port.to_string()),
+        ("database", connection.database.clone()),
+        ("user", connection.username.clone()),
+        ("sslmode", connection.sslmode.to_string()),
+        ("server", version),
+        ("created", connection.created_at.clone()),
+        ("updated", connection.updated_at.clone()),
+    ] {
+        println!("{label:<10}{value}");
+    }
+    Ok(())
+}
+
+fn print_table(list: &[Connection]) {
+    let rows: Vec<[String; 6]> = list
+        .iter()
+        .map(|c| {
+            [
+                c.id.to_string(),
+                c.name.clone(),
+                format!("{}:{}", c.host, c.port),
+                c.database.clone(),
+                c.username.clone(),
+                c.server_version.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    let header = ["ID", "NAME", "SERVER", "DATABASE", "USER", "VERSION"].map(String::from);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count().min(40));
+        }
+    }
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        println!("{}", cells.join("  ").trim_end());
+    }
+}

@@ -1,0 +1,234 @@
+//! `dbm connection …` end to end: real servers 13–18, the real keyring, and a password that
+//! appears in no output, log or file.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn port(major: u32) -> String {
+    std::env::var(format!("DBM_PG{major}_PORT")).unwrap_or_else(|_| (54300 + major).to_string())
+}
+
+fn pg_password() -> String {
+    std::env::var("DBM_PG_PASSWORD").unwrap_or_else(|_| "postgres".into())
+}
+
+/// Runs dbm with `stdin` piped in and debug logging on, so logs are searched too.
+fn dbm(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dbm"))
+        .args(args)
+        .env("DBM_DATA_DIR", data_dir)
+        .env("DBM_LOG", "debug")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn add(dir: &Path, name: &str, major: u32, password: &str) -> Output {
+    dbm(
+        dir,
+        &[
+            "connection",
+            "add",
+            "--name",
+            name,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port(major),
+            "--database",
+            "postgres",
+            "--user",
+            "postgres",
+            "--password-stdin",
+            "--json",
+        ],
+        Some(&format!("{password}\n")),
+    )
+}
+
+#[test]
+fn add_then_test_prints_the_detected_version_of_each_server() {
+    let dir = tempfile::tempdir().unwrap();
+    for major in 13..=18 {
+        let name = format!("server {major}");
+        let added = add(dir.path(), &name, major, &pg_password());
+        assert!(added.status.success(), "{}", text(&added));
+        let tested = dbm(dir.path(), &["connection", "test", &name], None);
+        let out = text(&tested);
+        assert!(tested.status.success(), "{out}");
+        assert!(out.contains(&format!("PostgreSQL {major}.")), "{out}");
+        assert!(out.contains(&format!("(major {major})")), "{out}");
+    }
+    let listed = dbm(dir.path(), &["connection", "list", "--json"], None);
+    let list: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let majors: Vec<u64> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["majorVersion"].as_u64().unwrap())
+        .collect();
+    assert_eq!(majors, [13, 14, 15, 16, 17, 18]);
+}
+
+#[test]
+fn the_password_never_appears_in_output_logs_or_the_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let password = format!("S3cret-{}-p@ss:w/rd %", std::process::id());
+    let mut outputs = vec![add(dir.path(), "secret", 16, &password)];
+    for args in [
+        &["connection", "list", "--json"][..],
+        &["connection", "show", "secret", "--json"],
+        &["connection", "show", "secret"],
+        &["connection", "test", "secret", "--json"],
+        &["connection", "update", "secret", "--port", "abc"],
+        &["doctor", "--json"],
+    ] {
+        outputs.push(dbm(dir.path(), args, None));
+    }
+    // A wrong password's error must not echo it either.
+    outputs.push(dbm(
+        dir.path(),
+        &["connection", "update", "secret", "--password-stdin"],
+        Some("wrong-one-xyz\n"),
+    ));
+    outputs.push(dbm(dir.path(), &["connection", "test", "secret"], None));
+    let last = outputs.last().unwrap();
+    assert!(!last.status.success());
+    assert!(
+        text(last).contains("refused the password"),
+        "{}",
+        text(last)
+    );
+
+    for output in &outputs {
+        let all = text(output);
+        assert!(
+            !all.contains(&password) && !all.contains("wrong-one-xyz"),
+            "leaked: {all}"
+        );
+    }
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(!bytes
+            .windows(password.len())
+            .any(|w| w == password.as_bytes()));
+    }
+}
+
+#[test]
+fn updating_without_a_password_keeps_it_and_remove_deletes_the_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(add(dir.path(), "keep", 15, &pg_password()).status.success());
+    let renamed = dbm(
+        dir.path(),
+        &["connection", "update", "keep", "--name", "kept"],
+        None,
+    );
+    assert!(renamed.status.success(), "{}", text(&renamed));
+    let tested = dbm(dir.path(), &["connection", "test", "kept"], None);
+    assert!(
+        tested.status.success(),
+        "the old password still works: {}",
+        text(&tested)
+    );
+
+    let removed = dbm(dir.path(), &["connection", "remove", "kept"], None);
+    assert!(removed.status.success(), "{}", text(&removed));
+    let again = dbm(dir.path(), &["connection", "remove", "kept"], None);
+    assert!(!again.status.success());
+    assert!(
+        text(&again).contains("no saved connection \"kept\""),
+        "{}",
+        text(&again)
+    );
+}
+
+#[test]
+fn a_uri_with_a_password_is_taken_only_on_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = format!(
+        "postgres://postgres:{}@127.0.0.1:{}/postgres",
+        pg_password(),
+        port(17)
+    );
+    let refused = dbm(dir.path(), &["connection", "add", "--uri", &uri], None);
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("--uri-stdin"), "{}", text(&refused));
+
+    let added = dbm(
+        dir.path(),
+        &["connection", "add", "--uri-stdin", "--name", "from uri"],
+        Some(&uri),
+    );
+    assert!(added.status.success(), "{}", text(&added));
+    let tested = dbm(dir.path(), &["connection", "test", "from uri"], None);
+    assert!(
+        text(&tested).contains("PostgreSQL 17."),
+        "{}",
+        text(&tested)
+    );
+}
+
+#[test]
+fn bad_input_is_refused_with_what_to_do_and_nothing_is_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = [
+        "connection",
+        "add",
+        "--name",
+        "n",
+        "--database",
+        "d",
+        "--user",
+        "u",
+    ];
+    let cases: [(&[&str], &str); 5] = [
+        (&["--host", "h", "--port", "0"], "1 to 65535"),
+        (&["--host", "h", "--port", "70000"], "1 to 65535"),
+        (&["--host", "h", "--port", "abc"], "not a number"),
+        (&["--host", "", "--port", "5432"], "host"),
+        (
+            &["--host", "h", "--sslmode", "sometimes"],
+            "disable, prefer, require",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+        let output = dbm(dir.path(), &args, None);
+        assert!(!output.status.success(), "{args:?}");
+        assert!(
+            text(&output).contains(expected),
+            "{args:?}: {}",
+            text(&output)
+        );
+    }
+    let empty_stdin = dbm(
+        dir.path(),
+        &[&base[..], &["--host", "h", "--password-stdin"]].concat(),
+        Some(""),
+    );
+    assert!(
+        text(&empty_stdin).contains("stdin was empty"),
+        "{}",
+        text(&empty_stdin)
+    );
+    let listed = dbm(dir.path(), &["connection", "list", "--json"], None);
+    assert_eq!(String::from_utf8_lossy(&listed.stdout).trim(), "[]");
+}
