@@ -3,11 +3,15 @@
 
 use ts_rs::TS;
 
+use dbm_engine::connections::pgpass::PgpassEntry;
+use dbm_engine::connections::{Connection, ConnectionId, ConnectionInput, PasswordSource, SslMode};
 use dbm_engine::docker::DockerCheck;
+use dbm_engine::pg::ServerVersion;
 use dbm_engine::problem::Problem;
 use dbm_engine::secrets::KeyringCheck;
 use dbm_engine::status::{DatabaseCheck, SystemStatus};
 
+use crate::commands::connections::UriImport;
 use crate::error::AppError;
 
 /// Where the generated file lives, from the repository root.
@@ -29,6 +33,14 @@ pub fn typescript() -> String {
         declaration::<KeyringCheck>(),
         declaration::<SystemStatus>(),
         declaration::<AppError>(),
+        declaration::<ConnectionId>(),
+        declaration::<SslMode>(),
+        declaration::<Connection>(),
+        declaration::<ConnectionInput>(),
+        declaration::<PasswordSource>(),
+        declaration::<ServerVersion>(),
+        declaration::<UriImport>(),
+        declaration::<PgpassEntry>(),
     ];
     let mut out = String::from(
         "// Generated from Rust by src-tauri/tests/bindings.rs \

@@ -22,6 +22,15 @@ impl From<Problem> for AppError {
     }
 }
 
+impl From<tauri::Error> for AppError {
+    fn from(error: tauri::Error) -> Self {
+        AppError {
+            code: "app_error".into(),
+            message: error.to_string(),
+        }
+    }
+}
+
 impl From<&StoreError> for AppError {
     fn from(error: &StoreError) -> Self {
         AppError {

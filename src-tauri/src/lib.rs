@@ -2,7 +2,7 @@
 //! hides to the tray instead of quitting when the window closes.
 
 pub mod bindings;
-mod commands;
+pub(crate) mod commands;
 mod error;
 mod state;
 mod tray;

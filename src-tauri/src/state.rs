@@ -1,14 +1,17 @@
 //! What the shell keeps for the app's lifetime.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use dbm_engine::store::{Store, StoreError};
+
+use crate::error::AppError;
 
 /// The engine's state as the commands see it. The store may have failed to open: the app
 /// still starts, and the Dashboard says why.
 pub struct AppState {
     pub data_dir: PathBuf,
-    pub store: Result<Store, StoreError>,
+    pub store: Result<Arc<Store>, StoreError>,
 }
 
 impl AppState {
@@ -16,10 +19,15 @@ impl AppState {
     pub fn open() -> AppState {
         let data_dir =
             dbm_engine::paths::default_data_dir().unwrap_or_else(|| PathBuf::from("dbm-data"));
-        let store = Store::open_in(&data_dir);
+        let store = Store::open_in(&data_dir).map(Arc::new);
         if let Err(error) = &store {
             tracing::error!(code = error.code(), %error, "the app's database cannot be used");
         }
         AppState { data_dir, store }
+    }
+
+    /// The store, or the reason it cannot be used, for commands that need it.
+    pub fn store(&self) -> Result<Arc<Store>, AppError> {
+        self.store.as_ref().map(Arc::clone).map_err(AppError::from)
     }
 }

@@ -1,6 +1,7 @@
 //! The commands the UI can call, one module per domain. The list below is the single place a
 //! command is registered: it builds the invoke handler and the generated TypeScript wrappers.
 
+pub mod connections;
 pub mod system;
 
 use crate::bindings::CommandSignature;
@@ -25,4 +26,24 @@ macro_rules! app_commands {
 
 app_commands! {
     system::system_status() -> dbm_engine::status::SystemStatus;
+    connections::connection_list() -> Vec<dbm_engine::connections::Connection>;
+    connections::connection_get(id: dbm_engine::connections::ConnectionId) -> dbm_engine::connections::Connection;
+    connections::connection_create(
+        input: dbm_engine::connections::ConnectionInput,
+        password: dbm_engine::connections::PasswordSource
+    ) -> dbm_engine::connections::Connection;
+    connections::connection_update(
+        id: dbm_engine::connections::ConnectionId,
+        input: dbm_engine::connections::ConnectionInput,
+        password: dbm_engine::connections::PasswordSource
+    ) -> dbm_engine::connections::Connection;
+    connections::connection_delete(id: dbm_engine::connections::ConnectionId) -> ();
+    connections::connection_test(id: dbm_engine::connections::ConnectionId) -> dbm_engine::pg::ServerVersion;
+    connections::connection_test_input(
+        input: dbm_engine::connections::ConnectionInput,
+        password: dbm_engine::connections::PasswordSource,
+        id: Option<dbm_engine::connections::ConnectionId>
+    ) -> dbm_engine::pg::ServerVersion;
+    connections::connection_parse_uri(uri: String) -> connections::UriImport;
+    connections::connection_pgpass_entries() -> Vec<dbm_engine::connections::pgpass::PgpassEntry>;
 }

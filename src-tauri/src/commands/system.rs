@@ -10,5 +10,6 @@ use crate::state::AppState;
 /// The Dashboard's status: versions, data dir, database, Docker and keyring.
 #[tauri::command]
 pub async fn system_status(state: State<'_, AppState>) -> Result<SystemStatus, AppError> {
-    Ok(status::system_status(&state.data_dir, &state.store).await)
+    let store = state.store.as_deref();
+    Ok(status::system_status(&state.data_dir, store).await)
 }

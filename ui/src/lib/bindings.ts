@@ -31,7 +31,69 @@ export type SystemStatus = { appVersion: string, dataDir: string, database: Data
  */
 export type AppError = { code: string, message: string, };
 
+/**
+ * A saved connection's id.
+ */
+export type ConnectionId = number;
+
+/**
+ * How TLS is used, with libpq's names and meanings.
+ */
+export type SslMode = "disable" | "prefer" | "require" | "verify-ca" | "verify-full";
+
+/**
+ * A saved connection. The password is not here: it lives in the OS keyring.
+ */
+export type Connection = { id: ConnectionId, name: string, host: string, port: number, database: string, username: string, sslmode: SslMode, 
+/**
+ * The full version the last successful test found, e.g. "16.4".
+ */
+serverVersion: string | null, majorVersion: number | null, isActive: boolean, 
+/**
+ * RFC 3339, UTC.
+ */
+createdAt: string, updatedAt: string, };
+
+/**
+ * A connection's fields as the user typed them, before validation.
+ */
+export type ConnectionInput = { name: string, host: string, 
+/**
+ * Taken as text so that "abc" or 70000 get a clear message instead of a type error.
+ */
+port: string, database: string, username: string, sslmode: SslMode, };
+
+/**
+ * The password field of the connection form, as the UI sends it.
+ */
+export type PasswordSource = { "kind": "keep" } | { "kind": "none" } | { "kind": "typed", value: string, } | { "kind": "uri", uri: string, } | { "kind": "pgpass" };
+
+/**
+ * A server's version, e.g. 16.4 → { version: "16.4", number: 160004, major: 16 }.
+ */
+export type ServerVersion = { version: string, number: number, major: number, };
+
+/**
+ * A pasted URI, as form fields. The password stays out of the answer: save with
+ * `{ kind: "uri", uri }` to take it from the URI.
+ */
+export type UriImport = { input: ConnectionInput, hasPassword: boolean, };
+
+/**
+ * One line of the file, without its password (which is read only when it is used).
+ */
+export type PgpassEntry = { host: string, port: string, database: string, username: string, };
+
 /** Every command; each rejects with an `AppError`. */
 export const commands = {
   systemStatus: () => invoke<SystemStatus>("system_status"),
+  connectionList: () => invoke<Array<Connection>>("connection_list"),
+  connectionGet: (id: ConnectionId) => invoke<Connection>("connection_get", { id }),
+  connectionCreate: (input: ConnectionInput, password: PasswordSource) => invoke<Connection>("connection_create", { input, password }),
+  connectionUpdate: (id: ConnectionId, input: ConnectionInput, password: PasswordSource) => invoke<Connection>("connection_update", { id, input, password }),
+  connectionDelete: (id: ConnectionId) => invoke<null>("connection_delete", { id }),
+  connectionTest: (id: ConnectionId) => invoke<ServerVersion>("connection_test", { id }),
+  connectionTestInput: (input: ConnectionInput, password: PasswordSource, id: ConnectionId | null) => invoke<ServerVersion>("connection_test_input", { input, password, id }),
+  connectionParseUri: (uri: string) => invoke<UriImport>("connection_parse_uri", { uri }),
+  connectionPgpassEntries: () => invoke<Array<PgpassEntry>>("connection_pgpass_entries"),
 };

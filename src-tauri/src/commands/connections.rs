@@ -1,0 +1,114 @@
+//! Saved connections: list, create, update, delete, test, import from a URI or ~/.pgpass.
+
+use serde::Serialize;
+use tauri::State;
+use ts_rs::TS;
+
+use dbm_engine::connections::{
+    self, parse_uri, pgpass::PgpassEntry, run_blocking, Connection, ConnectionId, ConnectionInput,
+    Connections, PasswordChange, PasswordSource,
+};
+use dbm_engine::pg::{ServerVersion, DEFAULT_CONNECT_TIMEOUT};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn connection_list(state: State<'_, AppState>) -> Result<Vec<Connection>, AppError> {
+    let store = state.store()?;
+    Ok(run_blocking(move || Connections::new(&store).list()).await?)
+}
+
+#[tauri::command]
+pub async fn connection_get(
+    state: State<'_, AppState>,
+    id: ConnectionId,
+) -> Result<Connection, AppError> {
+    let store = state.store()?;
+    Ok(run_blocking(move || Connections::new(&store).get(id)).await?)
+}
+
+#[tauri::command]
+pub async fn connection_create(
+    state: State<'_, AppState>,
+    input: ConnectionInput,
+    password: PasswordSource,
+) -> Result<Connection, AppError> {
+    let store = state.store()?;
+    Ok(run_blocking(move || Connections::new(&store).create_from(&input, &password)).await?)
+}
+
+#[tauri::command]
+pub async fn connection_update(
+    state: State<'_, AppState>,
+    id: ConnectionId,
+    input: ConnectionInput,
+    password: PasswordSource,
+) -> Result<Connection, AppError> {
+    let store = state.store()?;
+    Ok(run_blocking(move || Connections::new(&store).update_from(id, &input, &password)).await?)
+}
+
+#[tauri::command]
+pub async fn connection_delete(
+    state: State<'_, AppState>,
+    id: ConnectionId,
+) -> Result<(), AppError> {
+    let store = state.store()?;
+    Ok(run_blocking(move || Connections::new(&store).delete(id)).await?)
+}
+
+/// Tests a saved connection and stores the version it found.
+#[tauri::command]
+pub async fn connection_test(
+    state: State<'_, AppState>,
+    id: ConnectionId,
+) -> Result<ServerVersion, AppError> {
+    let store = state.store()?;
+    Ok(connections::test_saved(store, id, DEFAULT_CONNECT_TIMEOUT).await?)
+}
+
+/// Tests what the form holds, before saving. With `Keep` and an id, the saved password is used.
+#[tauri::command]
+pub async fn connection_test_input(
+    state: State<'_, AppState>,
+    input: ConnectionInput,
+    password: PasswordSource,
+    id: Option<ConnectionId>,
+) -> Result<ServerVersion, AppError> {
+    let store = state.store()?;
+    let target = run_blocking(move || {
+        let fields = input.validate()?;
+        let password = match (password.resolve(&fields)?, id) {
+            (PasswordChange::Set(password), _) => Some(password),
+            (PasswordChange::Keep, Some(id)) => Connections::new(&store).password(id)?,
+            (PasswordChange::Keep | PasswordChange::Remove, _) => None,
+        };
+        connections::target_of_input(&input, password, DEFAULT_CONNECT_TIMEOUT)
+    })
+    .await?;
+    Ok(connections::test_target(&target).await?)
+}
+
+/// A pasted URI, as form fields. The password stays out of the answer: save with
+/// `{ kind: "uri", uri }` to take it from the URI.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UriImport {
+    pub input: ConnectionInput,
+    pub has_password: bool,
+}
+
+#[tauri::command]
+pub async fn connection_parse_uri(uri: String) -> Result<UriImport, AppError> {
+    let parsed = parse_uri(&uri)?;
+    Ok(UriImport {
+        input: parsed.input,
+        has_password: parsed.password.is_some(),
+    })
+}
+
+#[tauri::command]
+pub async fn connection_pgpass_entries() -> Result<Vec<PgpassEntry>, AppError> {
+    Ok(run_blocking(|| Ok(connections::pgpass::entries())).await?)
+}
