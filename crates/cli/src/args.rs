@@ -39,6 +39,76 @@ pub enum Command {
     /// Saved PostgreSQL connections (passwords are kept in the OS keyring).
     #[command(subcommand)]
     Connection(ConnectionCommand),
+    /// Run and list backups.
+    #[command(subcommand)]
+    Backup(BackupCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Back up a connection now, with pg_dump of the server's major version.
+    Run(BackupRunArgs),
+    /// List backups, newest first.
+    List(BackupListArgs),
+    /// Show everything recorded about a backup.
+    Show(BackupShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupRunArgs {
+    /// The connection's name or id.
+    pub connection: String,
+    /// custom (default), plain, tar or directory.
+    #[arg(long, default_value = "custom")]
+    pub format: String,
+    /// auto (default: zstd where pg_dump has it), none, gzip[:N], zstd[:N], lz4[:N].
+    #[arg(long = "compress", default_value = "auto")]
+    pub compression: String,
+    /// auto, docker or local (default: the engine setting).
+    #[arg(long)]
+    pub engine: Option<String>,
+    #[arg(long)]
+    pub schema_only: bool,
+    #[arg(long)]
+    pub data_only: bool,
+    /// Only these schemas (pg_dump patterns; repeatable).
+    #[arg(long = "schema")]
+    pub schemas: Vec<String>,
+    #[arg(long = "exclude-schema")]
+    pub exclude_schemas: Vec<String>,
+    /// Only these tables (pg_dump patterns; repeatable).
+    #[arg(long = "table")]
+    pub tables: Vec<String>,
+    #[arg(long = "exclude-table")]
+    pub exclude_tables: Vec<String>,
+    /// Parallel jobs (directory format).
+    #[arg(long)]
+    pub jobs: Option<u32>,
+    /// Print no progress line.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupListArgs {
+    /// Only this connection's backups (name or id).
+    #[arg(long)]
+    pub connection: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    #[arg(long, default_value_t = 0)]
+    pub offset: u32,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupShowArgs {
+    pub id: i64,
+    #[command(flatten)]
+    pub output: JsonArg,
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,7 +14,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("DBM_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                .unwrap_or_else(|_| "error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Doctor(args) => commands::doctor::run(&data_dir, &args).await,
             Command::Connection(command) => commands::connection::run(&data_dir, command).await,
+            Command::Backup(command) => commands::backup::run(&data_dir, command).await,
         }
     });
     match result {

@@ -1,12 +1,16 @@
 //! DB Backup Manager's engine: every rule of the product, with no knowledge of Tauri.
 //! The desktop shell and the `dbm` CLI are thin adapters over it.
 
+pub mod backups;
 pub mod connections;
 pub mod docker;
 pub mod dump;
+pub mod library;
 pub mod paths;
 pub mod pg;
 pub mod problem;
 pub mod secrets;
+pub mod settings;
 pub mod status;
 pub mod store;
+pub mod time;

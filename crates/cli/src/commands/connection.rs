@@ -164,7 +164,7 @@ fn pgpass_location() -> String {
         .unwrap_or_else(|| "~/.pgpass".into())
 }
 
-fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
+pub fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }

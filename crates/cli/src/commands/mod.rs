@@ -1,2 +1,3 @@
+pub mod backup;
 pub mod connection;
 pub mod doctor;

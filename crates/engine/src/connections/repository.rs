@@ -4,6 +4,7 @@ use rusqlite::{params, Connection as Sql, OptionalExtension, Row};
 
 use super::model::{Connection, ConnectionFields, ConnectionId, SslMode};
 use crate::problem::Problem;
+use crate::time::now_utc;
 
 const COLUMNS: &str = "id, name, host, port, database, username, sslmode, server_version, \
                        major_version, is_active, created_at, updated_at";
@@ -27,12 +28,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Connection> {
     })
 }
 
-pub fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 pub fn insert(sql: &Sql, fields: &ConnectionFields) -> Result<ConnectionId, Problem> {
-    let now = now();
+    let now = now_utc();
     sql.execute(
         "INSERT INTO connection (name, host, port, database, username, sslmode, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
@@ -67,7 +64,7 @@ pub fn update(sql: &Sql, id: ConnectionId, fields: &ConnectionFields) -> Result<
                 fields.database,
                 fields.username,
                 fields.sslmode.as_str(),
-                now()
+                now_utc()
             ],
         )
         .map_err(|e| name_taken_or(e, &fields.name))?;

@@ -1,5 +1,6 @@
 //! The local Docker daemon: is it there, which version, which `postgres:<major>` images it has.
 
+mod image;
 mod run;
 
 use std::collections::HashMap;
@@ -12,7 +13,11 @@ use ts_rs::TS;
 
 use crate::problem::{error_chain, Problem};
 
-pub use run::{pg_dump_version_of_image, run_to_completion, RunOutput};
+pub use image::ensure_image;
+pub use run::{
+    host_networking, pg_dump_version_of_image, run_spec_to_completion, run_to_completion, start,
+    unexpected_frame, Attached, ContainerSpec, RunOutput,
+};
 
 /// How long to wait for the daemon to answer before calling it unreachable.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(5);

@@ -1,6 +1,9 @@
-//! Running a short command in a throwaway container and capturing what it printed.
-//! The container's own logging is off (its output comes through the attach stream only) and
-//! the container is removed on every path out, error and cancellation included.
+//! Running commands in throwaway containers. The container's own logging is off (its output
+//! comes through the attach stream only: Docker's default log driver would JSON-encode and
+//! store every byte of a dump) and the container is removed on every path out, error and
+//! cancellation included.
+
+use std::pin::Pin;
 
 use bollard::container::LogOutput;
 use bollard::models::{ContainerCreateBody, HostConfig, HostConfigLogConfig};
@@ -8,7 +11,7 @@ use bollard::query_parameters::{
     AttachContainerOptionsBuilder, CreateContainerOptions, RemoveContainerOptionsBuilder,
 };
 use bollard::Docker;
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 
 use crate::problem::Problem;
 
@@ -20,97 +23,186 @@ pub struct RunOutput {
     pub stderr: String,
 }
 
-/// Output kept per stream: enough for version strings and error messages.
+/// Output kept per stream by `run_to_completion`: enough for versions and error messages.
 const MAX_CAPTURE: usize = 64 * 1024;
 
-/// Runs `cmd` in `image` with host networking and waits for it to exit.
-pub async fn run_to_completion(
-    docker: &Docker,
-    image: &str,
-    cmd: &[&str],
-) -> Result<RunOutput, Problem> {
+/// A container to run once.
+#[derive(Debug, Clone, Default)]
+pub struct ContainerSpec {
+    pub image: String,
+    pub cmd: Vec<String>,
+    /// `KEY=value`. Visible in `docker inspect` while the container exists: it exists only
+    /// for the run.
+    pub env: Vec<String>,
+    /// `host:container[:ro]`.
+    pub binds: Vec<String>,
+    /// `uid:gid`, so files written to a bind mount belong to the user.
+    pub user: Option<String>,
+}
+
+/// Host networking on Linux reaches the host's loopback servers directly; elsewhere Docker
+/// runs in a VM, and the host is `host.docker.internal`.
+pub fn host_networking() -> bool {
+    cfg!(target_os = "linux")
+}
+
+type OutputStream = Pin<Box<dyn Stream<Item = Result<LogOutput, bollard::errors::Error>> + Send>>;
+
+/// A started container with its output attached.
+pub struct Attached {
+    docker: Docker,
+    id: Option<String>,
+    image: String,
+    pub output: OutputStream,
+}
+
+impl Attached {
+    pub fn id(&self) -> &str {
+        self.id.as_deref().unwrap_or_default()
+    }
+
+    /// The exit code. bollard reports a non-zero exit as an error; here it is an answer.
+    pub async fn exit_code(&self) -> Result<i64, Problem> {
+        let mut waits = self.docker.wait_container(self.id(), None);
+        match waits.next().await {
+            Some(Ok(response)) => Ok(response.status_code),
+            Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => Ok(code),
+            Some(Err(error)) => Err(container_problem(&self.image, &error)),
+            None => Err(Problem::new(
+                "docker_wait_failed",
+                format!(
+                    "Docker did not report how the container of {} exited.",
+                    self.image
+                ),
+                "Check the Docker daemon's health; try again.",
+            )),
+        }
+    }
+
+    /// Kills (if running) and removes the container now.
+    pub async fn remove(mut self) {
+        if let Some(id) = self.id.take() {
+            remove(&self.docker, &id).await;
+        }
+    }
+}
+
+impl Drop for Attached {
+    fn drop(&mut self) {
+        // Dropped without `remove` (a cancelled task, a panic): remove it in the background.
+        if let Some(id) = self.id.take() {
+            let docker = self.docker.clone();
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move { remove(&docker, &id).await });
+            }
+        }
+    }
+}
+
+/// Creates the container, attaches to its output (before start, without past logs: with the
+/// `none` log driver, logs(true) makes the daemon inject an error frame into stdout), starts it.
+pub async fn start(docker: &Docker, spec: &ContainerSpec) -> Result<Attached, Problem> {
+    let host_config = HostConfig {
+        network_mode: host_networking().then(|| "host".to_string()),
+        extra_hosts: (!host_networking())
+            .then(|| vec!["host.docker.internal:host-gateway".to_string()]),
+        log_config: Some(HostConfigLogConfig {
+            typ: Some("none".into()),
+            config: None,
+        }),
+        binds: (!spec.binds.is_empty()).then(|| spec.binds.clone()),
+        ..Default::default()
+    };
     let body = ContainerCreateBody {
-        image: Some(image.to_string()),
-        cmd: Some(cmd.iter().map(|s| s.to_string()).collect()),
+        image: Some(spec.image.clone()),
+        cmd: Some(spec.cmd.clone()),
+        env: Some(spec.env.clone()),
+        user: spec.user.clone(),
         attach_stdout: Some(true),
         attach_stderr: Some(true),
         tty: Some(false),
-        host_config: Some(HostConfig {
-            network_mode: Some("host".into()),
-            log_config: Some(HostConfigLogConfig {
-                typ: Some("none".into()),
-                config: None,
-            }),
-            ..Default::default()
-        }),
+        host_config: Some(host_config),
         ..Default::default()
     };
     let created = docker
         .create_container(None::<CreateContainerOptions>, body)
         .await
-        .map_err(|e| container_problem(image, &e))?;
-    let guard = RemoveOnDrop {
+        .map_err(|e| container_problem(&spec.image, &e))?;
+    let mut attached = Attached {
         docker: docker.clone(),
         id: Some(created.id.clone()),
+        image: spec.image.clone(),
+        output: Box::pin(futures_util::stream::empty()),
     };
-    let result = attach_start_wait(docker, &created.id, image).await;
-    guard.remove_now().await;
-    result
-}
-
-async fn attach_start_wait(docker: &Docker, id: &str, image: &str) -> Result<RunOutput, Problem> {
-    // Attach before start, without past logs: with the `none` log driver, logs(true) makes
-    // the daemon inject an error frame into stdout.
     let options = AttachContainerOptionsBuilder::new()
         .stdout(true)
         .stderr(true)
         .stream(true)
         .logs(false)
         .build();
-    let mut attached = docker
-        .attach_container(id, Some(options))
+    let results = docker
+        .attach_container(&created.id, Some(options))
         .await
-        .map_err(|e| container_problem(image, &e))?;
+        .map_err(|e| container_problem(&spec.image, &e))?;
+    attached.output = results.output;
     docker
-        .start_container(id, None)
+        .start_container(&created.id, None)
         .await
-        .map_err(|e| container_problem(image, &e))?;
+        .map_err(|e| container_problem(&spec.image, &e))?;
+    Ok(attached)
+}
 
+/// Runs `cmd` in `image` and waits for it to exit, capturing its output.
+pub async fn run_to_completion(
+    docker: &Docker,
+    image: &str,
+    cmd: &[&str],
+) -> Result<RunOutput, Problem> {
+    let spec = ContainerSpec {
+        image: image.to_string(),
+        cmd: cmd.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    };
+    run_spec_to_completion(docker, &spec).await
+}
+
+pub async fn run_spec_to_completion(
+    docker: &Docker,
+    spec: &ContainerSpec,
+) -> Result<RunOutput, Problem> {
+    let mut attached = start(docker, spec).await?;
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    while let Some(frame) = attached.output.next().await {
-        match frame.map_err(|e| container_problem(image, &e))? {
-            LogOutput::StdOut { message } => append_bounded(&mut stdout, &message),
-            LogOutput::StdErr { message } => append_bounded(&mut stderr, &message),
-            other => {
-                return Err(Problem::new(
-                    "docker_stream_error",
-                    format!("The container of {image} sent an unexpected frame ({other:?})."),
-                    "Check the Docker daemon's health; try again.",
-                ))
+    let result = async {
+        while let Some(frame) = attached.output.next().await {
+            match frame.map_err(|e| container_problem(&spec.image, &e))? {
+                LogOutput::StdOut { message } => append_bounded(&mut stdout, &message),
+                LogOutput::StdErr { message } => append_bounded(&mut stderr, &message),
+                other => return Err(unexpected_frame(&spec.image, &other)),
             }
         }
+        attached.exit_code().await
     }
-    let exit_code = wait_exit_code(docker, id, image).await?;
+    .await;
+    attached.remove().await;
     Ok(RunOutput {
-        exit_code,
+        exit_code: result?,
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
     })
 }
 
-/// The container's exit code. bollard reports a non-zero exit as an error; it is an answer here.
-pub(crate) async fn wait_exit_code(docker: &Docker, id: &str, image: &str) -> Result<i64, Problem> {
-    let mut waits = docker.wait_container(id, None);
-    match waits.next().await {
-        Some(Ok(response)) => Ok(response.status_code),
-        Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => Ok(code),
-        Some(Err(error)) => Err(container_problem(image, &error)),
-        None => Err(Problem::new(
-            "docker_wait_failed",
-            format!("Docker did not report how the container of {image} exited."),
-            "Check the Docker daemon's health; try again.",
-        )),
-    }
+pub fn unexpected_frame(image: &str, frame: &LogOutput) -> Problem {
+    let kind = match frame {
+        LogOutput::StdIn { .. } => "stdin",
+        LogOutput::Console { .. } => "console",
+        LogOutput::StdOut { .. } => "stdout",
+        LogOutput::StdErr { .. } => "stderr",
+    };
+    Problem::new(
+        "docker_stream_error",
+        format!("The container of {image} sent an unexpected {kind} frame."),
+        "Check the Docker daemon's health; try again.",
+    )
 }
 
 fn append_bounded(buffer: &mut Vec<u8>, bytes: &[u8]) {
@@ -126,39 +218,21 @@ pub(crate) fn container_problem(image: &str, error: &bollard::errors::Error) -> 
     } = error
     {
         if message.to_lowercase().contains("image") {
-            return Problem::new(
-                "docker_image_missing",
-                format!("The Docker image {image} is not on this machine."),
-                format!("Pull it (docker pull {image}), or set the engine to local pg_dump in Settings."),
-            );
+            return image_missing(image, None);
         }
     }
     super::unreachable(error)
 }
 
-/// Removes the container when dropped (a cancelled task included), or at once with `remove_now`.
-struct RemoveOnDrop {
-    docker: Docker,
-    id: Option<String>,
-}
-
-impl RemoveOnDrop {
-    async fn remove_now(mut self) {
-        if let Some(id) = self.id.take() {
-            remove(&self.docker, &id).await;
-        }
-    }
-}
-
-impl Drop for RemoveOnDrop {
-    fn drop(&mut self) {
-        if let Some(id) = self.id.take() {
-            let docker = self.docker.clone();
-            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                runtime.spawn(async move { remove(&docker, &id).await });
-            }
-        }
-    }
+pub(crate) fn image_missing(image: &str, pull_error: Option<&str>) -> Problem {
+    let why = pull_error
+        .map(|e| format!(" and could not be pulled ({e})"))
+        .unwrap_or_default();
+    Problem::new(
+        "docker_image_missing",
+        format!("The Docker image {image} is not on this machine{why}."),
+        format!("Pull it (docker pull {image}) or load it (docker load), or set the engine to local pg_dump in Settings."),
+    )
 }
 
 async fn remove(docker: &Docker, id: &str) {

@@ -146,7 +146,7 @@ fn schema_version(conn: &Connection) -> rusqlite::Result<u32> {
 }
 
 /// Creates `dir` (and parents) readable by its owner only, as backups and state are private.
-pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

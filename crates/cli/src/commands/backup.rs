@@ -1,0 +1,214 @@
+//! `dbm backup …`: run and list backups.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use dbm_engine::backups::{
+    self, Backup, BackupId, BackupRequest, BackupStatus, Backups, Progress, Trigger,
+};
+use dbm_engine::connections::{ConnectionId, Connections};
+use dbm_engine::dump::options::DumpOptions;
+use dbm_engine::library::recovery;
+use dbm_engine::settings;
+use dbm_engine::store::Store;
+use tokio_util::sync::CancellationToken;
+
+use super::connection::print_json;
+use crate::args::{BackupCommand, BackupRunArgs};
+
+pub async fn run(data_dir: &Path, command: BackupCommand) -> anyhow::Result<ExitCode> {
+    let store = Arc::new(Store::open_in(data_dir)?);
+    match command {
+        BackupCommand::Run(args) => run_backup(store, args).await,
+        BackupCommand::List(args) => {
+            let connection = match &args.connection {
+                Some(reference) => Some(Connections::new(&store).find(reference)?.id),
+                None => None,
+            };
+            let list = Backups::new(&store).list(connection, args.limit, args.offset)?;
+            if args.output.json {
+                print_json(&list)?;
+            } else if list.is_empty() {
+                println!("No backups yet. Run one with: dbm backup run CONNECTION");
+            } else {
+                for backup in &list {
+                    println!("{}", summary(backup));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::Show(args) => {
+            let backup = Backups::new(&store).get(BackupId(args.id))?;
+            if args.output.json {
+                print_json(&backup)?;
+            } else {
+                print!("{}", details(&backup));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn run_backup(store: Arc<Store>, args: BackupRunArgs) -> anyhow::Result<ExitCode> {
+    let connection = Connections::new(&store).find(&args.connection)?;
+    let options = DumpOptions {
+        format: args.format.parse()?,
+        compression: args.compression.parse()?,
+        schema_only: args.schema_only,
+        data_only: args.data_only,
+        include_schemas: args.schemas,
+        exclude_schemas: args.exclude_schemas,
+        include_tables: args.tables,
+        exclude_tables: args.exclude_tables,
+        jobs: args.jobs,
+    };
+    let engine = args.engine.as_deref().map(str::parse).transpose()?;
+    // A run a crash left behind must not stay "running", nor its partial file on disk.
+    recovery::recover(&store, &settings::backup_root(&store)?)?;
+
+    let cancel = CancellationToken::new();
+    let on_signal = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\ndbm: cancelling the backup…");
+            on_signal.cancel();
+        }
+    });
+    let progress: Arc<dyn Progress> = Arc::new(ProgressLine {
+        enabled: !args.quiet && !args.output.json,
+        terminal: std::io::stderr().is_terminal(),
+    });
+    let request = BackupRequest {
+        connection: connection.id,
+        options,
+        trigger: Trigger::Manual,
+        schedule: None,
+        engine,
+    };
+    let backup = backups::run_backup(store, request, progress, cancel).await?;
+    if args.output.json {
+        print_json(&backup)?;
+    } else {
+        if !args.quiet && std::io::stderr().is_terminal() {
+            eprintln!();
+        }
+        print!("{}", details(&backup));
+    }
+    Ok(match backup.status {
+        BackupStatus::Completed => ExitCode::SUCCESS,
+        _ => {
+            if !args.output.json {
+                eprintln!(
+                    "dbm: {}",
+                    backup
+                        .error_message
+                        .as_deref()
+                        .unwrap_or("the backup did not complete")
+                );
+            }
+            ExitCode::FAILURE
+        }
+    })
+}
+
+/// One line on stderr, rewritten in place on a terminal; plain lines otherwise.
+struct ProgressLine {
+    enabled: bool,
+    terminal: bool,
+}
+
+impl ProgressLine {
+    fn show(&self, text: &str) {
+        if self.terminal {
+            eprint!("\r\x1b[K{text}");
+            let _ = std::io::stderr().flush();
+        } else {
+            eprintln!("{text}");
+        }
+    }
+}
+
+impl Progress for ProgressLine {
+    fn started(&self, backup: BackupId, connection: ConnectionId) {
+        if self.enabled {
+            eprintln!("Backup {backup} of connection {connection} started.");
+        }
+    }
+
+    fn stage(&self, _backup: BackupId, text: &str) {
+        if self.enabled {
+            self.show(text);
+        }
+    }
+
+    fn bytes(&self, _backup: BackupId, bytes: u64, elapsed: Duration) {
+        // On a terminal every update; in a log, not more than every few seconds' worth.
+        if self.enabled && (self.terminal || elapsed.as_millis() % 5000 < 250) {
+            let rate = bytes as f64 / elapsed.as_secs_f64().max(0.001);
+            self.show(&format!(
+                "{} written, {}/s, {:.0} s",
+                human(bytes as f64),
+                human(rate),
+                elapsed.as_secs_f64()
+            ));
+        }
+    }
+}
+
+fn human(bytes: f64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < units.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", units[unit])
+}
+
+fn summary(backup: &Backup) -> String {
+    format!(
+        "{:>6}  {:<11}  {}  {:>10}  {}",
+        backup.id,
+        backup.status.as_str(),
+        backup.started_at,
+        backup
+            .size_bytes
+            .map(|b| human(b as f64))
+            .unwrap_or_else(|| "-".into()),
+        backup.file_path.as_deref().unwrap_or("-")
+    )
+}
+
+fn details(backup: &Backup) -> String {
+    let mut out = String::new();
+    let mut line = |label: &str, value: Option<String>| {
+        if let Some(value) = value {
+            out.push_str(&format!("{label:<16}{value}\n"));
+        }
+    };
+    line("backup", Some(backup.id.to_string()));
+    line("status", Some(backup.status.as_str().to_string()));
+    line("connection", Some(backup.connection_id.to_string()));
+    line("trigger", Some(backup.trigger.as_str().to_string()));
+    line("file", backup.file_path.clone());
+    line(
+        "size",
+        backup
+            .size_bytes
+            .map(|b| format!("{} ({b} bytes)", human(b as f64))),
+    );
+    line("sha256", backup.sha256.clone());
+    line("format", Some(backup.format.clone()));
+    line("compression", backup.compression.clone());
+    line("runner", backup.runner_detail.clone());
+    line("pg_dump", backup.pg_dump_version.clone());
+    line("server", backup.server_version.clone());
+    line("started", Some(backup.started_at.clone()));
+    line("finished", backup.completed_at.clone());
+    line("error", backup.error_message.clone());
+    out
+}

@@ -1,0 +1,39 @@
+//! Backup runs: their records, and running one end to end.
+
+mod model;
+mod progress;
+pub(crate) mod repository;
+mod run;
+
+pub use model::{Backup, BackupId, BackupStatus, RunnerKind, Trigger};
+pub use progress::{NoProgress, Progress};
+pub use run::{run_backup, BackupRequest};
+
+use crate::connections::ConnectionId;
+use crate::problem::Problem;
+use crate::store::Store;
+
+/// The engine's read operations on backup records.
+pub struct Backups<'a> {
+    store: &'a Store,
+}
+
+impl<'a> Backups<'a> {
+    pub fn new(store: &'a Store) -> Self {
+        Backups { store }
+    }
+
+    pub fn get(&self, id: BackupId) -> Result<Backup, Problem> {
+        repository::get(&self.store.connection(), id)
+    }
+
+    /// Newest first, a page at a time.
+    pub fn list(
+        &self,
+        connection: Option<ConnectionId>,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<Backup>, Problem> {
+        repository::list(&self.store.connection(), connection, limit, offset)
+    }
+}

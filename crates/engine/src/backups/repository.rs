@@ -1,0 +1,172 @@
+//! The `backup` table.
+
+use rusqlite::{params, Connection as Sql, OptionalExtension, Row};
+
+use super::model::{Backup, BackupId, BackupStatus, RunnerKind, Trigger};
+use crate::connections::ConnectionId;
+use crate::problem::Problem;
+use crate::time::now_utc;
+
+const COLUMNS: &str =
+    "id, connection_id, schedule_id, trigger, status, file_path, size_bytes, sha256, \
+     format, compression, runner, runner_detail, pg_dump_version, server_version, started_at, \
+     completed_at, error_message, log";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Backup> {
+    let trigger: String = row.get(3)?;
+    let status: String = row.get(4)?;
+    let runner: Option<String> = row.get(10)?;
+    Ok(Backup {
+        id: BackupId(row.get(0)?),
+        connection_id: ConnectionId(row.get(1)?),
+        schedule_id: row.get(2)?,
+        trigger: Trigger::parse(&trigger),
+        status: BackupStatus::parse(&status).unwrap_or(BackupStatus::Interrupted),
+        file_path: row.get(5)?,
+        size_bytes: row.get(6)?,
+        sha256: row.get(7)?,
+        format: row.get(8)?,
+        compression: row.get(9)?,
+        runner: runner.map(|r| {
+            if r == "docker" {
+                RunnerKind::Docker
+            } else {
+                RunnerKind::Local
+            }
+        }),
+        runner_detail: row.get(11)?,
+        pg_dump_version: row.get(12)?,
+        server_version: row.get(13)?,
+        started_at: row.get(14)?,
+        completed_at: row.get(15)?,
+        error_message: row.get(16)?,
+        log: row.get(17)?,
+    })
+}
+
+/// Starts a run's record as running.
+pub fn insert_running(
+    sql: &Sql,
+    connection: ConnectionId,
+    schedule: Option<i64>,
+    trigger: Trigger,
+    format: &str,
+) -> Result<BackupId, Problem> {
+    sql.execute(
+        "INSERT INTO backup (connection_id, schedule_id, trigger, status, format, started_at)
+         VALUES (?1, ?2, ?3, 'running', ?4, ?5)",
+        params![connection.0, schedule, trigger.as_str(), format, now_utc()],
+    )?;
+    Ok(BackupId(sql.last_insert_rowid()))
+}
+
+/// What the run learnt before pg_dump started: runner, versions, target file.
+pub struct RunDetails<'a> {
+    pub file_path: &'a str,
+    pub compression: &'a str,
+    pub runner: RunnerKind,
+    pub runner_detail: &'a str,
+    pub pg_dump_version: &'a str,
+    pub server_version: &'a str,
+}
+
+pub fn record_details(sql: &Sql, id: BackupId, details: &RunDetails<'_>) -> Result<(), Problem> {
+    sql.execute(
+        "UPDATE backup SET file_path = ?2, compression = ?3, runner = ?4, runner_detail = ?5,
+                pg_dump_version = ?6, server_version = ?7 WHERE id = ?1",
+        params![
+            id.0,
+            details.file_path,
+            details.compression,
+            match details.runner {
+                RunnerKind::Docker => "docker",
+                RunnerKind::Local => "local",
+            },
+            details.runner_detail,
+            details.pg_dump_version,
+            details.server_version
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn record_server_version(sql: &Sql, id: BackupId, version: &str) -> Result<(), Problem> {
+    sql.execute(
+        "UPDATE backup SET server_version = ?2 WHERE id = ?1",
+        params![id.0, version],
+    )?;
+    Ok(())
+}
+
+pub fn complete(
+    sql: &Sql,
+    id: BackupId,
+    size: u64,
+    sha256: &str,
+    log: &str,
+) -> Result<(), Problem> {
+    sql.execute(
+        "UPDATE backup SET status = 'completed', size_bytes = ?2, sha256 = ?3, log = ?4, completed_at = ?5
+         WHERE id = ?1",
+        params![id.0, size as i64, sha256, log, now_utc()],
+    )?;
+    Ok(())
+}
+
+/// Ends a run that made no file: failed or cancelled, with the reason and pg_dump's messages.
+pub fn finish_without_file(
+    sql: &Sql,
+    id: BackupId,
+    status: BackupStatus,
+    error: &str,
+    log: &str,
+) -> Result<(), Problem> {
+    sql.execute(
+        "UPDATE backup SET status = ?2, error_message = ?3, log = ?4, completed_at = ?5,
+                size_bytes = NULL, sha256 = NULL
+         WHERE id = ?1",
+        params![id.0, status.as_str(), error, log, now_utc()],
+    )?;
+    Ok(())
+}
+
+/// At start-up: runs a crash left running or pending are interrupted. Returns how many.
+pub fn interrupt_unfinished(sql: &Sql) -> Result<usize, Problem> {
+    Ok(sql.execute(
+        "UPDATE backup SET status = 'interrupted', completed_at = ?1,
+                error_message = COALESCE(error_message, 'The app stopped while this backup was running.')
+         WHERE status IN ('running', 'pending')",
+        [now_utc()],
+    )?)
+}
+
+pub fn get(sql: &Sql, id: BackupId) -> Result<Backup, Problem> {
+    sql.query_row(
+        &format!("SELECT {COLUMNS} FROM backup WHERE id = ?1"),
+        [id.0],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(|| {
+        Problem::new(
+            "backup_not_found",
+            format!("There is no backup {id}."),
+            "Check the id (dbm backup list shows them).",
+        )
+    })
+}
+
+/// Newest first.
+pub fn list(
+    sql: &Sql,
+    connection: Option<ConnectionId>,
+    limit: u32,
+    offset: u32,
+) -> Result<Vec<Backup>, Problem> {
+    let mut statement = sql.prepare(&format!(
+        "SELECT {COLUMNS} FROM backup WHERE (?1 IS NULL OR connection_id = ?1)
+         ORDER BY started_at DESC, id DESC LIMIT ?2 OFFSET ?3"
+    ))?;
+    let rows = statement.query_map(params![connection.map(|c| c.0), limit, offset], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -1,0 +1,479 @@
+//! A backup, end to end: resolve the connection, detect the server's version, choose the
+//! pg_dump, write `<file>.partial`, check it, rename it, record it. Whatever happens, no
+//! half-written file is left and no run is marked completed that did not complete.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio_util::sync::CancellationToken;
+
+use super::model::{Backup, BackupId, BackupStatus, Trigger};
+use super::progress::Progress;
+use super::repository::{self, RunDetails};
+use crate::connections::{self, run_blocking, ConnectionId, Connections};
+use crate::dump::options::{self, DumpFormat, DumpOptions, Resolved};
+use crate::dump::runner::{self, Destination, Exit, Runner};
+use crate::dump::sink::{hash_path, Sink, Written};
+use crate::library::layout;
+use crate::pg::DEFAULT_CONNECT_TIMEOUT;
+use crate::problem::Problem;
+use crate::settings::{self, EnginePolicy};
+use crate::store::Store;
+
+/// What to back up and how.
+#[derive(Debug, Clone)]
+pub struct BackupRequest {
+    pub connection: ConnectionId,
+    pub options: DumpOptions,
+    pub trigger: Trigger,
+    pub schedule: Option<i64>,
+    /// Overrides the engine setting for this run.
+    pub engine: Option<EnginePolicy>,
+}
+
+/// Runs one backup. `Ok` holds the run's record however it ended (completed, failed,
+/// cancelled: see its status and error); `Err` means no run started (unknown connection,
+/// invalid options, unusable store).
+pub async fn run_backup(
+    store: Arc<Store>,
+    request: BackupRequest,
+    progress: Arc<dyn Progress>,
+    cancel: CancellationToken,
+) -> Result<Backup, Problem> {
+    request.options.validate()?;
+    let setup_store = store.clone();
+    let request_for_setup = request.clone();
+    let (connection, password, policy, template, root, id) = run_blocking(move || {
+        let store = setup_store;
+        let connections = Connections::new(&store);
+        let connection = connections.get(request_for_setup.connection)?;
+        let password = connections.password(connection.id)?;
+        let policy = match request_for_setup.engine {
+            Some(policy) => policy,
+            None => settings::engine(&store)?,
+        };
+        let template = settings::image_template(&store)?;
+        let root = settings::backup_root(&store)?;
+        let id = repository::insert_running(
+            &store.connection(),
+            connection.id,
+            request_for_setup.schedule,
+            request_for_setup.trigger,
+            request_for_setup.options.format.as_str(),
+        )?;
+        Ok((connection, password, policy, template, root, id))
+    })
+    .await?;
+    progress.started(id, connection.id);
+    tracing::info!(
+        backup = id.0,
+        connection = connection.id.0,
+        "backup started"
+    );
+
+    let run = Run {
+        store: store.clone(),
+        id,
+        progress: progress.clone(),
+        started: Instant::now(),
+    };
+    let target = connections::target_of(&connection, password, DEFAULT_CONNECT_TIMEOUT);
+    let slug = layout::slug(&connection.name, connection.id.0);
+    let outcome = run
+        .execute(
+            &target,
+            &request.options,
+            policy,
+            &template,
+            &root,
+            &slug,
+            &cancel,
+        )
+        .await;
+
+    let finish_store = store.clone();
+    let record = run_blocking(move || {
+        let sql = finish_store.connection();
+        match &outcome {
+            Outcome::Completed { written, log } => {
+                repository::complete(&sql, id, written.bytes, &written.sha256, log)?
+            }
+            Outcome::Ended {
+                status,
+                problem,
+                log,
+            } => repository::finish_without_file(&sql, id, *status, &problem.to_string(), log)?,
+        }
+        repository::get(&sql, id)
+    })
+    .await?;
+    match record.status {
+        BackupStatus::Completed => {
+            tracing::info!(backup = id.0, bytes = record.size_bytes, "backup completed")
+        }
+        status => tracing::warn!(
+            backup = id.0,
+            status = status.as_str(),
+            error = record.error_message.as_deref(),
+            "backup did not complete"
+        ),
+    }
+    Ok(record)
+}
+
+enum Outcome {
+    Completed {
+        written: Written,
+        log: String,
+    },
+    Ended {
+        status: BackupStatus,
+        problem: Problem,
+        log: String,
+    },
+}
+
+impl Outcome {
+    fn failed(problem: Problem, log: String) -> Outcome {
+        Outcome::Ended {
+            status: BackupStatus::Failed,
+            problem,
+            log,
+        }
+    }
+}
+
+struct Run {
+    store: Arc<Store>,
+    id: BackupId,
+    progress: Arc<dyn Progress>,
+    started: Instant,
+}
+
+impl Run {
+    #[allow(clippy::too_many_arguments)]
+    async fn execute(
+        &self,
+        target: &crate::pg::ConnectTarget,
+        options: &DumpOptions,
+        policy: EnginePolicy,
+        template: &str,
+        root: &Path,
+        slug: &str,
+        cancel: &CancellationToken,
+    ) -> Outcome {
+        self.progress.stage(self.id, "Detecting the server version");
+        let server = match connections::test_target(target).await {
+            Ok(server) => server,
+            Err(problem) => return Outcome::failed(problem, String::new()),
+        };
+        let (store, id, version) = (self.store.clone(), self.id, server.version.clone());
+        let _ = run_blocking(move || {
+            repository::record_server_version(&store.connection(), id, &version)
+        })
+        .await;
+
+        self.progress.stage(self.id, "Choosing pg_dump");
+        let stage_progress = self.progress.clone();
+        let stage = move |text: &str| stage_progress.stage(id, text);
+        let runner = tokio::select! {
+            runner = runner::choose(policy, template, server.major, &stage) => runner,
+            _ = cancel.cancelled() => return cancelled(String::new()),
+        };
+        let runner = match runner {
+            Ok(runner) => runner,
+            Err(problem) => return Outcome::failed(problem, String::new()),
+        };
+        let resolved = match options.resolve_compression(runner.major()) {
+            Ok(resolved) => resolved,
+            Err(problem) => return Outcome::failed(problem, String::new()),
+        };
+
+        let started_at = chrono::Utc::now();
+        let path = layout::backup_path(
+            root,
+            slug,
+            started_at,
+            self.id.0,
+            options.extension(&resolved),
+        );
+        let partial = layout::partial_path(&path);
+        if let Some(parent) = path.parent() {
+            if let Err(error) = crate::store::create_private_dir(parent) {
+                return Outcome::failed(backup_root_problem(root, &error), String::new());
+            }
+        }
+        let details = RunDetails {
+            file_path: &path.display().to_string(),
+            compression: &options::describe(&resolved),
+            runner: runner.kind(),
+            runner_detail: &runner.detail(),
+            pg_dump_version: runner.version(),
+            server_version: &server.version,
+        };
+        if let Err(problem) =
+            repository::record_details(&self.store.connection(), self.id, &details)
+        {
+            return Outcome::failed(problem, String::new());
+        }
+
+        self.progress.stage(
+            self.id,
+            &format!(
+                "Dumping with pg_dump {} ({})",
+                runner.version(),
+                runner.detail()
+            ),
+        );
+        let outcome = self
+            .dump(&runner, target, options, &resolved, &partial, root, cancel)
+            .await;
+        let outcome = match outcome {
+            Outcome::Completed { written, log } => {
+                self.seal(&runner, options, &partial, &path, written, log)
+                    .await
+            }
+            ended => ended,
+        };
+        if !matches!(outcome, Outcome::Completed { .. }) {
+            remove_partial(&partial);
+        }
+        outcome
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn dump(
+        &self,
+        runner: &Runner,
+        target: &crate::pg::ConnectTarget,
+        options: &DumpOptions,
+        resolved: &Resolved,
+        partial: &Path,
+        root: &Path,
+        cancel: &CancellationToken,
+    ) -> Outcome {
+        let args = options.pg_dump_args(resolved);
+        let (exit, written) = if options.format == DumpFormat::Directory {
+            let exit = runner
+                .dump(target, &args, Destination::Directory(partial), cancel)
+                .await;
+            let written = match &exit {
+                Ok(exit) if exit.exit_code == 0 && !exit.cancelled => {
+                    restrict_tree(partial);
+                    Some(hash_path(partial))
+                }
+                _ => None,
+            };
+            (exit, written)
+        } else {
+            let app_zstd = match resolved {
+                Resolved::AppZstd(level) => Some(*level),
+                Resolved::PgDump(_) => None,
+            };
+            let (progress, id, started) = (self.progress.clone(), self.id, self.started);
+            let sink = match Sink::create(
+                partial,
+                app_zstd,
+                Arc::new(move |bytes| progress.bytes(id, bytes, started.elapsed())),
+            ) {
+                Ok(sink) => sink,
+                Err(error) => {
+                    return Outcome::failed(backup_root_problem(root, &error), String::new())
+                }
+            };
+            let exit = runner
+                .dump(target, &args, Destination::Stream(&sink), cancel)
+                .await;
+            (exit, Some(sink.finish().await))
+        };
+        let exit = match exit {
+            Ok(exit) => exit,
+            Err(problem) => return Outcome::failed(problem, String::new()),
+        };
+        let log = exit.stderr.clone();
+        if exit.cancelled {
+            return cancelled(log);
+        }
+        match written {
+            Some(Err(error)) => Outcome::failed(backup_root_problem(root, &error), log),
+            _ if exit.exit_code != 0 => Outcome::failed(pg_dump_problem(&exit, runner), log),
+            Some(Ok(written)) => Outcome::Completed { written, log },
+            None => Outcome::failed(
+                Problem::new(
+                    "backup_unreadable",
+                    "The backup could not be read back after writing.",
+                    "Try again.",
+                ),
+                log,
+            ),
+        }
+    }
+
+    /// Checks an archive with pg_restore --list, then renames it to its final name.
+    async fn seal(
+        &self,
+        runner: &Runner,
+        options: &DumpOptions,
+        partial: &Path,
+        path: &Path,
+        written: Written,
+        log: String,
+    ) -> Outcome {
+        if options.format.is_archive() {
+            self.progress
+                .stage(self.id, "Checking the archive with pg_restore --list");
+            match runner.restore_list(partial).await {
+                Ok(exit) if exit.exit_code == 0 => {}
+                Ok(exit) => {
+                    let problem = Problem::new(
+                        "archive_unreadable",
+                        format!(
+                            "pg_restore could not read the new archive (exit {}): {}",
+                            exit.exit_code,
+                            error_lines(&exit.stderr)
+                        ),
+                        "The backup was discarded. Check the disk, then try again.",
+                    );
+                    return Outcome::failed(problem, log);
+                }
+                Err(problem) => return Outcome::failed(problem, log),
+            }
+        }
+        if let Err(error) = std::fs::rename(partial, path) {
+            return Outcome::failed(
+                Problem::new(
+                    "backup_rename_failed",
+                    format!(
+                        "The finished backup could not be renamed to {}: {error}.",
+                        path.display()
+                    ),
+                    "Check the backup folder's permissions, then try again.",
+                ),
+                log,
+            );
+        }
+        sync_parent(path);
+        Outcome::Completed { written, log }
+    }
+}
+
+fn cancelled(log: String) -> Outcome {
+    Outcome::Ended {
+        status: BackupStatus::Cancelled,
+        problem: Problem::new(
+            "backup_cancelled",
+            "The backup was cancelled.",
+            "Start it again when you want.",
+        ),
+        log,
+    }
+}
+
+/// pg_dump's own words, with what to do.
+fn pg_dump_problem(exit: &Exit, runner: &Runner) -> Problem {
+    let errors = error_lines(&exit.stderr);
+    if exit.stderr.contains("server version mismatch") {
+        return Problem::new(
+            "pg_dump_too_old",
+            format!("pg_dump {} ({}) refused the server: {errors}", runner.version(), runner.detail()),
+            "Use a pg_dump at least as new as the server (the image postgres:{major} for its major).",
+        );
+    }
+    let message = if errors.is_empty() {
+        format!(
+            "pg_dump stopped with exit code {} and said nothing.",
+            exit.exit_code
+        )
+    } else {
+        format!("pg_dump failed (exit {}): {errors}", exit.exit_code)
+    };
+    Problem::new(
+        "pg_dump_failed",
+        message,
+        "Read pg_dump's message above; fix what it names (connection, permissions, server), then try again.",
+    )
+}
+
+/// The lines of pg_dump's stderr that carry the error, joined.
+fn error_lines(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            l.contains("error")
+                || l.contains("detail:")
+                || l.contains("FATAL")
+                || l.contains("hint:")
+        })
+        .collect();
+    if lines.is_empty() {
+        stderr
+            .lines()
+            .rev()
+            .take(5)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        lines.join(" ")
+    }
+}
+
+fn backup_root_problem(root: &Path, error: &std::io::Error) -> Problem {
+    if error.kind() == std::io::ErrorKind::StorageFull || error.raw_os_error() == Some(28) {
+        Problem::new(
+            "disk_full",
+            format!("The disk holding {} is full.", root.display()),
+            "Free some space or choose another backup folder in Settings; the partial file was removed.",
+        )
+    } else {
+        Problem::new(
+            "backup_folder_unwritable",
+            format!(
+                "The backup folder {} cannot be written: {error}.",
+                root.display()
+            ),
+            "Make it writable, or choose another backup folder in Settings.",
+        )
+    }
+}
+
+fn remove_partial(partial: &Path) {
+    let result = if partial.is_dir() {
+        std::fs::remove_dir_all(partial)
+    } else if partial.exists() {
+        std::fs::remove_file(partial)
+    } else {
+        Ok(())
+    };
+    if let Err(error) = result {
+        tracing::warn!(path = %partial.display(), %error, "could not remove a partial backup");
+    }
+}
+
+/// Files 0600, folders 0700 for what pg_dump wrote itself (the directory format).
+fn restrict_tree(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if path.is_dir() { 0o700 } else { 0o600 };
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
+        if path.is_dir() {
+            for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
+                restrict_tree(&entry.path());
+            }
+        }
+    }
+}
+
+/// Makes the rename durable.
+fn sync_parent(path: &Path) {
+    if let Some(parent) = path.parent() {
+        if let Ok(dir) = std::fs::File::open(parent) {
+            let _ = dir.sync_all();
+        }
+    }
+}

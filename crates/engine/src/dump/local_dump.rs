@@ -1,0 +1,152 @@
+//! pg_dump and pg_restore installed on this machine.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use bytes::Bytes;
+use tokio::io::AsyncReadExt;
+use tokio::process::Command;
+use tokio_util::sync::CancellationToken;
+
+use super::runner::{libpq_env, root_certificate, Destination, Exit};
+use super::sink::Tail;
+use crate::pg::ConnectTarget;
+use crate::problem::Problem;
+
+const READ_CHUNK: usize = 256 * 1024;
+
+pub async fn dump(
+    pg_dump: &Path,
+    target: &ConnectTarget,
+    args: &[String],
+    destination: Destination<'_>,
+    cancel: &CancellationToken,
+) -> Result<Exit, Problem> {
+    let root_cert = root_certificate(target.sslmode).map(|p| p.display().to_string());
+    let mut command = Command::new(pg_dump);
+    command
+        .args(args)
+        .envs(libpq_env(target, &target.host, root_cert.as_deref()))
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let sink = match destination {
+        Destination::Stream(sink) => {
+            command.stdout(Stdio::piped());
+            Some(sink)
+        }
+        Destination::Directory(path) => {
+            command
+                .arg(format!("--file={}", path.display()))
+                .stdout(Stdio::null());
+            None
+        }
+    };
+    let mut child = command.spawn().map_err(|e| {
+        Problem::new(
+            "pg_dump_not_runnable",
+            format!("{} could not be started: {e}.", pg_dump.display()),
+            "Reinstall the PostgreSQL client tools, or use Docker.",
+        )
+    })?;
+
+    let stderr_task = child.stderr.take().map(|mut stderr| {
+        tokio::spawn(async move {
+            let mut tail = Tail::default();
+            let mut buffer = vec![0; 8192];
+            while let Ok(n) = stderr.read(&mut buffer).await {
+                if n == 0 {
+                    break;
+                }
+                tail.push(&buffer[..n]);
+            }
+            tail
+        })
+    });
+
+    let mut exit = Exit::default();
+    if let (Some(sink), Some(mut stdout)) = (sink, child.stdout.take()) {
+        loop {
+            let mut buffer = vec![0; READ_CHUNK];
+            let read = tokio::select! {
+                read = stdout.read(&mut buffer) => read,
+                _ = cancel.cancelled() => { exit.cancelled = true; break; }
+            };
+            match read {
+                Ok(0) => break,
+                Ok(n) => {
+                    buffer.truncate(n);
+                    if sink.write(Bytes::from(buffer)).await.is_err() {
+                        exit.writer_failed = true;
+                        break;
+                    }
+                }
+                Err(error) => {
+                    let _ = child.kill().await;
+                    return Err(Problem::new(
+                        "pg_dump_output_failed",
+                        format!("Reading pg_dump's output failed: {error}."),
+                        "Try again.",
+                    ));
+                }
+            }
+        }
+    }
+    let status = if exit.cancelled || exit.writer_failed {
+        let _ = child.kill().await;
+        None
+    } else {
+        tokio::select! {
+            status = child.wait() => Some(status),
+            _ = cancel.cancelled() => { exit.cancelled = true; let _ = child.kill().await; None }
+        }
+    };
+    if let Some(status) = status {
+        let status = status.map_err(|e| {
+            Problem::new(
+                "pg_dump_wait_failed",
+                format!("pg_dump's exit could not be read: {e}."),
+                "Try again.",
+            )
+        })?;
+        exit.exit_code = status.code().map_or(-1, i64::from);
+    }
+    if let Some(task) = stderr_task {
+        exit.stderr = task.await.map(|t| t.text()).unwrap_or_default();
+    }
+    Ok(exit)
+}
+
+/// `pg_restore --list` with the pg_restore beside the pg_dump that wrote the archive.
+pub async fn restore_list(pg_dump: &Path, archive: &Path) -> Result<Exit, Problem> {
+    let pg_restore = sibling(pg_dump, "pg_restore");
+    let output = Command::new(&pg_restore)
+        .arg("--list")
+        .arg(archive)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .await
+        .map_err(|e| {
+            Problem::new(
+                "pg_restore_not_runnable",
+                format!("{} could not be started: {e}.", pg_restore.display()),
+                "Install pg_restore beside pg_dump (same PostgreSQL client package).",
+            )
+        })?;
+    Ok(Exit {
+        exit_code: output.status.code().map_or(-1, i64::from),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        ..Default::default()
+    })
+}
+
+fn sibling(binary: &Path, name: &str) -> PathBuf {
+    let file = if cfg!(windows) {
+        format!("{name}.exe")
+    } else {
+        name.to_string()
+    };
+    binary.with_file_name(file)
+}

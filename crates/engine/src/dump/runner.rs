@@ -1,0 +1,244 @@
+//! The pg_dump that runs a backup: in a `postgres:<major>` container, or a local binary.
+
+use std::path::{Path, PathBuf};
+
+use bollard::Docker;
+use tokio_util::sync::CancellationToken;
+
+use super::local_binaries::{find_local_pg_dumps, parse_version_line};
+use super::sink::Sink;
+use crate::backups::RunnerKind;
+use crate::connections::SslMode;
+use crate::docker;
+use crate::pg::ConnectTarget;
+use crate::problem::Problem;
+use crate::settings::EnginePolicy;
+
+/// A pg_dump ready to run, with its version.
+pub enum Runner {
+    Docker {
+        docker: Docker,
+        image: String,
+        version: String,
+        major: u32,
+    },
+    Local {
+        pg_dump: PathBuf,
+        version: String,
+        major: u32,
+    },
+}
+
+/// Where pg_dump's output goes: streamed through the app, or a directory pg_dump writes itself.
+pub enum Destination<'a> {
+    Stream(&'a Sink),
+    Directory(&'a Path),
+}
+
+/// How pg_dump (or pg_restore) ended.
+#[derive(Debug, Clone, Default)]
+pub struct Exit {
+    pub exit_code: i64,
+    /// The last 64 KiB of its stderr.
+    pub stderr: String,
+    pub cancelled: bool,
+    /// The app stopped writing (disk full, I/O error): the sink says why.
+    pub writer_failed: bool,
+}
+
+impl Runner {
+    pub fn kind(&self) -> RunnerKind {
+        match self {
+            Runner::Docker { .. } => RunnerKind::Docker,
+            Runner::Local { .. } => RunnerKind::Local,
+        }
+    }
+
+    /// The image or the binary's path.
+    pub fn detail(&self) -> String {
+        match self {
+            Runner::Docker { image, .. } => image.clone(),
+            Runner::Local { pg_dump, .. } => pg_dump.display().to_string(),
+        }
+    }
+
+    pub fn version(&self) -> &str {
+        match self {
+            Runner::Docker { version, .. } | Runner::Local { version, .. } => version,
+        }
+    }
+
+    pub fn major(&self) -> u32 {
+        match self {
+            Runner::Docker { major, .. } | Runner::Local { major, .. } => *major,
+        }
+    }
+
+    pub async fn dump(
+        &self,
+        target: &ConnectTarget,
+        args: &[String],
+        destination: Destination<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<Exit, Problem> {
+        match self {
+            Runner::Docker { docker, image, .. } => {
+                super::docker_dump::dump(docker, image, target, args, destination, cancel).await
+            }
+            Runner::Local { pg_dump, .. } => {
+                super::local_dump::dump(pg_dump, target, args, destination, cancel).await
+            }
+        }
+    }
+
+    /// `pg_restore --list` of an archive with this runner's tools: proves it is readable.
+    pub async fn restore_list(&self, archive: &Path) -> Result<Exit, Problem> {
+        match self {
+            Runner::Docker { docker, image, .. } => {
+                super::docker_dump::restore_list(docker, image, archive).await
+            }
+            Runner::Local { pg_dump, .. } => {
+                super::local_dump::restore_list(pg_dump, archive).await
+            }
+        }
+    }
+}
+
+/// The libpq environment for a target: connection details and the password never go in argv.
+pub fn libpq_env(
+    target: &ConnectTarget,
+    host: &str,
+    root_cert: Option<&str>,
+) -> Vec<(String, String)> {
+    let mut env = vec![
+        ("PGHOST".to_string(), host.to_string()),
+        ("PGPORT".to_string(), target.port.to_string()),
+        ("PGUSER".to_string(), target.username.clone()),
+        ("PGDATABASE".to_string(), target.database.clone()),
+        ("PGSSLMODE".to_string(), target.sslmode.as_str().to_string()),
+        ("PGAPPNAME".to_string(), "db-backup-manager".to_string()),
+        (
+            "PGCONNECT_TIMEOUT".to_string(),
+            target.timeout.as_secs().max(1).to_string(),
+        ),
+    ];
+    if let Some(password) = &target.password {
+        env.push(("PGPASSWORD".to_string(), password.expose().to_string()));
+    }
+    if let Some(root_cert) = root_cert {
+        env.push(("PGSSLROOTCERT".to_string(), root_cert.to_string()));
+    }
+    env
+}
+
+/// The CA file for verify-ca / verify-full, as libpq finds it.
+pub fn root_certificate(sslmode: SslMode) -> Option<PathBuf> {
+    if !matches!(sslmode, SslMode::VerifyCa | SslMode::VerifyFull) {
+        return None;
+    }
+    if let Some(path) = std::env::var_os("PGSSLROOTCERT").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(path));
+    }
+    let home = std::env::var_os("HOME")?;
+    let default = PathBuf::from(home).join(".postgresql").join("root.crt");
+    default.is_file().then_some(default)
+}
+
+/// Picks the runner by policy for a server of `server_major`.
+pub async fn choose(
+    policy: EnginePolicy,
+    image_template: &str,
+    server_major: u32,
+    pull_progress: &(dyn Fn(&str) + Send + Sync),
+) -> Result<Runner, Problem> {
+    match policy {
+        EnginePolicy::Docker => docker_runner(image_template, server_major, pull_progress).await,
+        EnginePolicy::Local => local_runner(server_major).await,
+        EnginePolicy::Auto => match docker_runner(image_template, server_major, pull_progress).await {
+            Ok(runner) => Ok(runner),
+            Err(docker_problem) => match local_runner(server_major).await {
+                Ok(runner) => {
+                    tracing::info!(reason = %docker_problem.message, "Docker cannot serve; using a local pg_dump");
+                    Ok(runner)
+                }
+                Err(local_problem) => Err(Problem::new(
+                    "no_pg_dump_available",
+                    format!(
+                        "No pg_dump can back up this PostgreSQL {server_major} server. Docker: {} Local: {}",
+                        docker_problem.message, local_problem.message
+                    ),
+                    format!("{} Or: {}", docker_problem.fix, local_problem.fix),
+                )),
+            },
+        },
+    }
+}
+
+async fn docker_runner(
+    image_template: &str,
+    server_major: u32,
+    pull_progress: &(dyn Fn(&str) + Send + Sync),
+) -> Result<Runner, Problem> {
+    let docker = docker::connect().await?;
+    let image = image_template.replace("{major}", &server_major.to_string());
+    docker::ensure_image(&docker, &image, pull_progress).await?;
+    let version_line = docker::pg_dump_version_of_image(&docker, &image).await?;
+    let (version, major) = parse_version_line(&version_line).ok_or_else(|| {
+        Problem::new(
+            "image_has_no_pg_dump",
+            format!("{image} answered pg_dump --version with \"{version_line}\"."),
+            "Use an image that contains pg_dump (the official postgres images do).",
+        )
+    })?;
+    if major < server_major {
+        let wanted =
+            crate::docker::DEFAULT_IMAGE_TEMPLATE.replace("{major}", &server_major.to_string());
+        return Err(Problem::new(
+            "pg_dump_too_old",
+            format!(
+                "pg_dump {version} (in the image {image}) cannot dump a PostgreSQL {server_major} server: \
+                 pg_dump must be at least as new as the server."
+            ),
+            format!(
+                "Use the image {wanted} (the image template postgres:{{major}} picks it), or one with pg_dump \
+                 {server_major} or newer."
+            ),
+        ));
+    }
+    Ok(Runner::Docker {
+        docker,
+        image,
+        version,
+        major,
+    })
+}
+
+async fn local_runner(server_major: u32) -> Result<Runner, Problem> {
+    let found = tokio::task::spawn_blocking(find_local_pg_dumps)
+        .await
+        .unwrap_or_default();
+    // Newest first: the newest that fits dumps every older server too.
+    match found.iter().find(|b| b.major >= server_major) {
+        Some(binary) => Ok(Runner::Local {
+            pg_dump: PathBuf::from(&binary.path),
+            version: binary.version.clone(),
+            major: binary.major,
+        }),
+        None => {
+            let seen = if found.is_empty() {
+                "none was found".to_string()
+            } else {
+                found
+                    .iter()
+                    .map(|b| format!("{} at {}", b.version, b.path))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            Err(Problem::new(
+                "local_pg_dump_missing",
+                format!("No local pg_dump {server_major} or newer ({seen})."),
+                format!("Install the PostgreSQL {server_major} client tools (e.g. postgresql-client-{server_major}), or use Docker."),
+            ))
+        }
+    }
+}

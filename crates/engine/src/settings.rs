@@ -1,0 +1,112 @@
+//! App settings in the `setting` table, with their defaults.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::docker::DEFAULT_IMAGE_TEMPLATE;
+use crate::problem::{invalid, Problem};
+use crate::store::Store;
+
+/// Which pg_dump runs backups.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum EnginePolicy {
+    /// Docker when it can serve, else a local pg_dump.
+    #[default]
+    Auto,
+    Docker,
+    Local,
+}
+
+impl std::str::FromStr for EnginePolicy {
+    type Err = Problem;
+    fn from_str(text: &str) -> Result<Self, Problem> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(EnginePolicy::Auto),
+            "docker" => Ok(EnginePolicy::Docker),
+            "local" => Ok(EnginePolicy::Local),
+            _ => Err(invalid(
+                "engine",
+                format!("\"{text}\" is not an engine."),
+                "Use auto, docker or local.",
+            )),
+        }
+    }
+}
+
+impl EnginePolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnginePolicy::Auto => "auto",
+            EnginePolicy::Docker => "docker",
+            EnginePolicy::Local => "local",
+        }
+    }
+}
+
+pub const BACKUP_ROOT: &str = "backup_root";
+pub const ENGINE: &str = "engine";
+pub const IMAGE_TEMPLATE: &str = "image_template";
+
+pub fn get(store: &Store, key: &str) -> Result<Option<String>, Problem> {
+    Ok(store
+        .connection()
+        .query_row("SELECT value FROM setting WHERE key = ?1", [key], |row| {
+            row.get(0)
+        })
+        .optional()?)
+}
+
+pub fn set(store: &Store, key: &str, value: &str) -> Result<(), Problem> {
+    store.connection().execute(
+        "INSERT INTO setting (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
+}
+
+/// Where backups are written: the setting, else `<data dir>/backups`.
+pub fn backup_root(store: &Store) -> Result<PathBuf, Problem> {
+    Ok(match get(store, BACKUP_ROOT)? {
+        Some(root) if !root.trim().is_empty() => PathBuf::from(root),
+        _ => default_backup_root(store.path()),
+    })
+}
+
+fn default_backup_root(database: &Path) -> PathBuf {
+    database.parent().unwrap_or(Path::new(".")).join("backups")
+}
+
+pub fn engine(store: &Store) -> Result<EnginePolicy, Problem> {
+    get(store, ENGINE)?.map_or(Ok(EnginePolicy::Auto), |v| v.parse())
+}
+
+/// The image for a server major: `postgres:{major}` unless the user chose another template.
+pub fn image_template(store: &Store) -> Result<String, Problem> {
+    Ok(get(store, IMAGE_TEMPLATE)?
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_IMAGE_TEMPLATE.to_string()))
+}
+
+/// Checks a template before it is saved: an image reference, `{major}` where the tag goes.
+pub fn validate_image_template(template: &str) -> Result<(), Problem> {
+    let probe = template.replace("{major}", "16");
+    let ok = !probe.is_empty()
+        && !probe.contains(char::is_whitespace)
+        && !probe.contains('{')
+        && probe
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/:._-@".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(
+            "image_template",
+            format!("\"{template}\" is not an image name."),
+            "Use an image reference with {major} where the version goes, e.g. postgres:{major}.",
+        ))
+    }
+}
