@@ -4,7 +4,9 @@ import App from "./App.svelte";
 import { commands } from "./lib/bindings";
 import { okStatus } from "./test/fixtures";
 
-vi.mock("./lib/bindings", () => ({ commands: { systemStatus: vi.fn() } }));
+vi.mock("./lib/bindings", () => ({
+  commands: { systemStatus: vi.fn(), connectionList: vi.fn(), connectionPgpassEntries: vi.fn() },
+}));
 
 const NAV = ["dashboard", "connections", "schedules", "backups", "settings"] as const;
 
@@ -14,6 +16,8 @@ function title() {
 
 beforeEach(() => {
   vi.mocked(commands.systemStatus).mockResolvedValue(okStatus());
+  vi.mocked(commands.connectionList).mockResolvedValue([]);
+  vi.mocked(commands.connectionPgpassEntries).mockResolvedValue([]);
 });
 
 afterEach(() => {
@@ -47,7 +51,7 @@ describe("App frame", () => {
       await fireEvent.click(screen.getByTestId(`nav-${id}`));
       expect(title()).toBe(heading);
       expect(window.location.hash).toBe(`#/${id}`);
-      if (empty) expect(screen.getByTestId("empty-state").textContent).toContain(empty);
+      if (empty) expect((await screen.findByTestId("empty-state")).textContent).toContain(empty);
       const current = NAV.filter((n) => screen.getByTestId(`nav-${n}`).getAttribute("aria-current") === "page");
       expect(current).toEqual([id]);
     }

@@ -1,4 +1,4 @@
-import type { SystemStatus } from "../lib/bindings";
+import type { Connection, SystemStatus } from "../lib/bindings";
 
 /** A status where every check passed. Tests override parts of it. */
 export function okStatus(): SystemStatus {
@@ -33,3 +33,22 @@ export const keyringLocked = {
   message: "The system keyring is locked.",
   fix: "Unlock your login keyring, then press Refresh.",
 };
+
+/** A saved connection; tests override parts of it. */
+export function savedConnection(overrides: Partial<Connection> = {}): Connection {
+  return {
+    id: 1,
+    name: "production",
+    host: "db.example.com",
+    port: 5432,
+    database: "app",
+    username: "backup",
+    sslmode: "require",
+    serverVersion: "16.4",
+    majorVersion: 16,
+    isActive: true,
+    createdAt: "2026-05-01T09:00:00Z",
+    updatedAt: "2026-05-01T09:00:00Z",
+    ...overrides,
+  };
+}

@@ -1,0 +1,477 @@
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { commands, type Connection, type ServerVersion } from "../bindings";
+import { deferred } from "../../test/deferred";
+import { savedConnection } from "../../test/fixtures";
+import Connections from "./Connections.svelte";
+
+vi.mock("../bindings", () => ({
+  commands: {
+    connectionList: vi.fn(),
+    connectionGet: vi.fn(),
+    connectionCreate: vi.fn(),
+    connectionUpdate: vi.fn(),
+    connectionDelete: vi.fn(),
+    connectionTest: vi.fn(),
+    connectionTestInput: vi.fn(),
+    connectionParseUri: vi.fn(),
+    connectionPgpassEntries: vi.fn(),
+  },
+}));
+
+const api = vi.mocked(commands);
+
+const production = savedConnection();
+const staging = savedConnection({
+  id: 2,
+  name: "staging",
+  host: "localhost",
+  port: 5433,
+  database: "shop",
+  username: "ada",
+  sslmode: "prefer",
+  serverVersion: null,
+  majorVersion: null,
+});
+
+const v16: ServerVersion = { version: "16.4", number: 160004, major: 16 };
+
+beforeEach(() => {
+  vi.resetAllMocks();
+  api.connectionList.mockResolvedValue([production, staging]);
+  api.connectionPgpassEntries.mockResolvedValue([]);
+});
+
+function byId(id: string) {
+  return screen.getByTestId(id);
+}
+
+function row(name: string) {
+  const found = screen.getAllByTestId("connection-row").find((r) => r.dataset.name === name);
+  if (!found) throw new Error(`no row named ${name}`);
+  return found;
+}
+
+function type(id: string, value: string) {
+  return fireEvent.input(byId(id), { target: { value } });
+}
+
+async function openCreateForm() {
+  render(Connections);
+  await screen.findAllByTestId("connection-row");
+  await fireEvent.click(byId("connections-add"));
+  return byId("connection-form");
+}
+
+async function fillNewConnection() {
+  await type("field-name", "reporting");
+  await type("field-host", "10.1.2.3");
+  await type("field-port", "6432");
+  await type("field-database", "reports");
+  await type("field-username", "reader");
+}
+
+describe("Connections list", () => {
+  it("lists each saved connection with its address, database, user, TLS mode and version", async () => {
+    render(Connections);
+    expect(byId("page-title").textContent).toBe("Connections");
+
+    const rows = await screen.findAllByTestId("connection-row");
+    expect(rows.map((r) => r.dataset.name)).toEqual(["production", "staging"]);
+
+    const prod = within(row("production"));
+    expect(prod.getByTestId("connection-endpoint").textContent).toBe("db.example.com:5432");
+    expect(prod.getByTestId("connection-database").textContent).toBe("app");
+    expect(prod.getByTestId("connection-username").textContent).toBe("backup");
+    expect(prod.getByTestId("connection-sslmode").textContent).toBe("require");
+    expect(prod.getByTestId("connection-version").textContent).toBe("PostgreSQL 16.4");
+
+    const stage = within(row("staging"));
+    expect(stage.getByTestId("connection-endpoint").textContent).toBe("localhost:5433");
+    expect(stage.getByTestId("connection-version").textContent).toBe("Not tested");
+    expect(screen.queryByTestId("empty-state")).toBeNull();
+  });
+
+  it("shows the empty state with an Add connection button that opens the form", async () => {
+    api.connectionList.mockResolvedValue([]);
+    render(Connections);
+
+    const empty = await screen.findByTestId("empty-state");
+    expect(empty.textContent).toContain("No connections yet");
+    expect(screen.queryByTestId("connection-form")).toBeNull();
+
+    await fireEvent.click(within(empty).getByRole("button", { name: /Add connection/ }));
+    expect(byId("connection-form")).toBeTruthy();
+  });
+
+  it("says why the list could not be loaded and tries again", async () => {
+    api.connectionList.mockRejectedValueOnce({ code: "store_unavailable", message: "The app database is locked." });
+    render(Connections);
+
+    const error = await screen.findByTestId("connections-error");
+    expect(error.textContent).toContain("The app database is locked.");
+    expect(error.textContent).toContain("store_unavailable");
+
+    await fireEvent.click(byId("connections-retry"));
+    await screen.findAllByTestId("connection-row");
+    expect(screen.queryByTestId("connections-error")).toBeNull();
+  });
+
+  it("tests a row inline, then reloads the list to show the stored version", async () => {
+    render(Connections);
+    await screen.findAllByTestId("connection-row");
+
+    const answer = deferred<ServerVersion>();
+    api.connectionTest.mockReturnValueOnce(answer.promise);
+    api.connectionList.mockResolvedValue([production, { ...staging, serverVersion: "16.4", majorVersion: 16 }]);
+    await fireEvent.click(within(row("staging")).getByTestId("connection-test"));
+
+    const result = within(row("staging")).getByTestId("connection-test-result");
+    expect(result.dataset.state).toBe("running");
+    expect(api.connectionTest).toHaveBeenCalledWith(2);
+
+    answer.resolve(v16);
+    await waitFor(() => expect(within(row("staging")).getByTestId("connection-test-result").dataset.state).toBe("ok"));
+    expect(within(row("staging")).getByTestId("connection-test-result").textContent?.trim()).toBe(
+      "Connected: PostgreSQL 16.4",
+    );
+    await waitFor(() =>
+      expect(within(row("staging")).getByTestId("connection-version").textContent).toBe("PostgreSQL 16.4"),
+    );
+    // The other row has no result of its own.
+    expect(within(row("production")).queryByTestId("connection-test-result")).toBeNull();
+  });
+
+  it("shows a failed row test's message with data-state error", async () => {
+    render(Connections);
+    await screen.findAllByTestId("connection-row");
+    const message =
+      "Nothing accepts connections at db.example.com:5432 (connection refused). Check that PostgreSQL is running.";
+    api.connectionTest.mockRejectedValueOnce({ code: "connection_refused", message });
+
+    await fireEvent.click(within(row("production")).getByTestId("connection-test"));
+
+    const result = await within(row("production")).findByTestId("connection-test-result");
+    await waitFor(() => expect(result.dataset.state).toBe("error"));
+    expect(result.textContent).toContain(message);
+  });
+
+  it("asks for confirmation in the row before deleting", async () => {
+    render(Connections);
+    await screen.findAllByTestId("connection-row");
+    api.connectionDelete.mockResolvedValue(null);
+
+    await fireEvent.click(within(row("staging")).getByTestId("connection-delete"));
+    expect(api.connectionDelete).not.toHaveBeenCalled();
+    const confirm = within(row("staging")).getByTestId("connection-delete-confirm");
+    expect(row("staging").textContent).toContain("Delete staging?");
+
+    // Cancel leaves it in place.
+    await fireEvent.click(within(row("staging")).getByTestId("connection-delete-cancel"));
+    expect(within(row("staging")).queryByTestId("connection-delete-confirm")).toBeNull();
+    expect(api.connectionDelete).not.toHaveBeenCalled();
+    expect(confirm.isConnected).toBe(false);
+
+    // Ask again and confirm.
+    await fireEvent.click(within(row("staging")).getByTestId("connection-delete"));
+    api.connectionList.mockResolvedValue([production]);
+    await fireEvent.click(within(row("staging")).getByTestId("connection-delete-confirm"));
+
+    expect(api.connectionDelete).toHaveBeenCalledTimes(1);
+    expect(api.connectionDelete).toHaveBeenCalledWith(2);
+    await waitFor(() => expect(screen.getAllByTestId("connection-row").map((r) => r.dataset.name)).toEqual(["production"]));
+    expect(byId("connections-notice").textContent).toContain("Deleted “staging”.");
+  });
+
+  it("closes the delete prompt with Escape without deleting", async () => {
+    render(Connections);
+    await screen.findAllByTestId("connection-row");
+    await fireEvent.click(within(row("production")).getByTestId("connection-delete"));
+    const cancel = within(row("production")).getByTestId("connection-delete-cancel");
+    expect(document.activeElement).toBe(cancel);
+
+    await fireEvent.keyDown(cancel, { key: "Escape" });
+    expect(within(row("production")).queryByTestId("connection-delete-confirm")).toBeNull();
+    expect(api.connectionDelete).not.toHaveBeenCalled();
+  });
+});
+
+describe("Connection form", () => {
+  it("opens with the first field focused, port 5432 and TLS prefer", async () => {
+    await openCreateForm();
+    expect(document.activeElement).toBe(byId("field-name"));
+    expect((byId("field-port") as HTMLInputElement).value).toBe("5432");
+    expect((byId("field-sslmode") as HTMLSelectElement).value).toBe("prefer");
+    expect((byId("field-password") as HTMLInputElement).type).toBe("password");
+    expect((byId("field-sslmode") as HTMLSelectElement).options).toHaveLength(5);
+  });
+
+  it("creates with the typed password, then closes and reloads the list", async () => {
+    await openCreateForm();
+    await fillNewConnection();
+    await type("field-password", "s3 cret");
+    await fireEvent.change(byId("field-sslmode"), { target: { value: "verify-full" } });
+    const created: Connection = savedConnection({ id: 3, name: "reporting" });
+    api.connectionCreate.mockResolvedValueOnce(created);
+    api.connectionList.mockResolvedValue([production, created, staging]);
+
+    await fireEvent.click(byId("form-save"));
+
+    expect(api.connectionCreate).toHaveBeenCalledWith(
+      { name: "reporting", host: "10.1.2.3", port: "6432", database: "reports", username: "reader", sslmode: "verify-full" },
+      { kind: "typed", value: "s3 cret" },
+    );
+    await waitFor(() => expect(screen.queryByTestId("connection-form")).toBeNull());
+    await waitFor(() => expect(screen.getAllByTestId("connection-row")).toHaveLength(3));
+    expect(byId("connections-notice").textContent).toContain("Added “reporting”.");
+  });
+
+  it("creates with no password when the field is left empty (Enter submits)", async () => {
+    const form = await openCreateForm();
+    await fillNewConnection();
+    api.connectionCreate.mockResolvedValueOnce(savedConnection({ id: 3, name: "reporting" }));
+
+    await fireEvent.submit(form);
+
+    expect(api.connectionCreate).toHaveBeenCalledTimes(1);
+    expect(api.connectionCreate.mock.calls[0][1]).toEqual({ kind: "none" });
+  });
+
+  it("edits with the saved password kept when the field is untouched", async () => {
+    render(Connections);
+    await screen.findAllByTestId("connection-row");
+    await fireEvent.click(within(row("production")).getByTestId("connection-edit"));
+
+    const password = byId("field-password") as HTMLInputElement;
+    expect(password.value).toBe("");
+    expect(password.placeholder).toBe("unchanged");
+    expect((byId("field-name") as HTMLInputElement).value).toBe("production");
+    expect((byId("field-host") as HTMLInputElement).value).toBe("db.example.com");
+    expect((byId("field-port") as HTMLInputElement).value).toBe("5432");
+    expect((byId("field-sslmode") as HTMLSelectElement).value).toBe("require");
+
+    await type("field-database", "app_v2");
+    api.connectionUpdate.mockResolvedValueOnce({ ...production, database: "app_v2" });
+    await fireEvent.click(byId("form-save"));
+
+    expect(api.connectionUpdate).toHaveBeenCalledWith(
+      1,
+      { name: "production", host: "db.example.com", port: "5432", database: "app_v2", username: "backup", sslmode: "require" },
+      { kind: "keep" },
+    );
+    expect(api.connectionCreate).not.toHaveBeenCalled();
+    await waitFor(() => expect(screen.queryByTestId("connection-form")).toBeNull());
+  });
+
+  it("edits: a typed password replaces, the checkbox removes", async () => {
+    render(Connections);
+    await screen.findAllByTestId("connection-row");
+    await fireEvent.click(within(row("production")).getByTestId("connection-edit"));
+    api.connectionUpdate.mockRejectedValueOnce({ code: "keyring_locked", message: "The system keyring is locked." });
+
+    await type("field-password", "rotated");
+    await fireEvent.click(byId("form-save"));
+    expect(api.connectionUpdate.mock.calls[0][2]).toEqual({ kind: "typed", value: "rotated" });
+    // A keyring failure is about the whole form.
+    const error = await screen.findByTestId("form-error");
+    expect(error.textContent).toContain("The system keyring is locked.");
+
+    await fireEvent.click(byId("field-remove-password"));
+    expect((byId("field-password") as HTMLInputElement).disabled).toBe(true);
+    api.connectionUpdate.mockResolvedValueOnce(production);
+    await fireEvent.click(byId("form-save"));
+    expect(api.connectionUpdate.mock.calls[1][2]).toEqual({ kind: "none" });
+  });
+
+  it("shows an invalid_port rejection under the port field and keeps the form open", async () => {
+    await openCreateForm();
+    await fillNewConnection();
+    await type("field-port", "70000");
+    const message = "The port 70000 is out of range. Use a number from 1 to 65535 (PostgreSQL's default is 5432).";
+    api.connectionCreate.mockRejectedValueOnce({ code: "invalid_port", message });
+
+    await fireEvent.click(byId("form-save"));
+
+    const error = await screen.findByTestId("error-port");
+    expect(error.textContent).toContain(message);
+    const port = byId("field-port");
+    expect(port.getAttribute("aria-invalid")).toBe("true");
+    expect(port.getAttribute("aria-describedby")).toContain(error.id);
+    await waitFor(() => expect(document.activeElement).toBe(port));
+    expect(screen.queryByTestId("form-error")).toBeNull();
+    expect(byId("connection-form")).toBeTruthy();
+
+    // Typing in the field clears its error.
+    await type("field-port", "5432");
+    expect(screen.queryByTestId("error-port")).toBeNull();
+  });
+
+  it("shows a taken name under the name field", async () => {
+    await openCreateForm();
+    await fillNewConnection();
+    api.connectionCreate.mockRejectedValueOnce({
+      code: "connection_name_taken",
+      message: "A connection named \"reporting\" already exists. Choose another name.",
+    });
+    await fireEvent.click(byId("form-save"));
+    expect((await screen.findByTestId("error-name")).textContent).toContain("already exists");
+  });
+
+  it("Test shows the server version, or the error with data-state error", async () => {
+    await openCreateForm();
+    await fillNewConnection();
+    await type("field-password", "pw");
+    api.connectionTestInput.mockResolvedValueOnce(v16);
+
+    await fireEvent.click(byId("form-test"));
+    expect(api.connectionTestInput).toHaveBeenCalledWith(
+      { name: "reporting", host: "10.1.2.3", port: "6432", database: "reports", username: "reader", sslmode: "prefer" },
+      { kind: "typed", value: "pw" },
+      null,
+    );
+    await waitFor(() => expect(byId("form-test-result").dataset.state).toBe("ok"));
+    expect(byId("form-test-result").textContent?.trim()).toBe("Connected: PostgreSQL 16.4 (major 16)");
+
+    const message =
+      '10.1.2.3:6432 refused the password for user "reader". Check the user name and password (the server does not say which one is wrong).';
+    api.connectionTestInput.mockRejectedValueOnce({ code: "wrong_password", message });
+    await fireEvent.click(byId("form-test"));
+
+    await waitFor(() => expect(byId("form-test-result").dataset.state).toBe("error"));
+    expect(byId("form-test-result").textContent).toContain(message);
+    expect(api.connectionCreate).not.toHaveBeenCalled();
+  });
+
+  it("a Test rejected for a field shows the message under that field", async () => {
+    await openCreateForm();
+    await type("field-host", "bad host");
+    api.connectionTestInput.mockRejectedValueOnce({
+      code: "invalid_host",
+      message: '"bad host" is not a host name or address. Enter a host name, an IP address, or a socket folder.',
+    });
+    await fireEvent.click(byId("form-test"));
+
+    expect((await screen.findByTestId("error-host")).textContent).toContain("is not a host name");
+    expect(byId("form-test-result").dataset.state).toBe("error");
+    expect(byId("form-test-result").textContent).toContain("Host");
+    await waitFor(() => expect(document.activeElement).toBe(byId("field-host")));
+  });
+
+  it("Test of a saved connection sends keep and its id", async () => {
+    render(Connections);
+    await screen.findAllByTestId("connection-row");
+    await fireEvent.click(within(row("staging")).getByTestId("connection-edit"));
+    api.connectionTestInput.mockResolvedValueOnce(v16);
+
+    await fireEvent.click(byId("form-test"));
+
+    expect(api.connectionTestInput).toHaveBeenCalledWith(expect.objectContaining({ name: "staging" }), { kind: "keep" }, 2);
+  });
+
+  it("imports a URI into the fields and saves with the URI's password", async () => {
+    await openCreateForm();
+    const uri = "postgres://ada:pa%40ss@db.internal:5433/shop?sslmode=require";
+    api.connectionParseUri.mockResolvedValueOnce({
+      input: { name: "shop@db.internal", host: "db.internal", port: "5433", database: "shop", username: "ada", sslmode: "require" },
+      hasPassword: true,
+    });
+
+    await type("field-uri", uri);
+    await fireEvent.click(byId("uri-import"));
+
+    expect(api.connectionParseUri).toHaveBeenCalledWith(uri);
+    await waitFor(() => expect((byId("field-host") as HTMLInputElement).value).toBe("db.internal"));
+    expect((byId("field-name") as HTMLInputElement).value).toBe("shop@db.internal");
+    expect((byId("field-port") as HTMLInputElement).value).toBe("5433");
+    expect((byId("field-database") as HTMLInputElement).value).toBe("shop");
+    expect((byId("field-username") as HTMLInputElement).value).toBe("ada");
+    expect((byId("field-sslmode") as HTMLSelectElement).value).toBe("require");
+    const password = byId("field-password") as HTMLInputElement;
+    expect(password.value).toBe("");
+    expect(password.placeholder).toBe("from URI");
+    // The URI with its password does not stay on screen.
+    expect((byId("field-uri") as HTMLInputElement).value).toBe("");
+
+    api.connectionCreate.mockResolvedValueOnce(savedConnection({ id: 9, name: "shop@db.internal" }));
+    await fireEvent.click(byId("form-save"));
+    expect(api.connectionCreate.mock.calls[0][1]).toEqual({ kind: "uri", uri });
+  });
+
+  it("shows a bad URI under the URI field", async () => {
+    await openCreateForm();
+    api.connectionParseUri.mockRejectedValueOnce({
+      code: "invalid_uri",
+      message: "This is not a PostgreSQL URI: it must start with postgres:// or postgresql://.",
+    });
+    await type("field-uri", "mysql://x");
+    await fireEvent.click(byId("uri-import"));
+    expect((await screen.findByTestId("error-uri")).textContent).toContain("must start with postgres://");
+    expect((byId("field-host") as HTMLInputElement).value).toBe("");
+  });
+
+  it("offers ~/.pgpass lines only when there are some, and fills from the chosen one", async () => {
+    api.connectionPgpassEntries.mockResolvedValue([
+      { host: "localhost", port: "5432", database: "*", username: "postgres" },
+      { host: "db1", port: "5434", database: "sales", username: "bob" },
+    ]);
+    const form = await openCreateForm();
+    const picker = (await screen.findByTestId("field-pgpass")) as HTMLSelectElement;
+    expect(picker.options).toHaveLength(3);
+
+    await fireEvent.change(picker, { target: { value: "1" } });
+    expect((byId("field-host") as HTMLInputElement).value).toBe("db1");
+    expect((byId("field-port") as HTMLInputElement).value).toBe("5434");
+    expect((byId("field-database") as HTMLInputElement).value).toBe("sales");
+    expect((byId("field-username") as HTMLInputElement).value).toBe("bob");
+    expect((byId("field-password") as HTMLInputElement).placeholder).toBe("from ~/.pgpass");
+
+    api.connectionCreate.mockResolvedValueOnce(savedConnection({ id: 4 }));
+    await fireEvent.submit(form);
+    expect(api.connectionCreate.mock.calls[0][1]).toEqual({ kind: "pgpass" });
+  });
+
+  it("hides the ~/.pgpass picker when the file has no lines", async () => {
+    await openCreateForm();
+    await waitFor(() => expect(api.connectionPgpassEntries).toHaveBeenCalled());
+    expect(screen.queryByTestId("field-pgpass")).toBeNull();
+  });
+
+  it("closes on Escape and on Cancel without saving, focus back on the opener", async () => {
+    render(Connections);
+    await screen.findAllByTestId("connection-row");
+    byId("connections-add").focus();
+    await fireEvent.click(byId("connections-add"));
+    expect(document.activeElement).toBe(byId("field-name"));
+
+    await fireEvent.keyDown(byId("field-name"), { key: "Escape" });
+    expect(screen.queryByTestId("connection-form")).toBeNull();
+    expect(document.activeElement).toBe(byId("connections-add"));
+
+    await fireEvent.click(byId("connections-add"));
+    await fireEvent.click(byId("form-cancel"));
+    expect(screen.queryByTestId("connection-form")).toBeNull();
+    expect(api.connectionCreate).not.toHaveBeenCalled();
+  });
+
+  it("keeps Tab inside the dialog", async () => {
+    await openCreateForm();
+    const dialog = screen.getByRole("dialog");
+    const save = byId("form-save");
+    save.focus();
+    await fireEvent.keyDown(save, { key: "Tab" });
+    expect(dialog.contains(document.activeElement)).toBe(true);
+    expect(document.activeElement).not.toBe(save);
+
+    const first = document.activeElement as HTMLElement;
+    await fireEvent.keyDown(first, { key: "Tab", shiftKey: true });
+    expect(document.activeElement).toBe(save);
+  });
+
+  it("is a labelled modal dialog", async () => {
+    await openCreateForm();
+    const dialog = screen.getByRole("dialog", { name: "Add connection" });
+    expect(dialog.getAttribute("aria-modal")).toBe("true");
+    expect(within(dialog).getByLabelText("Port")).toBe(byId("field-port"));
+    expect(within(dialog).getByLabelText("User")).toBe(byId("field-username"));
+  });
+});
