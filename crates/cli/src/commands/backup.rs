@@ -67,7 +67,7 @@ async fn run_backup(store: Arc<Store>, args: BackupRunArgs) -> anyhow::Result<Ex
     };
     let engine = args.engine.as_deref().map(str::parse).transpose()?;
     // A run a crash left behind must not stay "running", nor its partial file on disk.
-    recovery::recover(&store, &settings::backup_root(&store)?)?;
+    recovery::recover_all(&store, &settings::backup_root(&store)?).await?;
 
     let cancel = CancellationToken::new();
     let on_signal = cancel.clone();

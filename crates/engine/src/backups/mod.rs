@@ -4,6 +4,7 @@ mod model;
 mod progress;
 pub(crate) mod repository;
 mod run;
+pub(crate) mod run_lock;
 
 pub use model::{Backup, BackupId, BackupStatus, RunnerKind, Trigger};
 pub use progress::{NoProgress, Progress};

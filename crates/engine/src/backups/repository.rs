@@ -130,14 +130,23 @@ pub fn finish_without_file(
     Ok(())
 }
 
-/// At start-up: runs a crash left running or pending are interrupted. Returns how many.
-pub fn interrupt_unfinished(sql: &Sql) -> Result<usize, Problem> {
-    Ok(sql.execute(
-        "UPDATE backup SET status = 'interrupted', completed_at = ?1,
+/// Runs recorded as running or pending, with their target file.
+pub fn unfinished(sql: &Sql) -> Result<Vec<(BackupId, Option<String>)>, Problem> {
+    let mut statement =
+        sql.prepare("SELECT id, file_path FROM backup WHERE status IN ('running', 'pending')")?;
+    let rows = statement.query_map([], |row| Ok((BackupId(row.get(0)?), row.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A run whose process died: interrupted, never completed.
+pub fn interrupt(sql: &Sql, id: BackupId) -> Result<(), Problem> {
+    sql.execute(
+        "UPDATE backup SET status = 'interrupted', completed_at = ?2, size_bytes = NULL, sha256 = NULL,
                 error_message = COALESCE(error_message, 'The app stopped while this backup was running.')
-         WHERE status IN ('running', 'pending')",
-        [now_utc()],
-    )?)
+         WHERE id = ?1 AND status IN ('running', 'pending')",
+        params![id.0, now_utc()],
+    )?;
+    Ok(())
 }
 
 pub fn get(sql: &Sql, id: BackupId) -> Result<Backup, Problem> {

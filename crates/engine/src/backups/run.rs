@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::model::{Backup, BackupId, BackupStatus, Trigger};
 use super::progress::Progress;
 use super::repository::{self, RunDetails};
+use super::run_lock::RunLock;
 use crate::connections::{self, run_blocking, ConnectionId, Connections};
 use crate::dump::options::{self, DumpFormat, DumpOptions, Resolved};
 use crate::dump::runner::{self, Destination, Exit, Runner};
@@ -44,7 +45,7 @@ pub async fn run_backup(
     request.options.validate()?;
     let setup_store = store.clone();
     let request_for_setup = request.clone();
-    let (connection, password, policy, template, root, id) = run_blocking(move || {
+    let (connection, password, policy, template, root, id, lock) = run_blocking(move || {
         let store = setup_store;
         let connections = Connections::new(&store);
         let connection = connections.get(request_for_setup.connection)?;
@@ -55,14 +56,32 @@ pub async fn run_backup(
         };
         let template = settings::image_template(&store)?;
         let root = settings::backup_root(&store)?;
+        // The record and its run lock appear together: a recovery in another process never
+        // sees this run without its lock held.
+        let data_dir = store
+            .path()
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let mut sql = store.connection();
+        let tx = sql.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let id = repository::insert_running(
-            &store.connection(),
+            &tx,
             connection.id,
             request_for_setup.schedule,
             request_for_setup.trigger,
             request_for_setup.options.format.as_str(),
         )?;
-        Ok((connection, password, policy, template, root, id))
+        let lock = RunLock::acquire(&data_dir, id).map_err(|e| {
+            Problem::new(
+                "run_lock_failed",
+                format!("The backup could not be registered as running: {e}."),
+                "Check that the data folder is writable, then try again.",
+            )
+        })?;
+        tx.commit()?;
+        drop(sql);
+        Ok((connection, password, policy, template, root, id, lock))
     })
     .await?;
     progress.started(id, connection.id);
@@ -105,7 +124,9 @@ pub async fn run_backup(
                 log,
             } => repository::finish_without_file(&sql, id, *status, &problem.to_string(), log)?,
         }
-        repository::get(&sql, id)
+        let record = repository::get(&sql, id);
+        drop(lock);
+        record
     })
     .await?;
     match record.status {

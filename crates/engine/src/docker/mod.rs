@@ -15,8 +15,8 @@ use crate::problem::{error_chain, Problem};
 
 pub use image::ensure_image;
 pub use run::{
-    host_networking, pg_dump_version_of_image, run_spec_to_completion, run_to_completion, start,
-    unexpected_frame, Attached, ContainerSpec, RunOutput,
+    host_networking, pg_dump_version_of_image, remove_exited_leftovers, run_spec_to_completion,
+    run_to_completion, start, unexpected_frame, Attached, ContainerSpec, RunOutput,
 };
 
 /// How long to wait for the daemon to answer before calling it unreachable.

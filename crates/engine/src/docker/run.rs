@@ -40,6 +40,10 @@ pub struct ContainerSpec {
     pub user: Option<String>,
 }
 
+/// Every container the app starts carries this label (value: what it runs), so leftovers of a
+/// crash can be found and removed.
+pub const ROLE_LABEL: &str = "dev.dbm.role";
+
 /// Host networking on Linux reaches the host's loopback servers directly; elsewhere Docker
 /// runs in a VM, and the host is `host.docker.internal`.
 pub fn host_networking() -> bool {
@@ -117,6 +121,10 @@ pub async fn start(docker: &Docker, spec: &ContainerSpec) -> Result<Attached, Pr
         image: Some(spec.image.clone()),
         cmd: Some(spec.cmd.clone()),
         env: Some(spec.env.clone()),
+        labels: Some(std::collections::HashMap::from([(
+            ROLE_LABEL.to_string(),
+            spec.cmd.first().cloned().unwrap_or_default(),
+        )])),
         user: spec.user.clone(),
         attach_stdout: Some(true),
         attach_stderr: Some(true),
@@ -243,6 +251,28 @@ async fn remove(docker: &Docker, id: &str) {
     if let Err(error) = docker.remove_container(id, Some(options)).await {
         tracing::warn!(container = id, %error, "could not remove a finished container");
     }
+}
+
+/// Removes the app's containers that have exited (a crash left them): running ones may belong
+/// to another live process and are left alone.
+pub async fn remove_exited_leftovers(docker: &Docker) -> usize {
+    let filters = std::collections::HashMap::from([
+        ("label", vec![ROLE_LABEL]),
+        ("status", vec!["exited", "created", "dead"]),
+    ]);
+    let options = bollard::query_parameters::ListContainersOptionsBuilder::new()
+        .all(true)
+        .filters(&filters)
+        .build();
+    let Ok(containers) = docker.list_containers(Some(options)).await else {
+        return 0;
+    };
+    let mut removed = 0;
+    for id in containers.into_iter().filter_map(|c| c.id) {
+        remove(docker, &id).await;
+        removed += 1;
+    }
+    removed
 }
 
 /// `pg_dump --version` of an image, e.g. "pg_dump (PostgreSQL) 17.6 (Debian 17.6-1)".

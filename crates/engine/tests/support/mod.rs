@@ -37,3 +37,6 @@ pub fn unique_password(tag: &str) -> String {
         .unwrap_or(0);
     format!("pw-{tag}-{nanos}-{}-é🔑:@/%", std::process::id())
 }
+
+pub mod backup;
+pub mod database;
