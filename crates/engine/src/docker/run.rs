@@ -66,20 +66,29 @@ impl Attached {
     }
 
     /// The exit code. bollard reports a non-zero exit as an error; here it is an answer.
-    pub async fn exit_code(&self) -> Result<i64, Problem> {
-        let mut waits = self.docker.wait_container(self.id(), None);
-        match waits.next().await {
-            Some(Ok(response)) => Ok(response.status_code),
-            Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => Ok(code),
-            Some(Err(error)) => Err(container_problem(&self.image, &error)),
-            None => Err(Problem::new(
-                "docker_wait_failed",
-                format!(
-                    "Docker did not report how the container of {} exited.",
-                    self.image
-                ),
-                "Check the Docker daemon's health; try again.",
-            )),
+    /// (The future owns what it needs, so callers' futures stay `Send`.)
+    pub fn exit_code(
+        &self,
+    ) -> impl std::future::Future<Output = Result<i64, Problem>> + Send + 'static {
+        let (docker, id, image) = (
+            self.docker.clone(),
+            self.id().to_string(),
+            self.image.clone(),
+        );
+        async move {
+            let mut waits = docker.wait_container(&id, None);
+            match waits.next().await {
+                Some(Ok(response)) => Ok(response.status_code),
+                Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => {
+                    Ok(code)
+                }
+                Some(Err(error)) => Err(container_problem(&image, &error)),
+                None => Err(Problem::new(
+                    "docker_wait_failed",
+                    format!("Docker did not report how the container of {image} exited."),
+                    "Check the Docker daemon's health; try again.",
+                )),
+            }
         }
     }
 

@@ -23,7 +23,9 @@ pub fn recover(store: &Store, backup_root: &Path) -> Result<Recovered, Problem> 
     let data_dir = store.path().parent().unwrap_or(Path::new("."));
     let mut alive = HashSet::new();
     let mut recovered = Recovered::default();
-    for (id, _) in repository::unfinished(&store.connection())? {
+    // Bound first: a guard in the `for` expression would live through the loop and deadlock.
+    let unfinished = repository::unfinished(&store.connection())?;
+    for (id, _) in unfinished {
         if run_lock::is_alive(data_dir, id) {
             alive.insert(id);
         } else {

@@ -1,0 +1,249 @@
+//! `dbm backup run` against each real server, and a dbm killed with -9 mid-dump: at the next
+//! start the run is interrupted and no `.partial` remains.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn port(major: u32) -> String {
+    std::env::var(format!("DBM_PG{major}_PORT")).unwrap_or_else(|_| (54300 + major).to_string())
+}
+
+fn pg_password() -> String {
+    std::env::var("DBM_PG_PASSWORD").unwrap_or_else(|_| "postgres".into())
+}
+
+fn dbm(data_dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dbm"));
+    command.env("DBM_DATA_DIR", data_dir);
+    command
+}
+
+fn run(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = dbm(data_dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn add_connection(data_dir: &Path, name: &str, major: u32, database: &str) {
+    let added = run(
+        data_dir,
+        &[
+            "connection",
+            "add",
+            "--name",
+            name,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port(major),
+            "--database",
+            database,
+            "--user",
+            "postgres",
+            "--password-stdin",
+        ],
+        Some(&pg_password()),
+    );
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+}
+
+/// psql (the host's client) as the superuser.
+fn psql(major: u32, database: &str, sql: &str) -> String {
+    let output = Command::new("psql")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port(major),
+            "-U",
+            "postgres",
+            "-d",
+            database,
+            "-Atq",
+            "-c",
+            sql,
+        ])
+        .env("PGPASSWORD", pg_password())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+fn partials(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.to_string_lossy().ends_with(".partial") {
+            found.push(path.clone());
+        }
+        if path.is_dir() {
+            found.extend(partials(&path));
+        }
+    }
+    found
+}
+
+#[test]
+fn backup_run_makes_a_completed_backup_of_each_server() {
+    let dir = tempfile::tempdir().unwrap();
+    for major in 13..=18 {
+        let name = format!("pg{major}");
+        add_connection(dir.path(), &name, major, "postgres");
+        let output = run(dir.path(), &["backup", "run", &name, "--json"], None);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let backup: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(backup["status"], "completed", "{backup:#}");
+        assert_eq!(backup["runnerDetail"], format!("postgres:{major}"));
+        assert!(Path::new(backup["filePath"].as_str().unwrap()).is_file());
+    }
+    let listed = run(dir.path(), &["backup", "list", "--json"], None);
+    let list: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn a_failed_backup_exits_non_zero_with_pg_dumps_reason_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    add_connection(dir.path(), "missing", 16, "dbm_no_such_database");
+    let output = run(dir.path(), &["backup", "run", "missing"], None);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no database \"dbm_no_such_database\""),
+        "{stderr}"
+    );
+    let bad = run(
+        dir.path(),
+        &["backup", "run", "missing", "--format", "zip"],
+        None,
+    );
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("custom, plain, tar or directory"));
+}
+
+#[test]
+fn a_dbm_killed_mid_dump_leaves_an_interrupted_run_and_no_partial_after_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = "dbm_cli_kill9";
+    psql(
+        14,
+        "postgres",
+        &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
+    );
+    psql(14, "postgres", &format!("CREATE DATABASE {database}"));
+    psql(
+        14,
+        database,
+        "CREATE TABLE t AS SELECT generate_series(1, 1000) AS g",
+    );
+    add_connection(dir.path(), "victim", 14, database);
+
+    // Hold a lock so pg_dump waits mid-run.
+    let mut locker: Child = Command::new("psql")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port(14),
+            "-U",
+            "postgres",
+            "-d",
+            database,
+            "-q",
+        ])
+        .env("PGPASSWORD", pg_password())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lock_input = locker.stdin.take().unwrap();
+    lock_input
+        .write_all(b"BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE;\n")
+        .unwrap();
+    lock_input.flush().unwrap();
+
+    let mut victim = dbm(dir.path())
+        .args(["backup", "run", "victim", "--quiet"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let waiting = format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}'
+         AND application_name = 'db-backup-manager' AND wait_event_type = 'Lock'"
+    );
+    while psql(14, "postgres", &waiting) == "0" {
+        assert!(Instant::now() < deadline, "pg_dump never started");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    victim.kill().unwrap(); // SIGKILL
+    victim.wait().unwrap();
+
+    let root = dir.path().join("backups");
+    assert_eq!(
+        partials(&root).len(),
+        1,
+        "the killed run left its partial file"
+    );
+    let stale = run(dir.path(), &["backup", "list", "--json"], None);
+    let stale: serde_json::Value = serde_json::from_slice(&stale.stdout).unwrap();
+    assert_eq!(stale[0]["status"], "running", "nothing has looked yet");
+
+    drop(lock_input);
+    let _ = locker.wait();
+
+    let next = run(dir.path(), &["backup", "run", "victim", "--json"], None);
+    assert!(
+        next.status.success(),
+        "{}",
+        String::from_utf8_lossy(&next.stderr)
+    );
+    let list = run(dir.path(), &["backup", "list", "--json"], None);
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let statuses: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["completed", "interrupted"]);
+    assert!(list[1]["errorMessage"]
+        .as_str()
+        .unwrap()
+        .contains("stopped while this backup was running"));
+    assert!(
+        partials(&root).is_empty(),
+        "no partial remains: {:?}",
+        partials(&root)
+    );
+    psql(
+        14,
+        "postgres",
+        &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
+    );
+}
