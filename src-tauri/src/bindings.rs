@@ -3,9 +3,11 @@
 
 use ts_rs::TS;
 
+use dbm_engine::backups::{Backup, BackupId, BackupStatus, RunnerKind, Trigger};
 use dbm_engine::connections::pgpass::PgpassEntry;
 use dbm_engine::connections::{Connection, ConnectionId, ConnectionInput, PasswordSource, SslMode};
 use dbm_engine::docker::DockerCheck;
+use dbm_engine::dump::options::{Compression, DumpFormat, DumpOptions};
 use dbm_engine::pg::ServerVersion;
 use dbm_engine::problem::Problem;
 use dbm_engine::secrets::KeyringCheck;
@@ -13,6 +15,7 @@ use dbm_engine::status::{DatabaseCheck, SystemStatus};
 
 use crate::commands::connections::UriImport;
 use crate::error::AppError;
+use crate::events::{BackupEvent, BACKUP_EVENT};
 
 /// Where the generated file lives, from the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
@@ -41,6 +44,15 @@ pub fn typescript() -> String {
         declaration::<ServerVersion>(),
         declaration::<UriImport>(),
         declaration::<PgpassEntry>(),
+        declaration::<BackupId>(),
+        declaration::<Trigger>(),
+        declaration::<BackupStatus>(),
+        declaration::<RunnerKind>(),
+        declaration::<Backup>(),
+        declaration::<DumpFormat>(),
+        declaration::<Compression>(),
+        declaration::<DumpOptions>(),
+        declaration::<BackupEvent>(),
     ];
     let mut out = String::from(
         "// Generated from Rust by src-tauri/tests/bindings.rs \
@@ -52,6 +64,10 @@ pub fn typescript() -> String {
         out.push_str(&declaration);
         out.push('\n');
     }
+    out.push_str(&format!(
+        "\n/** Event names: `listen(EVENTS.backup, …)` receives `BackupEvent`s. */\n\
+         export const EVENTS = {{ backup: \"{BACKUP_EVENT}\" }} as const;\n"
+    ));
     out.push_str(
         "\n/** Every command; each rejects with an `AppError`. */\nexport const commands = {\n",
     );

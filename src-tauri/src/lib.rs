@@ -4,6 +4,7 @@
 pub mod bindings;
 pub(crate) mod commands;
 mod error;
+mod events;
 mod state;
 mod tray;
 
@@ -23,7 +24,20 @@ pub fn run() {
             tray::show_main_window(app);
         }))
         .setup(|app| {
-            app.manage(state::AppState::open());
+            let state = state::AppState::open();
+            // Runs a crash left "running" become interrupted; their partial files go.
+            if let Some(store) = state.store.as_ref().ok().cloned() {
+                tauri::async_runtime::spawn(async move {
+                    let root = dbm_engine::settings::backup_root(&store);
+                    if let Err(problem) =
+                        async { dbm_engine::library::recovery::recover_all(&store, &root?).await }
+                            .await
+                    {
+                        tracing::warn!(%problem, "start-up recovery failed");
+                    }
+                });
+            }
+            app.manage(state);
             tray::build(app.handle())?;
             Ok(())
         })

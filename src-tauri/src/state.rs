@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use dbm_engine::backups::Coordinator;
 use dbm_engine::store::{Store, StoreError};
 
 use crate::error::AppError;
@@ -12,6 +13,7 @@ use crate::error::AppError;
 pub struct AppState {
     pub data_dir: PathBuf,
     pub store: Result<Arc<Store>, StoreError>,
+    pub coordinator: Arc<Coordinator>,
 }
 
 impl AppState {
@@ -23,7 +25,11 @@ impl AppState {
         if let Err(error) = &store {
             tracing::error!(code = error.code(), %error, "the app's database cannot be used");
         }
-        AppState { data_dir, store }
+        AppState {
+            data_dir,
+            store,
+            coordinator: Arc::new(Coordinator::default()),
+        }
     }
 
     /// The store, or the reason it cannot be used, for commands that need it.

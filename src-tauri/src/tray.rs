@@ -8,7 +8,6 @@ use tauri::{AppHandle, Manager, Runtime};
 pub const TRAY_ID: &str = "main";
 
 /// The tray's look for each state of the app.
-#[allow(dead_code)] // running and failed are shown once backups run
 pub enum TrayState {
     Idle,
     Running,
@@ -52,6 +51,16 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         })
         .build(app)?;
     Ok(())
+}
+
+/// Shows idle / running / last failed in the tray icon.
+pub fn set_state<R: Runtime>(app: &AppHandle<R>, state: TrayState) {
+    let (Some(tray), Ok(icon)) = (app.tray_by_id(TRAY_ID), state.icon()) else {
+        return;
+    };
+    if let Err(error) = tray.set_icon(Some(icon)) {
+        tracing::warn!(%error, "could not change the tray icon");
+    }
 }
 
 /// Brings the main window back from the tray (or from behind other windows).

@@ -418,3 +418,23 @@ async fn start_up_recovery_leaves_a_run_that_is_alive_and_its_partial_alone() {
     assert_eq!(backup.status, BackupStatus::Completed, "{backup:?}");
     database::drop(18, "dbm_recovery_alive").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_image_that_cannot_be_pulled_is_named_with_how_to_get_it() {
+    let setup = setup(16, "postgres");
+    settings::set(
+        &setup.store,
+        settings::IMAGE_TEMPLATE,
+        "dbm-test-missing/postgres:{major}",
+    )
+    .unwrap();
+    let backup = setup.backup(DumpFormat::Custom, EnginePolicy::Docker).await;
+    assert_failed_without_file(
+        &setup,
+        &backup,
+        &[
+            "dbm-test-missing/postgres:16",
+            "docker pull dbm-test-missing/postgres:16",
+        ],
+    );
+}

@@ -1,6 +1,7 @@
 //! The commands the UI can call, one module per domain. The list below is the single place a
 //! command is registered: it builds the invoke handler and the generated TypeScript wrappers.
 
+pub mod backups;
 pub mod connections;
 pub mod system;
 
@@ -9,7 +10,7 @@ use crate::bindings::CommandSignature;
 macro_rules! app_commands {
     ($($module:ident :: $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty;)*) => {
         /// The invoke handler with every command.
-        pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+        pub fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
             tauri::generate_handler![$($module::$name),*]
         }
 
@@ -46,4 +47,15 @@ app_commands! {
     ) -> dbm_engine::pg::ServerVersion;
     connections::connection_parse_uri(uri: String) -> connections::UriImport;
     connections::connection_pgpass_entries() -> Vec<dbm_engine::connections::pgpass::PgpassEntry>;
+    backups::backup_run(
+        connection_id: dbm_engine::connections::ConnectionId,
+        options: Option<dbm_engine::dump::options::DumpOptions>
+    ) -> dbm_engine::backups::Backup;
+    backups::backup_cancel(id: dbm_engine::backups::BackupId) -> bool;
+    backups::backup_list(
+        connection_id: Option<dbm_engine::connections::ConnectionId>,
+        limit: Option<u32>,
+        offset: Option<u32>
+    ) -> Vec<dbm_engine::backups::Backup>;
+    backups::backup_get(id: dbm_engine::backups::BackupId) -> dbm_engine::backups::Backup;
 }

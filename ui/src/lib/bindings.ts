@@ -84,6 +84,54 @@ export type UriImport = { input: ConnectionInput, hasPassword: boolean, };
  */
 export type PgpassEntry = { host: string, port: string, database: string, username: string, };
 
+export type BackupId = number;
+
+export type Trigger = "schedule" | "manual" | "tray" | "catch-up";
+
+export type BackupStatus = "pending" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
+
+/**
+ * Which pg_dump ran.
+ */
+export type RunnerKind = "docker" | "local";
+
+/**
+ * A backup run and its file.
+ */
+export type Backup = { id: BackupId, connectionId: ConnectionId, scheduleId: number | null, trigger: Trigger, status: BackupStatus, filePath: string | null, sizeBytes: number | null, sha256: string | null, format: string, compression: string | null, runner: RunnerKind | null, 
+/**
+ * The image (`postgres:16`) or binary path that ran pg_dump.
+ */
+runnerDetail: string | null, pgDumpVersion: string | null, serverVersion: string | null, startedAt: string, completedAt: string | null, errorMessage: string | null, 
+/**
+ * The last part of pg_dump's own messages.
+ */
+log: string | null, };
+
+export type DumpFormat = "custom" | "plain" | "tar" | "directory";
+
+/**
+ * How the dump is compressed. `Auto` picks the fastest good choice for the pg_dump at hand.
+ */
+export type Compression = { "method": "auto" } | { "method": "none" } | { "method": "gzip", level: number, } | { "method": "zstd", level: number, } | { "method": "lz4", level: number, };
+
+/**
+ * Everything that shapes a backup besides its connection.
+ */
+export type DumpOptions = { format: DumpFormat, compression: Compression, schemaOnly: boolean, dataOnly: boolean, includeSchemas: Array<string>, excludeSchemas: Array<string>, includeTables: Array<string>, excludeTables: Array<string>, 
+/**
+ * Parallel jobs for the directory format (default 2).
+ */
+jobs: number | null, };
+
+/**
+ * What a running backup reports.
+ */
+export type BackupEvent = { "kind": "started", backupId: BackupId, connectionId: ConnectionId, } | { "kind": "stage", backupId: BackupId, text: string, } | { "kind": "progress", backupId: BackupId, bytes: number, elapsedMs: number, bytesPerSecond: number, } | { "kind": "finished", backup: Backup, };
+
+/** Event names: `listen(EVENTS.backup, …)` receives `BackupEvent`s. */
+export const EVENTS = { backup: "backup" } as const;
+
 /** Every command; each rejects with an `AppError`. */
 export const commands = {
   systemStatus: () => invoke<SystemStatus>("system_status"),
@@ -96,4 +144,8 @@ export const commands = {
   connectionTestInput: (input: ConnectionInput, password: PasswordSource, id: ConnectionId | null) => invoke<ServerVersion>("connection_test_input", { input, password, id }),
   connectionParseUri: (uri: string) => invoke<UriImport>("connection_parse_uri", { uri }),
   connectionPgpassEntries: () => invoke<Array<PgpassEntry>>("connection_pgpass_entries"),
+  backupRun: (connectionId: ConnectionId, options: DumpOptions | null) => invoke<Backup>("backup_run", { connectionId, options }),
+  backupCancel: (id: BackupId) => invoke<boolean>("backup_cancel", { id }),
+  backupList: (connectionId: ConnectionId | null, limit: number | null, offset: number | null) => invoke<Array<Backup>>("backup_list", { connectionId, limit, offset }),
+  backupGet: (id: BackupId) => invoke<Backup>("backup_get", { id }),
 };

@@ -1,11 +1,13 @@
 //! Backup runs: their records, and running one end to end.
 
+mod coordinator;
 mod model;
 mod progress;
 pub(crate) mod repository;
 mod run;
 pub(crate) mod run_lock;
 
+pub use coordinator::{Coordinator, DEFAULT_CONCURRENCY};
 pub use model::{Backup, BackupId, BackupStatus, RunnerKind, Trigger};
 pub use progress::{NoProgress, Progress};
 pub use run::{run_backup, BackupRequest};

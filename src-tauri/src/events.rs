@@ -1,0 +1,96 @@
+//! Engine progress → typed Tauri events the UI listens to, and the tray's look.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Runtime};
+use ts_rs::TS;
+
+use dbm_engine::backups::{Backup, BackupId, BackupStatus, Progress};
+use dbm_engine::connections::ConnectionId;
+
+use crate::tray::{self, TrayState};
+
+/// The event name every backup event is emitted under.
+pub const BACKUP_EVENT: &str = "backup";
+
+/// What a running backup reports.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum BackupEvent {
+    #[serde(rename_all = "camelCase")]
+    Started {
+        backup_id: BackupId,
+        connection_id: ConnectionId,
+    },
+    #[serde(rename_all = "camelCase")]
+    Stage { backup_id: BackupId, text: String },
+    #[serde(rename_all = "camelCase")]
+    Progress {
+        backup_id: BackupId,
+        bytes: f64,
+        elapsed_ms: f64,
+        bytes_per_second: f64,
+    },
+    #[serde(rename_all = "camelCase")]
+    Finished { backup: Backup },
+}
+
+pub struct TauriProgress<R: Runtime> {
+    pub app: AppHandle<R>,
+}
+
+impl<R: Runtime> TauriProgress<R> {
+    fn emit(&self, event: BackupEvent) {
+        if let Err(error) = self.app.emit(BACKUP_EVENT, event) {
+            tracing::warn!(%error, "could not emit a backup event");
+        }
+    }
+}
+
+impl<R: Runtime> Progress for TauriProgress<R> {
+    fn started(&self, backup: BackupId, connection: ConnectionId) {
+        tray::set_state(&self.app, TrayState::Running);
+        self.emit(BackupEvent::Started {
+            backup_id: backup,
+            connection_id: connection,
+        });
+    }
+
+    fn stage(&self, backup: BackupId, text: &str) {
+        self.emit(BackupEvent::Stage {
+            backup_id: backup,
+            text: text.to_string(),
+        });
+    }
+
+    fn bytes(&self, backup: BackupId, bytes: u64, elapsed: Duration) {
+        let seconds = elapsed.as_secs_f64().max(0.001);
+        self.emit(BackupEvent::Progress {
+            backup_id: backup,
+            bytes: bytes as f64,
+            elapsed_ms: elapsed.as_secs_f64() * 1000.0,
+            bytes_per_second: bytes as f64 / seconds,
+        });
+    }
+}
+
+/// Tells the UI and the tray how a run ended.
+pub fn finished<R: Runtime>(app: &AppHandle<R>, backup: &Backup) {
+    tray::set_state(
+        app,
+        if backup.status == BackupStatus::Failed {
+            TrayState::Failed
+        } else {
+            TrayState::Idle
+        },
+    );
+    if let Err(error) = app.emit(
+        BACKUP_EVENT,
+        BackupEvent::Finished {
+            backup: backup.clone(),
+        },
+    ) {
+        tracing::warn!(%error, "could not emit a backup event");
+    }
+}
