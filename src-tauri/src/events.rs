@@ -33,7 +33,7 @@ pub enum BackupEvent {
         bytes_per_second: f64,
     },
     #[serde(rename_all = "camelCase")]
-    Finished { backup: Backup },
+    Finished { backup: Box<Backup> },
 }
 
 pub struct TauriProgress<R: Runtime> {
@@ -88,7 +88,7 @@ pub fn finished<R: Runtime>(app: &AppHandle<R>, backup: &Backup) {
     if let Err(error) = app.emit(
         BACKUP_EVENT,
         BackupEvent::Finished {
-            backup: backup.clone(),
+            backup: Box::new(backup.clone()),
         },
     ) {
         tracing::warn!(%error, "could not emit a backup event");
