@@ -1,6 +1,7 @@
 //! Starts the real app binary through tauri-driver (which drives WebKitWebDriver) and hands
 //! the test a WebDriver client. Needs a display and a D-Bus session: run inside
 //! `scripts/testenv/session.sh`, as `cargo xtask test` does.
+#![allow(dead_code)] // each test binary uses a part
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -74,8 +75,9 @@ impl App {
                 &NATIVE_PORT.to_string(),
             ])
             .env("DBM_DATA_DIR", data_dir)
+            // To a file, not the test's stderr: the driver's children outlive it by a moment.
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(driver_log())
             .spawn()
             .expect("start tauri-driver (cargo install tauri-driver --locked)");
         wait_for_port(DRIVER_PORT, Duration::from_secs(20));
@@ -120,6 +122,33 @@ impl App {
         }
     }
 
+    /// Clicks the element.
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Replaces an input's text.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field
+            .clear()
+            .await
+            .unwrap_or_else(|e| panic!("clear {css}: {e}"));
+        field
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    /// The element's text once it is there.
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap_or_default()
+    }
+
     /// Saves a PNG of the window under `target/e2e-screenshots/NAME.png`.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         // WebKit may still show the previous frame right after a change.
@@ -146,6 +175,18 @@ impl App {
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+    }
+}
+
+fn driver_log() -> Stdio {
+    let path = workspace_root().join("target").join("tauri-driver.log");
+    match std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        Ok(file) => Stdio::from(file),
+        Err(_) => Stdio::null(),
     }
 }
 
