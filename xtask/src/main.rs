@@ -4,7 +4,11 @@
 //! - `cargo xtask test` installs and starts every real part the tests use (Docker, PostgreSQL
 //!   13–18, `postgres:<major>` images, a D-Bus session with an unlocked keyring, a notification
 //!   daemon, Xvfb), then runs the lints and the three tiers of tests;
-//! - `cargo xtask bindings` regenerates the UI's TypeScript bindings from the Rust types.
+//! - `cargo xtask bindings` regenerates the UI's TypeScript bindings from the Rust types;
+//! - `cargo xtask bench` measures a backup of a ~890 MB database against pg_dump alone and
+//!   prints a table (see `bench/mod.rs`).
+
+mod bench;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -16,9 +20,11 @@ fn main() -> ExitCode {
         Some("run") => run_app(&args[1..]),
         Some("test") => test(&args[1..]),
         Some("bindings") => bindings(),
+        Some("bench") => bench::bench(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [--release] | test [--no-lint] [-- NEXTEST_ARGS…] | bindings"
+                "usage: cargo xtask run [--release] | test [--no-lint] [-- NEXTEST_ARGS…] | bindings\n       \
+                 | bench [--rows N] [--reps N] | bench --drop"
             );
             return ExitCode::from(2);
         }
