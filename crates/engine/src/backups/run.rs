@@ -15,7 +15,7 @@ use super::run_lock::RunLock;
 use crate::connections::{self, run_blocking, ConnectionId, Connections};
 use crate::dump::options::{self, DumpFormat, DumpOptions, Resolved};
 use crate::dump::runner::{self, Destination, Exit, Runner};
-use crate::dump::sink::{hash_path, Sink, Written};
+use crate::dump::sink::{hash_path, ProgressFn, Sink, Written};
 use crate::library::layout;
 use crate::pg::DEFAULT_CONNECT_TIMEOUT;
 use crate::problem::Problem;
@@ -199,7 +199,7 @@ impl Run {
         let stage_progress = self.progress.clone();
         let stage = move |text: &str| stage_progress.stage(id, text);
         let runner = tokio::select! {
-            runner = runner::choose(policy, template, server.major, &stage) => runner,
+            runner = runner::choose(&self.store, policy, template, server.major, &stage) => runner,
             _ = cancel.cancelled() => return cancelled(String::new()),
         };
         let runner = match runner {
@@ -275,29 +275,42 @@ impl Run {
         cancel: &CancellationToken,
     ) -> Outcome {
         let args = options.pg_dump_args(resolved);
-        let (exit, written) = if options.format == DumpFormat::Directory {
+        let app_zstd = match resolved {
+            Resolved::AppZstd(level) => Some(*level),
+            Resolved::PgDump(_) => None,
+        };
+        let (progress, id, started) = (self.progress.clone(), self.id, self.started);
+        let report: ProgressFn =
+            Arc::new(move |bytes| progress.bytes(id, bytes, started.elapsed()));
+        let direct = options.format == DumpFormat::Directory
+            || (app_zstd.is_none() && runner.writes_to_disk());
+        let (exit, written) = if direct {
+            // Created private (0600) before pg_dump opens it: it truncates and keeps the mode.
+            if options.format != DumpFormat::Directory {
+                if let Err(error) = crate::dump::sink::create_private_file(partial) {
+                    return Outcome::failed(backup_root_problem(root, &error), String::new());
+                }
+            }
+            let watcher = watch_size(partial.to_path_buf(), report);
             let exit = runner
-                .dump(target, &args, Destination::Directory(partial), cancel)
+                .dump(target, &args, Destination::Path(partial), cancel)
                 .await;
+            watcher.abort();
             let written = match &exit {
                 Ok(exit) if exit.exit_code == 0 && !exit.cancelled => {
                     restrict_tree(partial);
-                    Some(hash_path(partial))
+                    let path = partial.to_path_buf();
+                    Some(
+                        tokio::task::spawn_blocking(move || hash_path(&path))
+                            .await
+                            .unwrap_or_else(|e| Err(std::io::Error::other(e))),
+                    )
                 }
                 _ => None,
             };
             (exit, written)
         } else {
-            let app_zstd = match resolved {
-                Resolved::AppZstd(level) => Some(*level),
-                Resolved::PgDump(_) => None,
-            };
-            let (progress, id, started) = (self.progress.clone(), self.id, self.started);
-            let sink = match Sink::create(
-                partial,
-                app_zstd,
-                Arc::new(move |bytes| progress.bytes(id, bytes, started.elapsed())),
-            ) {
+            let sink = match Sink::create(partial, app_zstd, report) {
                 Ok(sink) => sink,
                 Err(error) => {
                     return Outcome::failed(backup_root_problem(root, &error), String::new())
@@ -318,7 +331,7 @@ impl Run {
         }
         match written {
             Some(Err(error)) => Outcome::failed(backup_root_problem(root, &error), log),
-            _ if exit.exit_code != 0 => Outcome::failed(pg_dump_problem(&exit, runner), log),
+            _ if exit.exit_code != 0 => Outcome::failed(pg_dump_problem(&exit, runner, root), log),
             Some(Ok(written)) => Outcome::Completed { written, log },
             None => Outcome::failed(
                 Problem::new(
@@ -392,8 +405,11 @@ fn cancelled(log: String) -> Outcome {
 }
 
 /// pg_dump's own words, with what to do.
-fn pg_dump_problem(exit: &Exit, runner: &Runner) -> Problem {
+fn pg_dump_problem(exit: &Exit, runner: &Runner, root: &Path) -> Problem {
     let errors = error_lines(&exit.stderr);
+    if exit.stderr.contains("No space left on device") {
+        return backup_root_problem(root, &std::io::Error::from_raw_os_error(28));
+    }
     if exit.stderr.contains("server version mismatch") {
         return Problem::new(
             "pg_dump_too_old",
@@ -472,6 +488,32 @@ fn remove_partial(partial: &Path) {
     };
     if let Err(error) = result {
         tracing::warn!(path = %partial.display(), %error, "could not remove a partial backup");
+    }
+}
+
+/// Reports the size of what pg_dump is writing, a few times a second, until aborted.
+fn watch_size(path: std::path::PathBuf, report: ProgressFn) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            let probe = path.clone();
+            if let Ok(bytes) = tokio::task::spawn_blocking(move || size_on_disk(&probe)).await {
+                report(bytes);
+            }
+        }
+    })
+}
+
+fn size_on_disk(path: &Path) -> u64 {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => std::fs::read_dir(path)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| size_on_disk(&entry.path()))
+            .sum(),
+        Ok(meta) => meta.len(),
+        Err(_) => 0,
     }
 }
 

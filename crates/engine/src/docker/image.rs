@@ -10,14 +10,14 @@ use crate::problem::Problem;
 /// Pull progress, as the daemon reports it ("Downloading", bytes done and total).
 pub type PullProgress<'a> = &'a (dyn Fn(&str) + Send + Sync);
 
-/// Ok when `image` is local; otherwise pulls it, reporting progress, or says how to get it.
+/// The image's id when it is local; otherwise pulls it, reporting progress, or says how to get it.
 pub async fn ensure_image(
     docker: &Docker,
     image: &str,
     progress: PullProgress<'_>,
-) -> Result<(), Problem> {
+) -> Result<String, Problem> {
     match docker.inspect_image(image).await {
-        Ok(_) => return Ok(()),
+        Ok(found) => return Ok(found.id.unwrap_or_else(|| image.to_string())),
         Err(bollard::errors::Error::DockerResponseServerError {
             status_code: 404, ..
         }) => {}
@@ -54,6 +54,6 @@ pub async fn ensure_image(
     docker
         .inspect_image(image)
         .await
-        .map(|_| ())
+        .map(|found| found.id.unwrap_or_else(|| image.to_string()))
         .map_err(|_| image_missing(image, Some("the pull ended without the image")))
 }

@@ -116,6 +116,15 @@ fn major_of_reference(reference: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
+/// True when the daemon runs on this machine (a unix socket or a named pipe), so a bind mount
+/// of one of our folders is our folder.
+pub fn is_local_daemon() -> bool {
+    match std::env::var("DOCKER_HOST") {
+        Ok(host) if !host.is_empty() => host.starts_with("unix://") || host.starts_with("npipe://"),
+        _ => true,
+    }
+}
+
 /// Where the daemon is looked for, for messages.
 fn docker_host() -> String {
     std::env::var("DOCKER_HOST").unwrap_or_else(|_| {

@@ -47,7 +47,7 @@ pub async fn dump(
 
     let sink = match destination {
         Destination::Stream(sink) => Some(sink),
-        Destination::Directory(path) => {
+        Destination::Path(path) => {
             let (parent, name) = split(path)?;
             spec.binds.push(format!("{}:{OUT_MOUNT}", parent.display()));
             spec.cmd.push(format!("--file={OUT_MOUNT}/{name}"));

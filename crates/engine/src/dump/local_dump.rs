@@ -35,7 +35,7 @@ pub async fn dump(
             command.stdout(Stdio::piped());
             Some(sink)
         }
-        Destination::Directory(path) => {
+        Destination::Path(path) => {
             command
                 .arg(format!("--file={}", path.display()))
                 .stdout(Stdio::null());

@@ -12,7 +12,8 @@ use crate::connections::SslMode;
 use crate::docker;
 use crate::pg::ConnectTarget;
 use crate::problem::Problem;
-use crate::settings::EnginePolicy;
+use crate::settings::{self, EnginePolicy};
+use crate::store::Store;
 
 /// A pg_dump ready to run, with its version.
 pub enum Runner {
@@ -29,10 +30,11 @@ pub enum Runner {
     },
 }
 
-/// Where pg_dump's output goes: streamed through the app, or a directory pg_dump writes itself.
+/// Where pg_dump's output goes: streamed through the app, or a path (file, or folder for the
+/// directory format) that pg_dump writes itself.
 pub enum Destination<'a> {
     Stream(&'a Sink),
-    Directory(&'a Path),
+    Path(&'a Path),
 }
 
 /// How pg_dump (or pg_restore) ended.
@@ -91,6 +93,16 @@ impl Runner {
         }
     }
 
+    /// Whether pg_dump can write the backup path itself: locally, or in a container of a daemon
+    /// on this machine through a bind mount. That skips a copy through Docker's attach stream
+    /// (measured faster here); a remote daemon cannot see our disk, so it streams.
+    pub fn writes_to_disk(&self) -> bool {
+        match self {
+            Runner::Local { .. } => true,
+            Runner::Docker { .. } => docker::is_local_daemon(),
+        }
+    }
+
     /// `pg_restore --list` of an archive with this runner's tools: proves it is readable.
     pub async fn restore_list(&self, archive: &Path) -> Result<Exit, Problem> {
         match self {
@@ -146,15 +158,16 @@ pub fn root_certificate(sslmode: SslMode) -> Option<PathBuf> {
 
 /// Picks the runner by policy for a server of `server_major`.
 pub async fn choose(
+    store: &Store,
     policy: EnginePolicy,
     image_template: &str,
     server_major: u32,
     pull_progress: &(dyn Fn(&str) + Send + Sync),
 ) -> Result<Runner, Problem> {
     match policy {
-        EnginePolicy::Docker => docker_runner(image_template, server_major, pull_progress).await,
+        EnginePolicy::Docker => docker_runner(store, image_template, server_major, pull_progress).await,
         EnginePolicy::Local => local_runner(server_major).await,
-        EnginePolicy::Auto => match docker_runner(image_template, server_major, pull_progress).await {
+        EnginePolicy::Auto => match docker_runner(store, image_template, server_major, pull_progress).await {
             Ok(runner) => Ok(runner),
             Err(docker_problem) => match local_runner(server_major).await {
                 Ok(runner) => {
@@ -175,14 +188,24 @@ pub async fn choose(
 }
 
 async fn docker_runner(
+    store: &Store,
     image_template: &str,
     server_major: u32,
     pull_progress: &(dyn Fn(&str) + Send + Sync),
 ) -> Result<Runner, Problem> {
     let docker = docker::connect().await?;
     let image = image_template.replace("{major}", &server_major.to_string());
-    docker::ensure_image(&docker, &image, pull_progress).await?;
-    let version_line = docker::pg_dump_version_of_image(&docker, &image).await?;
+    let image_id = docker::ensure_image(&docker, &image, pull_progress).await?;
+    // An image's pg_dump never changes: ask once per image id, not once per backup.
+    let cache_key = format!("pg_dump_version:{image_id}");
+    let version_line = match settings::get(store, &cache_key).ok().flatten() {
+        Some(cached) => cached,
+        None => {
+            let line = docker::pg_dump_version_of_image(&docker, &image).await?;
+            let _ = settings::set(store, &cache_key, &line);
+            line
+        }
+    };
     let (version, major) = parse_version_line(&version_line).ok_or_else(|| {
         Problem::new(
             "image_has_no_pg_dump",
