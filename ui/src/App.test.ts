@@ -5,7 +5,15 @@ import { commands } from "./lib/bindings";
 import { okStatus } from "./test/fixtures";
 
 vi.mock("./lib/bindings", () => ({
-  commands: { systemStatus: vi.fn(), connectionList: vi.fn(), connectionPgpassEntries: vi.fn() },
+  EVENTS: { backup: "backup" },
+  commands: {
+    systemStatus: vi.fn(),
+    connectionList: vi.fn(),
+    connectionPgpassEntries: vi.fn(),
+    backupList: vi.fn(),
+    backupRun: vi.fn(),
+    backupCancel: vi.fn(),
+  },
 }));
 
 const NAV = ["dashboard", "connections", "schedules", "backups", "settings"] as const;
@@ -18,6 +26,7 @@ beforeEach(() => {
   vi.mocked(commands.systemStatus).mockResolvedValue(okStatus());
   vi.mocked(commands.connectionList).mockResolvedValue([]);
   vi.mocked(commands.connectionPgpassEntries).mockResolvedValue([]);
+  vi.mocked(commands.backupList).mockResolvedValue([]);
 });
 
 afterEach(() => {

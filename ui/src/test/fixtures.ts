@@ -1,4 +1,4 @@
-import type { Connection, SystemStatus } from "../lib/bindings";
+import type { Backup, Connection, SystemStatus } from "../lib/bindings";
 
 /** A status where every check passed. Tests override parts of it. */
 export function okStatus(): SystemStatus {
@@ -49,6 +49,31 @@ export function savedConnection(overrides: Partial<Connection> = {}): Connection
     isActive: true,
     createdAt: "2026-05-01T09:00:00Z",
     updatedAt: "2026-05-01T09:00:00Z",
+    ...overrides,
+  };
+}
+
+/** A completed backup of connection 1 (1.2 MiB in 3 s); tests override parts of it. */
+export function backupRecord(overrides: Partial<Backup> = {}): Backup {
+  return {
+    id: 7,
+    connectionId: 1,
+    scheduleId: null,
+    trigger: "manual",
+    status: "completed",
+    filePath: "/home/ada/Backups/production/production-20260501-090000.dump",
+    sizeBytes: 1_258_291,
+    sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    format: "custom",
+    compression: "zstd:3",
+    runner: "docker",
+    runnerDetail: "postgres:16",
+    pgDumpVersion: "16.4",
+    serverVersion: "16.2",
+    startedAt: "2026-05-01T09:00:00Z",
+    completedAt: "2026-05-01T09:00:03Z",
+    errorMessage: null,
+    log: "pg_dump: dumping contents of table \"public.orders\"\npg_dump: saving database definition",
     ...overrides,
   };
 }

@@ -1,8 +1,9 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { commands, type Connection, type ServerVersion } from "../bindings";
+import { commands, type Backup, type Connection, type ServerVersion } from "../bindings";
+import { running } from "../backups/running.svelte";
 import { deferred } from "../../test/deferred";
-import { savedConnection } from "../../test/fixtures";
+import { backupRecord, savedConnection } from "../../test/fixtures";
 import Connections from "./Connections.svelte";
 
 vi.mock("../bindings", () => ({
@@ -16,6 +17,8 @@ vi.mock("../bindings", () => ({
     connectionTestInput: vi.fn(),
     connectionParseUri: vi.fn(),
     connectionPgpassEntries: vi.fn(),
+    backupRun: vi.fn(),
+    backupCancel: vi.fn(),
   },
 }));
 
@@ -38,6 +41,7 @@ const v16: ServerVersion = { version: "16.4", number: 160004, major: 16 };
 
 beforeEach(() => {
   vi.resetAllMocks();
+  running.reset();
   api.connectionList.mockResolvedValue([production, staging]);
   api.connectionPgpassEntries.mockResolvedValue([]);
 });
@@ -193,6 +197,134 @@ describe("Connections list", () => {
     await fireEvent.keyDown(cancel, { key: "Escape" });
     expect(within(row("production")).queryByTestId("connection-delete-confirm")).toBeNull();
     expect(api.connectionDelete).not.toHaveBeenCalled();
+  });
+});
+
+describe("Back up now", () => {
+  const MiB = 1024 * 1024;
+
+  async function clickBackup(name: string) {
+    await fireEvent.click(within(row(name)).getByTestId("connection-backup"));
+  }
+
+  it("runs a backup of the row's connection, shows its live stage and progress, then the result", async () => {
+    render(Connections);
+    await screen.findAllByTestId("connection-row");
+    const answer = deferred<Backup>();
+    api.backupRun.mockReturnValueOnce(answer.promise);
+
+    await clickBackup("production");
+    expect(api.backupRun).toHaveBeenCalledExactlyOnceWith(1, null);
+    const prod = within(row("production"));
+    expect(prod.getByTestId("connection-backup-progress").textContent).toContain("Waiting to start…");
+    expect((prod.getByTestId("connection-backup") as HTMLButtonElement).disabled).toBe(true);
+    // Nothing to cancel until the backend says which backup it is.
+    expect((prod.getByTestId("connection-backup-cancel") as HTMLButtonElement).disabled).toBe(true);
+
+    running.handle({ kind: "started", backupId: 42, connectionId: 1 });
+    running.handle({ kind: "stage", backupId: 42, text: "Dumping with pg_dump 16.4 (postgres:16)" });
+    running.handle({ kind: "progress", backupId: 42, bytes: 12 * MiB, elapsedMs: 4000, bytesPerSecond: 3 * MiB });
+    await waitFor(() =>
+      expect(prod.getByTestId("connection-backup-stage").textContent?.trim()).toBe(
+        "Dumping with pg_dump 16.4 (postgres:16)",
+      ),
+    );
+    expect(prod.getByTestId("connection-backup-bytes").textContent).toBe("12.0 MiB written · 3.0 MiB/s · 4 s");
+    expect((prod.getByTestId("connection-backup-cancel") as HTMLButtonElement).disabled).toBe(false);
+    // The other row is not backing up.
+    expect(within(row("staging")).queryByTestId("connection-backup-progress")).toBeNull();
+    expect((within(row("staging")).getByTestId("connection-backup") as HTMLButtonElement).disabled).toBe(false);
+
+    const done = backupRecord({ id: 42 });
+    running.handle({ kind: "finished", backup: done });
+    answer.resolve(done);
+    const result = await prod.findByTestId("connection-backup-result");
+    expect(result.dataset.state).toBe("completed");
+    expect(result.textContent).toContain("Backed up: 1.2 MiB in 3 s");
+    expect(prod.queryByTestId("connection-backup-progress")).toBeNull();
+    expect((prod.getByTestId("connection-backup") as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it("shows a failed run's error message", async () => {
+    render(Connections);
+    await screen.findAllByTestId("connection-row");
+    const message = "pg_dump: error: query failed: ERROR:  permission denied for table orders";
+    api.backupRun.mockResolvedValueOnce(backupRecord({ status: "failed", errorMessage: message, sizeBytes: null }));
+
+    await clickBackup("production");
+
+    const result = await within(row("production")).findByTestId("connection-backup-result");
+    expect(result.dataset.state).toBe("failed");
+    expect(result.textContent).toContain(message);
+  });
+
+  it("shows why a run could not start", async () => {
+    render(Connections);
+    await screen.findAllByTestId("connection-row");
+    api.backupRun.mockRejectedValueOnce({ code: "keyring_locked", message: "The system keyring is locked." });
+
+    await clickBackup("staging");
+
+    const result = await within(row("staging")).findByTestId("connection-backup-result");
+    expect(result.dataset.state).toBe("failed");
+    expect(result.textContent).toContain("The system keyring is locked.");
+    expect(api.backupRun).toHaveBeenCalledWith(2, null);
+  });
+
+  it("cancels with the backup id from the started event", async () => {
+    render(Connections);
+    await screen.findAllByTestId("connection-row");
+    const answer = deferred<Backup>();
+    api.backupRun.mockReturnValueOnce(answer.promise);
+    api.backupCancel.mockResolvedValueOnce(true);
+    await clickBackup("staging");
+
+    running.handle({ kind: "started", backupId: 77, connectionId: 2 });
+    const cancel = within(row("staging")).getByTestId("connection-backup-cancel") as HTMLButtonElement;
+    await waitFor(() => expect(cancel.disabled).toBe(false));
+    await fireEvent.click(cancel);
+
+    expect(api.backupCancel).toHaveBeenCalledExactlyOnceWith(77);
+    await waitFor(() => expect(cancel.textContent?.trim()).toBe("Cancelling…"));
+
+    const cancelled = backupRecord({ id: 77, connectionId: 2, status: "cancelled", sizeBytes: null, filePath: null });
+    answer.resolve(cancelled);
+    running.handle({ kind: "finished", backup: cancelled });
+    const result = await within(row("staging")).findByTestId("connection-backup-result");
+    expect(result.dataset.state).toBe("cancelled");
+    expect(result.textContent).toContain("cancelled");
+  });
+
+  it("sends the format chosen under the options", async () => {
+    render(Connections);
+    await screen.findAllByTestId("connection-row");
+    api.backupRun.mockResolvedValue(backupRecord({ format: "plain" }));
+    const prod = within(row("production"));
+
+    const toggle = prod.getByTestId("connection-backup-options");
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    await fireEvent.click(toggle);
+    expect(toggle.getAttribute("aria-expanded")).toBe("true");
+    await fireEvent.change(prod.getByTestId("connection-backup-format"), { target: { value: "plain" } });
+    await clickBackup("production");
+
+    expect(api.backupRun).toHaveBeenCalledWith(1, expect.objectContaining({ format: "plain", compression: { method: "auto" } }));
+  });
+
+  it("shows a run started elsewhere (tray, schedule) and how it ended", async () => {
+    render(Connections);
+    await screen.findAllByTestId("connection-row");
+
+    running.handle({ kind: "started", backupId: 5, connectionId: 1 });
+    running.handle({ kind: "stage", backupId: 5, text: "Checking the archive with pg_restore --list" });
+    const prod = within(row("production"));
+    await waitFor(() => expect(prod.getByTestId("connection-backup-stage").textContent).toContain("pg_restore --list"));
+    expect((prod.getByTestId("connection-backup") as HTMLButtonElement).disabled).toBe(true);
+
+    running.handle({ kind: "finished", backup: backupRecord({ id: 5, trigger: "tray" }) });
+    const result = await prod.findByTestId("connection-backup-result");
+    expect(result.dataset.state).toBe("completed");
+    expect(api.backupRun).not.toHaveBeenCalled();
   });
 });
 

@@ -1,20 +1,27 @@
-import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { commands, type SystemStatus } from "../bindings";
+import { running } from "../backups/running.svelte";
 import { deferred } from "../../test/deferred";
-import { dockerDown, keyringLocked, okStatus, schemaTooNew } from "../../test/fixtures";
+import { backupRecord, dockerDown, keyringLocked, okStatus, savedConnection, schemaTooNew } from "../../test/fixtures";
 import Dashboard from "./Dashboard.svelte";
 
-vi.mock("../bindings", () => ({ commands: { systemStatus: vi.fn() } }));
+vi.mock("../bindings", () => ({
+  commands: { systemStatus: vi.fn(), backupList: vi.fn(), connectionList: vi.fn(), backupCancel: vi.fn() },
+}));
 
 const systemStatus = vi.mocked(commands.systemStatus);
+const api = vi.mocked(commands);
 
 function card(key: string) {
   return screen.getByTestId(`status-${key}`);
 }
 
 beforeEach(() => {
-  systemStatus.mockReset();
+  vi.resetAllMocks();
+  running.reset();
+  api.backupList.mockResolvedValue([]);
+  api.connectionList.mockResolvedValue([savedConnection(), savedConnection({ id: 2, name: "staging" })]);
 });
 
 describe("Dashboard", () => {
@@ -130,5 +137,57 @@ describe("Dashboard", () => {
     first.resolve(okStatus());
     await new Promise((r) => setTimeout(r, 0));
     expect(screen.getByTestId("status-app-version").textContent?.trim()).toBe("2.0.0");
+  });
+});
+
+describe("Dashboard backups", () => {
+  beforeEach(() => {
+    systemStatus.mockResolvedValue(okStatus());
+  });
+
+  it("lists the last five backups with their status", async () => {
+    api.backupList.mockResolvedValue([
+      backupRecord({ id: 5 }),
+      backupRecord({ id: 4, connectionId: 2, status: "failed", errorMessage: "The server closed the connection." }),
+      backupRecord({ id: 3, status: "cancelled" }),
+    ]);
+    render(Dashboard);
+
+    await waitFor(() => expect(screen.getAllByTestId("recent-backup")).toHaveLength(3));
+    expect(api.backupList).toHaveBeenCalledWith(null, 5, 0);
+    const items = screen.getAllByTestId("recent-backup");
+    expect(items.map((i) => i.dataset.status)).toEqual(["completed", "failed", "cancelled"]);
+    await waitFor(() => expect(items[0].textContent).toContain("production"));
+    expect(items[0].textContent).toContain("1.2 MiB");
+    expect(items[1].textContent).toContain("staging");
+    expect(items[1].textContent).toContain("The server closed the connection.");
+    expect(screen.queryByTestId("recent-empty")).toBeNull();
+  });
+
+  it("says so when there are no backups yet", async () => {
+    render(Dashboard);
+    expect((await screen.findByTestId("recent-empty")).textContent).toContain("No backups yet.");
+  });
+
+  it("shows running backups only while there are some, and reloads the recent list when one ends", async () => {
+    render(Dashboard);
+    await screen.findByTestId("recent-empty");
+    expect(screen.queryByTestId("dashboard-running")).toBeNull();
+
+    running.handle({ kind: "started", backupId: 21, connectionId: 2 });
+    running.handle({ kind: "stage", backupId: 21, text: "Detecting the server version" });
+    running.handle({ kind: "progress", backupId: 21, bytes: 2048, elapsedMs: 1000, bytesPerSecond: 2048 });
+    const section = await screen.findByTestId("dashboard-running");
+    const item = within(section).getByTestId("running-backup");
+    expect(item.textContent).toContain("staging");
+    expect(item.textContent).toContain("Detecting the server version");
+    expect(within(item).getByTestId("running-backup-progress").textContent).toBe("2.0 KiB written · 2.0 KiB/s · 1 s");
+
+    const done = backupRecord({ id: 21, connectionId: 2 });
+    api.backupList.mockResolvedValue([done]);
+    running.handle({ kind: "finished", backup: done });
+    await waitFor(() => expect(screen.queryByTestId("dashboard-running")).toBeNull());
+    await waitFor(() => expect(screen.getAllByTestId("recent-backup")).toHaveLength(1));
+    expect(api.backupList).toHaveBeenCalledTimes(2);
   });
 });

@@ -1,0 +1,67 @@
+// "Back up now" for one connection: runs it, cancels it, keeps how it ended.
+// The live stage and progress come from the shared store (running.svelte.ts), not from here.
+import { commands, type Backup, type BackupId, type ConnectionId, type DumpOptions } from "../bindings";
+import { describeError } from "../status";
+import { resultState, resultText, type ResultState } from "./format";
+
+export interface BackupOutcome {
+  state: ResultState;
+  text: string;
+  /** The final record; null when the run could not start. */
+  backup: Backup | null;
+  /** The error code when the run could not start. */
+  code: string | null;
+}
+
+export function outcomeOf(backup: Backup): BackupOutcome {
+  return { state: resultState(backup.status), text: resultText(backup), backup, code: null };
+}
+
+export class BackupAction {
+  /** Waiting for backupRun to answer (queued or running). */
+  busy = $state(false);
+  cancelling = $state(false);
+  cancelError = $state<string | null>(null);
+  outcome = $state<BackupOutcome | null>(null);
+
+  /** Runs a backup and waits for its end; the outcome is also kept in `outcome`. */
+  async run(connectionId: ConnectionId, options: DumpOptions | null): Promise<BackupOutcome | null> {
+    if (this.busy) return null;
+    this.busy = true;
+    this.outcome = null;
+    this.cancelling = false;
+    this.cancelError = null;
+    let outcome: BackupOutcome;
+    try {
+      outcome = outcomeOf(await commands.backupRun(connectionId, options));
+    } catch (e) {
+      const error = describeError(e);
+      outcome = { state: "failed", text: error.message, backup: null, code: error.code };
+    }
+    this.busy = false;
+    this.cancelling = false;
+    this.outcome = outcome;
+    return outcome;
+  }
+
+  /** Asks the backend to stop a running backup; its end arrives as usual. */
+  async cancel(id: BackupId): Promise<void> {
+    if (this.cancelling) return;
+    this.cancelling = true;
+    this.cancelError = null;
+    try {
+      // false: it had already ended; the finished event or backupRun's answer follows.
+      await commands.backupCancel(id);
+    } catch (e) {
+      this.cancelError = describeError(e).message;
+      this.cancelling = false;
+    }
+  }
+
+  /** A run this action did not start (tray, schedule) ended: show how, unless ours is pending. */
+  finishedElsewhere(backup: Backup): void {
+    if (this.busy) return;
+    this.cancelling = false;
+    this.outcome = outcomeOf(backup);
+  }
+}
