@@ -101,6 +101,7 @@ pub async fn run_backup(
     let slug = layout::slug(&connection.name, connection.id.0);
     let outcome = run
         .execute(
+            connection.id,
             &target,
             &request.options,
             policy,
@@ -176,6 +177,7 @@ impl Run {
     #[allow(clippy::too_many_arguments)]
     async fn execute(
         &self,
+        target_connection: ConnectionId,
         target: &crate::pg::ConnectTarget,
         options: &DumpOptions,
         policy: EnginePolicy,
@@ -189,9 +191,11 @@ impl Run {
             Ok(server) => server,
             Err(problem) => return Outcome::failed(problem, String::new()),
         };
-        let (store, id, version) = (self.store.clone(), self.id, server.version.clone());
+        let (store, id, found) = (self.store.clone(), self.id, server.clone());
         let _ = run_blocking(move || {
-            repository::record_server_version(&store.connection(), id, &version)
+            repository::record_server_version(&store.connection(), id, &found.version)?;
+            // What a backup learns about the server is what a test would: keep it current.
+            Connections::new(&store).set_server_version(target_connection, &found)
         })
         .await;
 
