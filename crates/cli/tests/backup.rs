@@ -1,40 +1,14 @@
 //! `dbm backup run` against each real server, and a dbm killed with -9 mid-dump: at the next
 //! start the run is interrupted and no `.partial` remains.
 
+mod support;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn port(major: u32) -> String {
-    std::env::var(format!("DBM_PG{major}_PORT")).unwrap_or_else(|_| (54300 + major).to_string())
-}
-
-fn pg_password() -> String {
-    std::env::var("DBM_PG_PASSWORD").unwrap_or_else(|_| "postgres".into())
-}
-
-fn dbm(data_dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dbm"));
-    command.env("DBM_DATA_DIR", data_dir);
-    command
-}
-
-fn run(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = dbm(data_dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).unwrap();
-    }
-    drop(input);
-    child.wait_with_output().unwrap()
-}
+use support::{dbm_command as dbm, pg_password, port, run_dbm as run};
 
 fn add_connection(data_dir: &Path, name: &str, major: u32, database: &str) {
     let added = run(

@@ -1,44 +1,12 @@
 //! `dbm connection …` end to end: real servers 13–18, the real keyring, and a password that
 //! appears in no output, log or file.
 
-use std::io::Write;
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-fn port(major: u32) -> String {
-    std::env::var(format!("DBM_PG{major}_PORT")).unwrap_or_else(|_| (54300 + major).to_string())
-}
-
-fn pg_password() -> String {
-    std::env::var("DBM_PG_PASSWORD").unwrap_or_else(|_| "postgres".into())
-}
-
-/// Runs dbm with `stdin` piped in and debug logging on, so logs are searched too.
-fn dbm(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dbm"))
-        .args(args)
-        .env("DBM_DATA_DIR", data_dir)
-        .env("DBM_LOG", "debug")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).unwrap();
-    }
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use support::{pg_password, port, run_dbm as dbm, text};
 
 fn add(dir: &Path, name: &str, major: u32, password: &str) -> Output {
     dbm(

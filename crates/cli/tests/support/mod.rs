@@ -1,0 +1,49 @@
+//! Running `dbm` against the real test environment (scripts/testenv; session.sh exports it).
+#![allow(dead_code)] // each test binary uses a part
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// The port scripts/testenv/up.sh gave server `major`.
+pub fn port(major: u32) -> String {
+    std::env::var(format!("DBM_PG{major}_PORT")).unwrap_or_else(|_| (54300 + major).to_string())
+}
+
+pub fn pg_password() -> String {
+    std::env::var("DBM_PG_PASSWORD").unwrap_or_else(|_| "postgres".into())
+}
+
+/// `dbm` with its state in `data_dir`, ready to configure.
+pub fn dbm_command(data_dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dbm"));
+    command.env("DBM_DATA_DIR", data_dir);
+    command
+}
+
+/// Runs dbm with `stdin` piped in and debug logging on (so logs are searched too).
+pub fn run_dbm(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = dbm_command(data_dir)
+        .args(args)
+        .env("DBM_LOG", "debug")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+/// stdout and stderr together.
+pub fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
