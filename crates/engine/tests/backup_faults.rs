@@ -438,3 +438,110 @@ async fn an_image_that_cannot_be_pulled_is_named_with_how_to_get_it() {
         ],
     );
 }
+
+/// A Docker daemon of this test's own (socket, data and state in a temp dir), with
+/// `postgres:<major>` loaded into it, so stopping it disturbs no other test.
+struct PrivateDocker {
+    dir: tempfile::TempDir,
+    daemon: std::process::Child,
+}
+
+impl PrivateDocker {
+    fn start(major: u32) -> PrivateDocker {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = format!("unix://{}", dir.path().join("docker.sock").display());
+        let daemon = Command::new("dockerd")
+            .arg("--host")
+            .arg(&socket)
+            .arg("--data-root")
+            .arg(dir.path().join("root"))
+            .arg("--exec-root")
+            .arg(dir.path().join("exec"))
+            .arg("--pidfile")
+            .arg(dir.path().join("dockerd.pid"))
+            .args([
+                "--iptables=false",
+                "--ip-masq=false",
+                "--bridge=none",
+                "--shutdown-timeout=2",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("dockerd.log")).unwrap())
+            .spawn()
+            .expect("start a private dockerd");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !Command::new("docker")
+            .env("DOCKER_HOST", &socket)
+            .arg("info")
+            .output()
+            .unwrap()
+            .status
+            .success()
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the private dockerd did not start"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let image = format!("postgres:{major}");
+        let loaded = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "docker save {image} | DOCKER_HOST={socket} docker load"
+            ))
+            .output()
+            .unwrap();
+        assert!(
+            loaded.status.success(),
+            "{}",
+            String::from_utf8_lossy(&loaded.stderr)
+        );
+        std::env::set_var("DOCKER_HOST", &socket);
+        PrivateDocker { dir, daemon }
+    }
+
+    fn stop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.daemon.id().to_string())
+            .status();
+        let _ = self.daemon.wait();
+    }
+}
+
+impl Drop for PrivateDocker {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = Command::new("umount")
+            .arg("-R")
+            .arg(self.dir.path())
+            .output();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_docker_daemon_stopping_mid_dump_fails_the_backup_and_leaves_nothing() {
+    let mut docker = PrivateDocker::start(16);
+    small_database(16, "dbm_fault_daemon_stopped").await;
+    let setup = setup(16, "dbm_fault_daemon_stopped");
+    let lock = lock_table(16, "dbm_fault_daemon_stopped").await;
+    let run = spawn_backup(
+        &setup,
+        DumpOptions::default(),
+        EnginePolicy::Docker,
+        CancellationToken::new(),
+    );
+    wait_for_blocked_pg_dump(16, "dbm_fault_daemon_stopped").await;
+
+    docker.stop();
+    let backup = tokio::time::timeout(Duration::from_secs(60), run)
+        .await
+        .expect("the run ends")
+        .unwrap();
+    drop(lock);
+    assert_eq!(backup.status, BackupStatus::Failed, "{backup:?}");
+    let leftover_files: Vec<_> = setup.files().into_iter().filter(|f| !f.is_dir()).collect();
+    assert!(leftover_files.is_empty(), "{leftover_files:?}");
+    database::drop(16, "dbm_fault_daemon_stopped").await;
+}
