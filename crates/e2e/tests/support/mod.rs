@@ -12,12 +12,18 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-const DRIVER_PORT: u16 = 4444;
-const NATIVE_PORT: u16 = 4445;
-
 pub struct App {
     pub client: Client,
     driver: Child,
+}
+
+/// A port nobody listens on now. Each test gets its own pair, so a driver or WebKitWebDriver
+/// still shutting down from the previous test can never answer this one.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 fn workspace_root() -> PathBuf {
@@ -67,12 +73,13 @@ impl App {
             "no DISPLAY: run the end-to-end tests inside scripts/testenv/session.sh"
         );
         let application = app_binary();
+        let (driver_port, native_port) = (free_port(), free_port());
         let driver = Command::new(tauri_driver())
             .args([
                 "--port",
-                &DRIVER_PORT.to_string(),
+                &driver_port.to_string(),
                 "--native-port",
-                &NATIVE_PORT.to_string(),
+                &native_port.to_string(),
             ])
             .env("DBM_DATA_DIR", data_dir)
             // To a file, not the test's stderr: the driver's children outlive it by a moment.
@@ -80,7 +87,7 @@ impl App {
             .stderr(driver_log())
             .spawn()
             .expect("start tauri-driver (cargo install tauri-driver --locked)");
-        wait_for_port(DRIVER_PORT, Duration::from_secs(20));
+        wait_for_port(driver_port, Duration::from_secs(20));
 
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".into(), json!("wry"));
@@ -90,7 +97,7 @@ impl App {
         );
         let client = ClientBuilder::native()
             .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{DRIVER_PORT}"))
+            .connect(&format!("http://127.0.0.1:{driver_port}"))
             .await
             .expect("open a WebDriver session with the app");
         App { client, driver }
@@ -159,8 +166,15 @@ impl App {
         path
     }
 
-    pub async fn close(mut self) {
+    pub async fn close(self) {
         let _ = self.client.clone().close().await;
+        // Drop stops the driver.
+    }
+}
+
+impl Drop for App {
+    /// Also when a test fails half-way: a driver left running would outlive the test.
+    fn drop(&mut self) {
         // SIGTERM lets tauri-driver stop WebKitWebDriver; SIGKILL would orphan it.
         let _ = Command::new("kill")
             .arg("-TERM")
