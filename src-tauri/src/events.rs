@@ -36,6 +36,28 @@ pub enum BackupEvent {
     Finished { backup: Box<Backup> },
 }
 
+/// Which outcomes reach the desktop as notifications.
+#[derive(Debug, Clone, Copy)]
+pub struct NotifySettings {
+    pub on_failure: bool,
+    pub on_success: bool,
+}
+
+impl NotifySettings {
+    pub fn read(store: &dbm_engine::store::Store) -> NotifySettings {
+        let flag = |key: &str, default: bool| {
+            dbm_engine::settings::get(store, key)
+                .ok()
+                .flatten()
+                .map_or(default, |value| value != "false")
+        };
+        NotifySettings {
+            on_failure: flag(dbm_engine::settings::NOTIFY_ON_FAILURE, true),
+            on_success: flag(dbm_engine::settings::NOTIFY_ON_SUCCESS, false),
+        }
+    }
+}
+
 pub struct TauriProgress<R: Runtime> {
     pub app: AppHandle<R>,
 }
@@ -75,8 +97,28 @@ impl<R: Runtime> Progress for TauriProgress<R> {
     }
 }
 
-/// Tells the UI and the tray how a run ended.
-pub fn finished<R: Runtime>(app: &AppHandle<R>, backup: &Backup) {
+/// Tells the UI and the tray how a run ended, and the desktop when it failed (setting
+/// `notify_on_failure`, default on; `notify_on_success`, default off).
+pub fn finished<R: Runtime>(
+    app: &AppHandle<R>,
+    backup: &Backup,
+    connection_name: &str,
+    settings: NotifySettings,
+) {
+    let notice = match backup.status {
+        BackupStatus::Failed if settings.on_failure => Some((
+            format!("Backup of {connection_name} failed"),
+            backup.error_message.clone().unwrap_or_default(),
+        )),
+        BackupStatus::Completed if settings.on_success => Some((
+            format!("Backup of {connection_name} completed"),
+            backup.file_path.clone().unwrap_or_default(),
+        )),
+        _ => None,
+    };
+    if let Some((summary, body)) = notice {
+        tauri::async_runtime::spawn(crate::notify::send(summary, body));
+    }
     tray::set_state(
         app,
         if backup.status == BackupStatus::Failed {

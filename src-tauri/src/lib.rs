@@ -1,10 +1,12 @@
 //! The desktop shell: opens the engine's state, registers commands, keeps a tray icon, and
 //! hides to the tray instead of quitting when the window closes.
 
+mod backup_now;
 pub mod bindings;
 pub(crate) mod commands;
 mod error;
 mod events;
+pub mod notify;
 mod state;
 mod tray;
 

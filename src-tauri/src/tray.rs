@@ -1,9 +1,14 @@
 //! The tray icon and its menu: the app's presence while the window is hidden.
 
 use tauri::image::Image;
-use tauri::menu::{Menu, MenuItem};
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, Runtime};
+
+use dbm_engine::backups::Trigger;
+use dbm_engine::connections::{ConnectionId, Connections};
+
+use crate::state::AppState;
 
 pub const TRAY_ID: &str = "main";
 
@@ -25,10 +30,50 @@ impl TrayState {
     }
 }
 
-pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+/// The menu: Back up now ▸ each saved connection, Open, Quit.
+fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
+    let connections = app
+        .state::<AppState>()
+        .store()
+        .ok()
+        .and_then(|store| Connections::new(&store).list().ok())
+        .unwrap_or_default();
+    let back_up = Submenu::with_id(app, "backup", "Back up now", !connections.is_empty())?;
+    for connection in &connections {
+        let item = MenuItem::with_id(
+            app,
+            format!("backup:{}", connection.id),
+            &connection.name,
+            true,
+            None::<&str>,
+        )?;
+        back_up.append(&item)?;
+    }
     let open = MenuItem::with_id(app, "open", "Open DB Backup Manager", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", "Quit", true, Some("CmdOrCtrl+Q"))?;
-    let menu = Menu::with_items(app, &[&open, &quit])?;
+    Menu::with_items(
+        app,
+        &[&back_up, &PredefinedMenuItem::separator(app)?, &open, &quit],
+    )
+}
+
+/// Rebuilds the menu after connections changed.
+pub fn refresh_menu<R: Runtime>(app: &AppHandle<R>) {
+    let Some(tray) = app.tray_by_id(TRAY_ID) else {
+        return;
+    };
+    match menu(app) {
+        Ok(menu) => {
+            if let Err(error) = tray.set_menu(Some(menu)) {
+                tracing::warn!(%error, "could not update the tray menu");
+            }
+        }
+        Err(error) => tracing::warn!(%error, "could not build the tray menu"),
+    }
+}
+
+pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let menu = menu(app)?;
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(TrayState::Idle.icon()?)
         .tooltip("DB Backup Manager")
@@ -37,7 +82,23 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .on_menu_event(|app, event| match event.id().as_ref() {
             "open" => show_main_window(app),
             "quit" => app.exit(0),
-            _ => {}
+            id => {
+                if let Some(connection) = id.strip_prefix("backup:").and_then(|n| n.parse().ok()) {
+                    let app = app.clone();
+                    tauri::async_runtime::spawn(async move {
+                        let started = crate::backup_now::run(
+                            app,
+                            ConnectionId(connection),
+                            Default::default(),
+                            Trigger::Tray,
+                        )
+                        .await;
+                        if let Err(error) = started {
+                            tracing::warn!(%error, "a backup from the tray could not start");
+                        }
+                    });
+                }
+            }
         })
         .on_tray_icon_event(|tray, event| {
             if let TrayIconEvent::Click {

@@ -50,6 +50,9 @@ impl EnginePolicy {
 pub const BACKUP_ROOT: &str = "backup_root";
 pub const ENGINE: &str = "engine";
 pub const IMAGE_TEMPLATE: &str = "image_template";
+/// "true" / "false": a desktop notification when a backup fails (default true) or completes (false).
+pub const NOTIFY_ON_FAILURE: &str = "notify_on_failure";
+pub const NOTIFY_ON_SUCCESS: &str = "notify_on_success";
 
 pub fn get(store: &Store, key: &str) -> Result<Option<String>, Problem> {
     Ok(store

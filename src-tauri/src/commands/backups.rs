@@ -1,37 +1,28 @@
 //! Backups: run now (with progress events), cancel, list, details.
 
-use std::sync::Arc;
-
 use tauri::{AppHandle, State};
 
-use dbm_engine::backups::{Backup, BackupId, BackupRequest, Backups, Trigger};
+use dbm_engine::backups::{Backup, BackupId, Backups, Trigger};
 use dbm_engine::connections::{run_blocking, ConnectionId};
 use dbm_engine::dump::options::DumpOptions;
 
 use crate::error::AppError;
-use crate::events::{self, TauriProgress};
 use crate::state::AppState;
 
 /// Runs a backup now and answers with its record when it ends (completed, failed or cancelled).
 #[tauri::command]
 pub async fn backup_run(
     app: AppHandle,
-    state: State<'_, AppState>,
     connection_id: ConnectionId,
     options: Option<DumpOptions>,
 ) -> Result<Backup, AppError> {
-    let store = state.store()?;
-    let request = BackupRequest {
-        connection: connection_id,
-        options: options.unwrap_or_default(),
-        trigger: Trigger::Manual,
-        schedule: None,
-        engine: None,
-    };
-    let progress = Arc::new(TauriProgress { app: app.clone() });
-    let backup = state.coordinator.run(store, request, progress).await?;
-    events::finished(&app, &backup);
-    Ok(backup)
+    crate::backup_now::run(
+        app,
+        connection_id,
+        options.unwrap_or_default(),
+        Trigger::Manual,
+    )
+    .await
 }
 
 /// Cancels a running backup; false when it was not running.

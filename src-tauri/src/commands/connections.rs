@@ -1,7 +1,7 @@
 //! Saved connections: list, create, update, delete, test, import from a URI or ~/.pgpass.
 
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, State};
 use ts_rs::TS;
 
 use dbm_engine::connections::{
@@ -12,6 +12,7 @@ use dbm_engine::pg::{ServerVersion, DEFAULT_CONNECT_TIMEOUT};
 
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::tray;
 
 #[tauri::command]
 pub async fn connection_list(state: State<'_, AppState>) -> Result<Vec<Connection>, AppError> {
@@ -30,12 +31,16 @@ pub async fn connection_get(
 
 #[tauri::command]
 pub async fn connection_create(
+    app: AppHandle,
     state: State<'_, AppState>,
     input: ConnectionInput,
     password: PasswordSource,
 ) -> Result<Connection, AppError> {
     let store = state.store()?;
-    Ok(run_blocking(move || Connections::new(&store).create_from(&input, &password)).await?)
+    let created =
+        run_blocking(move || Connections::new(&store).create_from(&input, &password)).await?;
+    tray::refresh_menu(&app);
+    Ok(created)
 }
 
 #[tauri::command]

@@ -1,0 +1,41 @@
+//! Starting a backup from the shell (the window's command or the tray), with events, the tray's
+//! icon and a notification when it fails.
+
+use std::sync::Arc;
+
+use tauri::{AppHandle, Manager, Runtime};
+
+use dbm_engine::backups::{Backup, BackupRequest, Trigger};
+use dbm_engine::connections::{run_blocking, ConnectionId, Connections};
+use dbm_engine::dump::options::DumpOptions;
+
+use crate::error::AppError;
+use crate::events::{self, NotifySettings, TauriProgress};
+use crate::state::AppState;
+
+pub async fn run<R: Runtime>(
+    app: AppHandle<R>,
+    connection: ConnectionId,
+    options: DumpOptions,
+    trigger: Trigger,
+) -> Result<Backup, AppError> {
+    let state = app.state::<AppState>();
+    let store = state.store()?;
+    let lookup = store.clone();
+    let (name, notify) = run_blocking(move || {
+        let name = Connections::new(&lookup).get(connection)?.name;
+        Ok((name, NotifySettings::read(&lookup)))
+    })
+    .await?;
+    let request = BackupRequest {
+        connection,
+        options,
+        trigger,
+        schedule: None,
+        engine: None,
+    };
+    let progress = Arc::new(TauriProgress { app: app.clone() });
+    let backup = state.coordinator.run(store, request, progress).await?;
+    events::finished(&app, &backup, &name, notify);
+    Ok(backup)
+}
