@@ -9,6 +9,7 @@ pub mod library;
 pub mod paths;
 pub mod pg;
 pub mod problem;
+pub mod schedules;
 pub mod secrets;
 pub mod settings;
 pub mod status;
