@@ -545,3 +545,30 @@ async fn the_docker_daemon_stopping_mid_dump_fails_the_backup_and_leaves_nothing
     assert!(leftover_files.is_empty(), "{leftover_files:?}");
     database::drop(16, "dbm_fault_daemon_stopped").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_leftover_sweep_never_touches_a_young_container_of_another_process() {
+    // A container another process has just created (and is about to start) or just ended.
+    let created = Command::new("docker")
+        .args([
+            "create",
+            "--label",
+            "dev.dbm.role=pg_dump",
+            "postgres:16",
+            "true",
+        ])
+        .output()
+        .unwrap();
+    assert!(created.status.success());
+    let id = String::from_utf8_lossy(&created.stdout).trim().to_string();
+    let docker = dbm_engine::docker::connect().await.unwrap();
+    dbm_engine::docker::remove_exited_leftovers(&docker).await;
+    let still_there = Command::new("docker")
+        .args(["inspect", &id])
+        .output()
+        .unwrap()
+        .status
+        .success();
+    let _ = Command::new("docker").args(["rm", "-f", &id]).output();
+    assert!(still_there, "a young container is left to its owner");
+}

@@ -262,9 +262,11 @@ async fn remove(docker: &Docker, id: &str) {
     }
 }
 
-/// Removes the app's containers that have exited (a crash left them): running ones may belong
-/// to another live process and are left alone.
+/// Removes the app's containers that a crash left behind: ended (or never started) more than
+/// ten minutes ago. Younger ones may belong to a live process (the app beside `dbm`, a test
+/// beside another) between creating and starting, or between exiting and removing, its own.
 pub async fn remove_exited_leftovers(docker: &Docker) -> usize {
+    const GRACE: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
     let filters = std::collections::HashMap::from([
         ("label", vec![ROLE_LABEL]),
         ("status", vec!["exited", "created", "dead"]),
@@ -276,10 +278,24 @@ pub async fn remove_exited_leftovers(docker: &Docker) -> usize {
     let Ok(containers) = docker.list_containers(Some(options)).await else {
         return 0;
     };
+    let now = chrono::Utc::now();
     let mut removed = 0;
     for id in containers.into_iter().filter_map(|c| c.id) {
-        remove(docker, &id).await;
-        removed += 1;
+        let Ok(details) = docker.inspect_container(&id, None).await else {
+            continue;
+        };
+        let finished = details
+            .state
+            .and_then(|s| s.finished_at)
+            .filter(|t| !t.starts_with("0001-"));
+        let last_seen = finished.or(details.created);
+        let old_enough = last_seen
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+            .is_some_and(|t| now.signed_duration_since(t) > GRACE);
+        if old_enough {
+            remove(docker, &id).await;
+            removed += 1;
+        }
     }
     removed
 }
