@@ -24,7 +24,8 @@ pub async fn run<R: Runtime>(
     let lookup = store.clone();
     let (name, notify) = run_blocking(move || {
         let name = Connections::new(&lookup).get(connection)?.name;
-        Ok((name, NotifySettings::read(&lookup)))
+        let settings = dbm_engine::settings::AppSettings::load(&lookup)?;
+        Ok((name, NotifySettings::from(&settings)))
     })
     .await?;
     let request = BackupRequest {

@@ -11,6 +11,7 @@ use dbm_engine::dump::options::{Compression, DumpFormat, DumpOptions};
 use dbm_engine::pg::ServerVersion;
 use dbm_engine::problem::Problem;
 use dbm_engine::secrets::KeyringCheck;
+use dbm_engine::settings::{AppSettings, EnginePolicy};
 use dbm_engine::status::{DatabaseCheck, SystemStatus};
 
 use crate::commands::connections::UriImport;
@@ -53,6 +54,8 @@ pub fn typescript() -> String {
         declaration::<Compression>(),
         declaration::<DumpOptions>(),
         declaration::<BackupEvent>(),
+        declaration::<EnginePolicy>(),
+        declaration::<AppSettings>(),
     ];
     let mut out = String::from(
         "// Generated from Rust by src-tauri/tests/bindings.rs \

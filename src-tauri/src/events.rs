@@ -43,17 +43,11 @@ pub struct NotifySettings {
     pub on_success: bool,
 }
 
-impl NotifySettings {
-    pub fn read(store: &dbm_engine::store::Store) -> NotifySettings {
-        let flag = |key: &str, default: bool| {
-            dbm_engine::settings::get(store, key)
-                .ok()
-                .flatten()
-                .map_or(default, |value| value != "false")
-        };
+impl From<&dbm_engine::settings::AppSettings> for NotifySettings {
+    fn from(settings: &dbm_engine::settings::AppSettings) -> Self {
         NotifySettings {
-            on_failure: flag(dbm_engine::settings::NOTIFY_ON_FAILURE, true),
-            on_success: flag(dbm_engine::settings::NOTIFY_ON_SUCCESS, false),
+            on_failure: settings.notify_on_failure,
+            on_success: settings.notify_on_success,
         }
     }
 }

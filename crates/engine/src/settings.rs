@@ -113,3 +113,119 @@ pub fn validate_image_template(template: &str) -> Result<(), Problem> {
         ))
     }
 }
+
+/// The settings the Settings page edits, with their current values (defaults filled in).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppSettings {
+    pub engine: EnginePolicy,
+    /// `postgres:{major}` unless changed; `{major}` becomes the server's major version.
+    pub image_template: String,
+    /// Where backups are written.
+    pub backup_root: String,
+    pub notify_on_failure: bool,
+    pub notify_on_success: bool,
+}
+
+fn flag(store: &Store, key: &str, default: bool) -> Result<bool, Problem> {
+    Ok(get(store, key)?.map_or(default, |value| value != "false"))
+}
+
+impl AppSettings {
+    pub fn load(store: &Store) -> Result<AppSettings, Problem> {
+        Ok(AppSettings {
+            engine: engine(store)?,
+            image_template: image_template(store)?,
+            backup_root: backup_root(store)?.display().to_string(),
+            notify_on_failure: flag(store, NOTIFY_ON_FAILURE, true)?,
+            notify_on_success: flag(store, NOTIFY_ON_SUCCESS, false)?,
+        })
+    }
+
+    /// Checks every value, then saves them all; nothing is saved when one is wrong.
+    pub fn save(&self, store: &Store) -> Result<AppSettings, Problem> {
+        validate_image_template(self.image_template.trim())?;
+        let root = PathBuf::from(self.backup_root.trim());
+        if !root.is_absolute() {
+            return Err(invalid(
+                "backup_root",
+                format!("\"{}\" is not a full path.", self.backup_root),
+                "Choose a folder by its full path, e.g. /home/you/Backups.",
+            ));
+        }
+        crate::store::create_private_dir(&root).map_err(|error| {
+            invalid(
+                "backup_root",
+                format!("The folder {} cannot be used: {error}.", root.display()),
+                "Choose a folder you can write to.",
+            )
+        })?;
+        let mut sql = store.connection();
+        let tx = sql.transaction()?;
+        for (key, value) in [
+            (ENGINE, self.engine.as_str().to_string()),
+            (IMAGE_TEMPLATE, self.image_template.trim().to_string()),
+            (BACKUP_ROOT, root.display().to_string()),
+            (NOTIFY_ON_FAILURE, self.notify_on_failure.to_string()),
+            (NOTIFY_ON_SUCCESS, self.notify_on_success.to_string()),
+        ] {
+            tx.execute(
+                "INSERT INTO setting (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value.as_str()],
+            )?;
+        }
+        tx.commit()?;
+        drop(sql);
+        AppSettings::load(store)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_then_saved_values_and_bad_values_save_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(&dir.path().join("data")).unwrap();
+        let defaults = AppSettings::load(&store).unwrap();
+        assert_eq!(defaults.engine, EnginePolicy::Auto);
+        assert_eq!(defaults.image_template, "postgres:{major}");
+        assert!(defaults.backup_root.ends_with("backups"));
+        assert!(defaults.notify_on_failure && !defaults.notify_on_success);
+
+        let chosen = AppSettings {
+            engine: EnginePolicy::Local,
+            image_template: "registry.local/postgres:{major}-alpine".into(),
+            backup_root: dir.path().join("elsewhere").display().to_string(),
+            notify_on_failure: false,
+            notify_on_success: true,
+        };
+        assert_eq!(chosen.save(&store).unwrap(), chosen);
+        assert_eq!(AppSettings::load(&store).unwrap(), chosen);
+
+        for (bad, code) in [
+            (
+                AppSettings {
+                    image_template: "postgres {major}".into(),
+                    ..chosen.clone()
+                },
+                "invalid_image_template",
+            ),
+            (
+                AppSettings {
+                    backup_root: "relative/dir".into(),
+                    ..chosen.clone()
+                },
+                "invalid_backup_root",
+            ),
+        ] {
+            assert_eq!(bad.save(&store).unwrap_err().code, code);
+        }
+        assert_eq!(
+            AppSettings::load(&store).unwrap(),
+            chosen,
+            "nothing changed"
+        );
+    }
+}

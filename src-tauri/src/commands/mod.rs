@@ -3,6 +3,7 @@
 
 pub mod backups;
 pub mod connections;
+pub mod settings;
 pub mod system;
 
 use crate::bindings::CommandSignature;
@@ -58,4 +59,6 @@ app_commands! {
         offset: Option<u32>
     ) -> Vec<dbm_engine::backups::Backup>;
     backups::backup_get(id: dbm_engine::backups::BackupId) -> dbm_engine::backups::Backup;
+    settings::settings_get() -> dbm_engine::settings::AppSettings;
+    settings::settings_save(settings: dbm_engine::settings::AppSettings) -> dbm_engine::settings::AppSettings;
 }

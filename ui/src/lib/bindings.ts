@@ -129,6 +129,24 @@ jobs: number | null, };
  */
 export type BackupEvent = { "kind": "started", backupId: BackupId, connectionId: ConnectionId, } | { "kind": "stage", backupId: BackupId, text: string, } | { "kind": "progress", backupId: BackupId, bytes: number, elapsedMs: number, bytesPerSecond: number, } | { "kind": "finished", backup: Backup, };
 
+/**
+ * Which pg_dump runs backups.
+ */
+export type EnginePolicy = "auto" | "docker" | "local";
+
+/**
+ * The settings the Settings page edits, with their current values (defaults filled in).
+ */
+export type AppSettings = { engine: EnginePolicy, 
+/**
+ * `postgres:{major}` unless changed; `{major}` becomes the server's major version.
+ */
+imageTemplate: string, 
+/**
+ * Where backups are written.
+ */
+backupRoot: string, notifyOnFailure: boolean, notifyOnSuccess: boolean, };
+
 /** Event names: `listen(EVENTS.backup, …)` receives `BackupEvent`s. */
 export const EVENTS = { backup: "backup" } as const;
 
@@ -148,4 +166,6 @@ export const commands = {
   backupCancel: (id: BackupId) => invoke<boolean>("backup_cancel", { id }),
   backupList: (connectionId: ConnectionId | null, limit: number | null, offset: number | null) => invoke<Array<Backup>>("backup_list", { connectionId, limit, offset }),
   backupGet: (id: BackupId) => invoke<Backup>("backup_get", { id }),
+  settingsGet: () => invoke<AppSettings>("settings_get"),
+  settingsSave: (settings: AppSettings) => invoke<AppSettings>("settings_save", { settings }),
 };
