@@ -13,6 +13,8 @@ vi.mock("./lib/bindings", () => ({
     backupList: vi.fn(),
     backupRun: vi.fn(),
     backupCancel: vi.fn(),
+    settingsGet: vi.fn(),
+    settingsSave: vi.fn(),
   },
 }));
 
@@ -27,6 +29,13 @@ beforeEach(() => {
   vi.mocked(commands.connectionList).mockResolvedValue([]);
   vi.mocked(commands.connectionPgpassEntries).mockResolvedValue([]);
   vi.mocked(commands.backupList).mockResolvedValue([]);
+  vi.mocked(commands.settingsGet).mockResolvedValue({
+    engine: "auto",
+    imageTemplate: "postgres:{major}",
+    backupRoot: "/home/ada/.local/share/db-backup-manager/backups",
+    notifyOnFailure: true,
+    notifyOnSuccess: false,
+  });
 });
 
 afterEach(() => {
@@ -48,19 +57,20 @@ describe("App frame", () => {
 
   it("switches pages from the navigation and marks only the active item", async () => {
     render(App);
+    // Each page's heading, and a test id and text it shows once loaded.
     const expected = {
-      connections: ["Connections", "No connections yet."],
-      schedules: ["Schedules", "No schedules yet."],
-      backups: ["Backups", "No backups yet."],
-      settings: ["Settings", "Nothing to set yet."],
-      dashboard: ["Dashboard", null],
+      connections: ["Connections", "empty-state", "No connections yet."],
+      schedules: ["Schedules", "empty-state", "No schedules yet."],
+      backups: ["Backups", "empty-state", "No backups yet."],
+      settings: ["Settings", "settings-form", "Backup folder"],
+      dashboard: ["Dashboard", null, null],
     } as const;
 
-    for (const [id, [heading, empty]] of Object.entries(expected)) {
+    for (const [id, [heading, testid, text]] of Object.entries(expected)) {
       await fireEvent.click(screen.getByTestId(`nav-${id}`));
       expect(title()).toBe(heading);
       expect(window.location.hash).toBe(`#/${id}`);
-      if (empty) expect((await screen.findByTestId("empty-state")).textContent).toContain(empty);
+      if (testid) expect((await screen.findByTestId(testid)).textContent).toContain(text);
       const current = NAV.filter((n) => screen.getByTestId(`nav-${n}`).getAttribute("aria-current") === "page");
       expect(current).toEqual([id]);
     }

@@ -1,0 +1,230 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { commands, type AppSettings } from "../bindings";
+import { deferred } from "../../test/deferred";
+import Settings from "./Settings.svelte";
+
+vi.mock("../bindings", () => ({
+  commands: {
+    settingsGet: vi.fn(),
+    settingsSave: vi.fn(),
+  },
+}));
+
+const api = vi.mocked(commands);
+
+function loaded(overrides: Partial<AppSettings> = {}): AppSettings {
+  return {
+    engine: "auto",
+    imageTemplate: "postgres:{major}",
+    backupRoot: "/home/ada/.local/share/db-backup-manager/backups",
+    notifyOnFailure: true,
+    notifyOnSuccess: false,
+    ...overrides,
+  };
+}
+
+beforeEach(() => {
+  vi.resetAllMocks();
+  api.settingsGet.mockResolvedValue(loaded());
+});
+
+function byId(id: string) {
+  return screen.getByTestId(id);
+}
+
+function input(id: string) {
+  return byId(id) as HTMLInputElement;
+}
+
+function type(id: string, value: string) {
+  return fireEvent.input(byId(id), { target: { value } });
+}
+
+function saveButton() {
+  return byId("settings-save") as HTMLButtonElement;
+}
+
+async function renderLoaded() {
+  render(Settings);
+  await screen.findByTestId("settings-form");
+}
+
+describe("Settings page", () => {
+  it("shows a loading state, then the loaded values", async () => {
+    const answer = deferred<AppSettings>();
+    api.settingsGet.mockReturnValue(answer.promise);
+    render(Settings);
+    expect(byId("page-title").textContent).toBe("Settings");
+    expect(byId("settings-loading")).toBeTruthy();
+
+    answer.resolve(loaded({ engine: "docker", notifyOnSuccess: true }));
+    await screen.findByTestId("settings-form");
+    expect(screen.queryByTestId("settings-loading")).toBeNull();
+
+    expect(input("setting-engine-docker").checked).toBe(true);
+    expect(input("setting-engine-auto").checked).toBe(false);
+    expect(input("setting-engine-local").checked).toBe(false);
+    expect(input("setting-image-template").value).toBe("postgres:{major}");
+    expect(input("setting-backup-root").value).toBe("/home/ada/.local/share/db-backup-manager/backups");
+    expect(input("setting-notify-failure").checked).toBe(true);
+    expect(input("setting-notify-success").checked).toBe(true);
+    expect(screen.getByText(/becomes the server's major version/).textContent).toBe(
+      "{major} becomes the server's major version, e.g. postgres:{major}",
+    );
+  });
+
+  it("says why the settings could not be loaded and tries again", async () => {
+    api.settingsGet.mockRejectedValueOnce({ code: "store_unavailable", message: "The app database is locked." });
+    render(Settings);
+
+    const error = await screen.findByTestId("settings-error");
+    expect(error.textContent).toContain("Could not load the settings.");
+    expect(byId("settings-error-message").textContent).toBe("The app database is locked.");
+    expect(error.textContent).toContain("store_unavailable");
+    expect(screen.queryByTestId("settings-form")).toBeNull();
+
+    await fireEvent.click(byId("settings-retry"));
+    await screen.findByTestId("settings-form");
+    expect(api.settingsGet).toHaveBeenCalledTimes(2);
+    expect(screen.queryByTestId("settings-error")).toBeNull();
+  });
+
+  it("keeps Save and Revert disabled until something changes", async () => {
+    await renderLoaded();
+    expect(saveButton().disabled).toBe(true);
+    expect((byId("settings-revert") as HTMLButtonElement).disabled).toBe(true);
+
+    await fireEvent.click(byId("setting-notify-success"));
+    expect(saveButton().disabled).toBe(false);
+    expect((byId("settings-revert") as HTMLButtonElement).disabled).toBe(false);
+
+    // Changing it back is no change.
+    await fireEvent.click(byId("setting-notify-success"));
+    expect(saveButton().disabled).toBe(true);
+
+    await type("setting-image-template", "postgres:{major}-alpine");
+    expect(saveButton().disabled).toBe(false);
+  });
+
+  it("saves the edited record, then says so and shows what was saved", async () => {
+    const answer = deferred<AppSettings>();
+    api.settingsSave.mockReturnValue(answer.promise);
+    await renderLoaded();
+
+    await fireEvent.click(byId("setting-engine-local"));
+    await type("setting-image-template", "registry.local/postgres:{major}");
+    await type("setting-backup-root", "/srv/backups");
+    await fireEvent.click(byId("setting-notify-failure"));
+    await fireEvent.click(byId("setting-notify-success"));
+    await fireEvent.click(saveButton());
+
+    const sent: AppSettings = {
+      engine: "local",
+      imageTemplate: "registry.local/postgres:{major}",
+      backupRoot: "/srv/backups",
+      notifyOnFailure: false,
+      notifyOnSuccess: true,
+    };
+    expect(api.settingsSave).toHaveBeenCalledTimes(1);
+    expect(api.settingsSave).toHaveBeenCalledWith(sent);
+    expect(saveButton().disabled).toBe(true);
+    expect(saveButton().textContent).toContain("Saving…");
+
+    // The app answers with the stored values (trimmed, normalised).
+    answer.resolve({ ...sent, backupRoot: "/srv/backups/" });
+    expect((await screen.findByTestId("settings-saved")).textContent).toContain("Saved.");
+    expect(input("setting-backup-root").value).toBe("/srv/backups/");
+    expect(input("setting-engine-local").checked).toBe(true);
+    expect(saveButton().disabled).toBe(true);
+    expect(saveButton().textContent).toContain("Save");
+
+    // The next change hides the note and compares with the saved values.
+    await type("setting-image-template", "postgres:{major}");
+    expect(screen.queryByTestId("settings-saved")).toBeNull();
+    expect(saveButton().disabled).toBe(false);
+  });
+
+  it("shows a rejected backup folder under its field and keeps the typed value", async () => {
+    api.settingsSave.mockRejectedValueOnce({
+      code: "invalid_backup_root",
+      message: "\"relative/dir\" is not a full path.",
+    });
+    await renderLoaded();
+
+    await type("setting-backup-root", "relative/dir");
+    await fireEvent.click(saveButton());
+
+    const error = await screen.findByTestId("error-backup-root");
+    expect(error.textContent).toContain("\"relative/dir\" is not a full path.");
+    const field = input("setting-backup-root");
+    expect(field.value).toBe("relative/dir");
+    expect(field.getAttribute("aria-invalid")).toBe("true");
+    expect(field.getAttribute("aria-describedby")).toContain("error-backup-root");
+    await waitFor(() => expect(document.activeElement).toBe(field));
+    expect(screen.queryByTestId("error-image-template")).toBeNull();
+    expect(screen.queryByTestId("settings-error")).toBeNull();
+    expect(screen.queryByTestId("settings-saved")).toBeNull();
+    expect(saveButton().disabled).toBe(false);
+
+    // Typing in the field clears its message.
+    await type("setting-backup-root", "/srv/backups");
+    expect(screen.queryByTestId("error-backup-root")).toBeNull();
+  });
+
+  it("shows a rejected image template under its field", async () => {
+    api.settingsSave.mockRejectedValueOnce({
+      code: "invalid_image_template",
+      message: "\"postgres {major}\" is not an image name.",
+    });
+    await renderLoaded();
+
+    await type("setting-image-template", "postgres {major}");
+    await fireEvent.click(saveButton());
+
+    const error = await screen.findByTestId("error-image-template");
+    expect(error.textContent).toContain("is not an image name.");
+    expect(input("setting-image-template").value).toBe("postgres {major}");
+    expect(screen.queryByTestId("error-backup-root")).toBeNull();
+  });
+
+  it("shows other save errors in the general error box", async () => {
+    api.settingsSave.mockRejectedValueOnce({ code: "store_unavailable", message: "The app database is locked." });
+    await renderLoaded();
+
+    await fireEvent.click(byId("setting-engine-docker"));
+    await fireEvent.click(saveButton());
+
+    const error = await screen.findByTestId("settings-error");
+    expect(error.textContent).toContain("The app database is locked.");
+    expect(error.textContent).toContain("store_unavailable");
+    expect(input("setting-engine-docker").checked).toBe(true);
+    expect(screen.queryByTestId("error-backup-root")).toBeNull();
+    expect(screen.queryByTestId("error-image-template")).toBeNull();
+  });
+
+  it("reverts to the loaded values", async () => {
+    api.settingsSave.mockRejectedValueOnce({ code: "invalid_backup_root", message: "Not a full path." });
+    await renderLoaded();
+
+    await fireEvent.click(byId("setting-engine-docker"));
+    await type("setting-image-template", "mirror/postgres:{major}");
+    await type("setting-backup-root", "relative/dir");
+    await fireEvent.click(byId("setting-notify-failure"));
+    await fireEvent.click(byId("setting-notify-success"));
+    await fireEvent.click(saveButton());
+    await screen.findByTestId("error-backup-root");
+
+    await fireEvent.click(byId("settings-revert"));
+
+    expect(input("setting-engine-auto").checked).toBe(true);
+    expect(input("setting-engine-docker").checked).toBe(false);
+    expect(input("setting-image-template").value).toBe("postgres:{major}");
+    expect(input("setting-backup-root").value).toBe("/home/ada/.local/share/db-backup-manager/backups");
+    expect(input("setting-notify-failure").checked).toBe(true);
+    expect(input("setting-notify-success").checked).toBe(false);
+    expect(screen.queryByTestId("error-backup-root")).toBeNull();
+    expect(saveButton().disabled).toBe(true);
+    expect(api.settingsSave).toHaveBeenCalledTimes(1);
+  });
+});
