@@ -142,3 +142,28 @@ async fn a_damaged_database_is_reported_and_left_untouched_while_the_app_still_o
         "the file was not modified"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn settings_refuse_a_relative_backup_folder_where_it_was_typed_and_save_a_good_one() {
+    let data_dir = tempfile::tempdir().expect("temp data dir");
+    let app = App::launch(data_dir.path()).await;
+    app.click("[data-testid=nav-settings]").await;
+    app.fill("[data-testid=setting-backup-root]", "relative/folder")
+        .await;
+    app.click("[data-testid=settings-save]").await;
+    let error = app.text("[data-testid=error-backup-root]").await;
+    assert!(error.contains("full path"), "{error}");
+
+    let chosen = data_dir.path().join("chosen backups");
+    app.fill(
+        "[data-testid=setting-backup-root]",
+        &chosen.display().to_string(),
+    )
+    .await;
+    app.click("[data-testid=setting-engine-local]").await;
+    app.click("[data-testid=settings-save]").await;
+    app.find("[data-testid=settings-saved]").await;
+    app.screenshot("settings-saved").await;
+    app.close().await;
+    assert!(chosen.is_dir(), "the chosen folder was created");
+}
