@@ -42,6 +42,31 @@ pub enum Command {
     /// Run and list backups.
     #[command(subcommand)]
     Backup(BackupCommand),
+    /// Schedules (so far: previewing a cron pattern).
+    #[command(subcommand)]
+    Schedule(ScheduleCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Show the next runs of a cron pattern in a time zone, and in plain words.
+    Preview(SchedulePreviewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SchedulePreviewArgs {
+    /// 5 fields (minute hour day month weekday), 6 with seconds first, or @hourly/@daily/@weekly/@monthly.
+    pub pattern: String,
+    /// IANA time zone (default: UTC).
+    #[arg(long, default_value = "UTC")]
+    pub tz: String,
+    #[arg(long, default_value_t = 5)]
+    pub count: usize,
+    /// Start after this instant (RFC 3339, e.g. 2026-03-28T00:00:00Z; default: now).
+    #[arg(long)]
+    pub from: Option<String>,
+    #[command(flatten)]
+    pub output: JsonArg,
 }
 
 #[derive(Debug, Subcommand)]

@@ -35,6 +35,7 @@ fn main() -> ExitCode {
             Command::Doctor(args) => commands::doctor::run(&data_dir, &args).await,
             Command::Connection(command) => commands::connection::run(&data_dir, command).await,
             Command::Backup(command) => commands::backup::run(&data_dir, command).await,
+            Command::Schedule(command) => commands::schedule::run(command),
         }
     });
     match result {

@@ -1,3 +1,4 @@
 pub mod backup;
 pub mod connection;
 pub mod doctor;
+pub mod schedule;
