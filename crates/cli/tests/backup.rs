@@ -11,25 +11,7 @@ use std::time::{Duration, Instant};
 use support::{dbm_command as dbm, pg_password, port, run_dbm as run};
 
 fn add_connection(data_dir: &Path, name: &str, major: u32, database: &str) {
-    let added = run(
-        data_dir,
-        &[
-            "connection",
-            "add",
-            "--name",
-            name,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port(major),
-            "--database",
-            database,
-            "--user",
-            "postgres",
-            "--password-stdin",
-        ],
-        Some(&pg_password()),
-    );
+    let added = support::add_connection(data_dir, name, major, database, &pg_password());
     assert!(
         added.status.success(),
         "{}",

@@ -9,26 +9,7 @@ use std::process::Output;
 use support::{pg_password, port, run_dbm as dbm, text};
 
 fn add(dir: &Path, name: &str, major: u32, password: &str) -> Output {
-    dbm(
-        dir,
-        &[
-            "connection",
-            "add",
-            "--name",
-            name,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port(major),
-            "--database",
-            "postgres",
-            "--user",
-            "postgres",
-            "--password-stdin",
-            "--json",
-        ],
-        Some(&format!("{password}\n")),
-    )
+    support::add_connection(dir, name, major, "postgres", password)
 }
 
 #[test]

@@ -47,3 +47,33 @@ pub fn text(output: &Output) -> String {
         String::from_utf8_lossy(&output.stderr)
     )
 }
+
+/// `dbm connection add --json` for `database` on server `major`, the password on stdin.
+pub fn add_connection(
+    data_dir: &Path,
+    name: &str,
+    major: u32,
+    database: &str,
+    password: &str,
+) -> Output {
+    run_dbm(
+        data_dir,
+        &[
+            "connection",
+            "add",
+            "--name",
+            name,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port(major),
+            "--database",
+            database,
+            "--user",
+            "postgres",
+            "--password-stdin",
+            "--json",
+        ],
+        Some(&format!("{password}\n")),
+    )
+}
