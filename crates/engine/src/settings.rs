@@ -53,6 +53,12 @@ pub const IMAGE_TEMPLATE: &str = "image_template";
 /// "true" / "false": a desktop notification when a backup fails (default true) or completes (false).
 pub const NOTIFY_ON_FAILURE: &str = "notify_on_failure";
 pub const NOTIFY_ON_SUCCESS: &str = "notify_on_success";
+/// Hours within which a run missed while the app was closed or asleep still runs (once) on return.
+pub const CATCH_UP_GRACE_HOURS: &str = "catch_up_grace_hours";
+pub const DEFAULT_CATCH_UP_GRACE_HOURS: u32 = 24;
+pub const MAX_CATCH_UP_GRACE_HOURS: u32 = 24 * 31;
+/// "true" while every schedule is paused (the tray's Pause schedules).
+pub const SCHEDULES_PAUSED: &str = "schedules_paused";
 
 pub fn get(store: &Store, key: &str) -> Result<Option<String>, Problem> {
     Ok(store
@@ -72,6 +78,19 @@ pub fn set(store: &Store, key: &str, value: &str) -> Result<(), Problem> {
 }
 
 /// Where backups are written: the setting, else `<data dir>/backups`.
+/// The catch-up grace window.
+pub fn catch_up_grace(store: &Store) -> Result<chrono::Duration, Problem> {
+    let hours = get(store, CATCH_UP_GRACE_HOURS)?
+        .and_then(|v| v.parse::<u32>().ok())
+        .unwrap_or(DEFAULT_CATCH_UP_GRACE_HOURS)
+        .min(MAX_CATCH_UP_GRACE_HOURS);
+    Ok(chrono::Duration::hours(i64::from(hours)))
+}
+
+pub fn schedules_paused(store: &Store) -> Result<bool, Problem> {
+    flag(store, SCHEDULES_PAUSED, false)
+}
+
 pub fn backup_root(store: &Store) -> Result<PathBuf, Problem> {
     Ok(match get(store, BACKUP_ROOT)? {
         Some(root) if !root.trim().is_empty() => PathBuf::from(root),
@@ -125,6 +144,9 @@ pub struct AppSettings {
     pub backup_root: String,
     pub notify_on_failure: bool,
     pub notify_on_success: bool,
+    /// A run missed while the app was closed or asleep runs once on return when it fell due
+    /// within this many hours (0: never catch up).
+    pub catch_up_grace_hours: u32,
 }
 
 fn flag(store: &Store, key: &str, default: bool) -> Result<bool, Problem> {
@@ -139,6 +161,7 @@ impl AppSettings {
             backup_root: backup_root(store)?.display().to_string(),
             notify_on_failure: flag(store, NOTIFY_ON_FAILURE, true)?,
             notify_on_success: flag(store, NOTIFY_ON_SUCCESS, false)?,
+            catch_up_grace_hours: (catch_up_grace(store)?.num_hours()) as u32,
         })
     }
 
@@ -160,6 +183,16 @@ impl AppSettings {
                 "Choose a folder you can write to.",
             )
         })?;
+        if self.catch_up_grace_hours > MAX_CATCH_UP_GRACE_HOURS {
+            return Err(invalid(
+                "catch_up_grace_hours",
+                format!(
+                    "{} hours is too long a catch-up window.",
+                    self.catch_up_grace_hours
+                ),
+                format!("Use 0 (never catch up) to {MAX_CATCH_UP_GRACE_HOURS} hours."),
+            ));
+        }
         let mut sql = store.connection();
         let tx = sql.transaction()?;
         for (key, value) in [
@@ -168,6 +201,7 @@ impl AppSettings {
             (BACKUP_ROOT, root.display().to_string()),
             (NOTIFY_ON_FAILURE, self.notify_on_failure.to_string()),
             (NOTIFY_ON_SUCCESS, self.notify_on_success.to_string()),
+            (CATCH_UP_GRACE_HOURS, self.catch_up_grace_hours.to_string()),
         ] {
             tx.execute(
                 "INSERT INTO setting (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -193,6 +227,7 @@ mod tests {
         assert_eq!(defaults.image_template, "postgres:{major}");
         assert!(defaults.backup_root.ends_with("backups"));
         assert!(defaults.notify_on_failure && !defaults.notify_on_success);
+        assert_eq!(defaults.catch_up_grace_hours, 24);
 
         let chosen = AppSettings {
             engine: EnginePolicy::Local,
@@ -200,6 +235,7 @@ mod tests {
             backup_root: dir.path().join("elsewhere").display().to_string(),
             notify_on_failure: false,
             notify_on_success: true,
+            catch_up_grace_hours: 6,
         };
         assert_eq!(chosen.save(&store).unwrap(), chosen);
         assert_eq!(AppSettings::load(&store).unwrap(), chosen);
@@ -218,6 +254,13 @@ mod tests {
                     ..chosen.clone()
                 },
                 "invalid_backup_root",
+            ),
+            (
+                AppSettings {
+                    catch_up_grace_hours: 10_000,
+                    ..chosen.clone()
+                },
+                "invalid_catch_up_grace_hours",
             ),
         ] {
             assert_eq!(bad.save(&store).unwrap_err().code, code);

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use dbm_engine::schedules::cron::Schedule;
+use dbm_engine::schedules::cron::CronSchedule;
 use serde::Serialize;
 
 use super::connection::print_json;
@@ -26,7 +26,7 @@ pub fn run(command: ScheduleCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn preview(args: &SchedulePreviewArgs) -> anyhow::Result<ExitCode> {
-    let schedule = Schedule::parse(&args.pattern, &args.tz)?;
+    let schedule = CronSchedule::parse(&args.pattern, &args.tz)?;
     let from = match &args.from {
         Some(text) => chrono::DateTime::parse_from_rfc3339(text)
             .with_context(|| {

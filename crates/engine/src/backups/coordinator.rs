@@ -78,6 +78,18 @@ impl Coordinator {
         result
     }
 
+    /// True while a backup of the connection runs or waits for a slot in this process.
+    pub fn is_busy(&self, connection: ConnectionId) -> bool {
+        self.connection_gate(connection).try_lock().is_err()
+    }
+
+    /// Refuses new runs (those waiting in the queue end with `shutting_down`) and cancels
+    /// the running ones: the app quits or `dbm daemon` stops.
+    pub fn shut_down(&self) {
+        self.global.close();
+        self.cancel_all();
+    }
+
     /// Cancels a running backup; false when it is not running (finished, or never was).
     pub fn cancel(&self, id: BackupId) -> bool {
         match self

@@ -82,6 +82,19 @@ pub enum Compression {
     },
 }
 
+/// The text `FromStr` reads back: `auto`, `none`, `gzip:1`, `zstd:3`, `lz4:1`.
+impl std::fmt::Display for Compression {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Compression::Auto => f.write_str("auto"),
+            Compression::None => f.write_str("none"),
+            Compression::Gzip { level } => write!(f, "gzip:{level}"),
+            Compression::Zstd { level } => write!(f, "zstd:{level}"),
+            Compression::Lz4 { level } => write!(f, "lz4:{level}"),
+        }
+    }
+}
+
 impl std::str::FromStr for Compression {
     type Err = Problem;
     /// `auto`, `none`, `gzip`, `gzip:6`, `zstd`, `zstd:3`, `lz4`.

@@ -13,7 +13,7 @@ use crate::problem::{invalid, Problem};
 
 /// A validated pattern and the zone it runs in.
 #[derive(Debug, Clone)]
-pub struct Schedule {
+pub struct CronSchedule {
     pub pattern: String,
     cron: Cron,
     pub zone: Tz,
@@ -29,10 +29,10 @@ pub const PRESETS: [(&str, &str); 6] = [
     ("@yearly", "0 0 1 1 *"),
 ];
 
-impl Schedule {
+impl CronSchedule {
     /// Parses a 5-field (minute) or 6-field (second first) pattern or a preset, in `zone`;
     /// refuses a pattern that never fires.
-    pub fn parse(pattern: &str, zone: &str) -> Result<Schedule, Problem> {
+    pub fn parse(pattern: &str, zone: &str) -> Result<CronSchedule, Problem> {
         let zone = parse_zone(zone)?;
         let trimmed = pattern.trim();
         let expanded = PRESETS
@@ -55,7 +55,7 @@ impl Schedule {
             .build()
             .parse(expanded)
             .map_err(|e| invalid_cron(pattern, &e.to_string()))?;
-        let schedule = Schedule {
+        let schedule = CronSchedule {
             pattern: trimmed.to_string(),
             cron,
             zone,
@@ -259,7 +259,7 @@ mod tests {
     }
 
     fn runs(pattern: &str, zone: &str, from: &str, count: usize) -> Vec<String> {
-        Schedule::parse(pattern, zone)
+        CronSchedule::parse(pattern, zone)
             .unwrap()
             .next_runs(utc(from), count)
             .iter()
@@ -347,7 +347,7 @@ mod tests {
             ("0 0 30 2 *", "never fires"),
             ("0 0 0 1 1 * 2030", "7 fields"),
         ] {
-            let problem = Schedule::parse(pattern, "UTC").unwrap_err();
+            let problem = CronSchedule::parse(pattern, "UTC").unwrap_err();
             assert_eq!(problem.code, "invalid_cron", "{pattern}");
             assert!(problem.message.contains(why), "{pattern}: {problem}");
         }
@@ -363,7 +363,7 @@ mod tests {
 
     #[test]
     fn common_patterns_read_as_plain_words() {
-        let words = |p: &str| Schedule::parse(p, "UTC").unwrap().describe();
+        let words = |p: &str| CronSchedule::parse(p, "UTC").unwrap().describe();
         assert_eq!(words("0 3 * * *"), "at 03:00, every day");
         assert_eq!(words("30 2 * * 1-5"), "at 02:30, Monday to Friday");
         assert_eq!(words("*/15 * * * *"), "every 15 minutes");

@@ -1,4 +1,210 @@
-//! Schedules: cron patterns in an IANA time zone. So far the rules (validation, next runs,
-//! plain words); the repository and the scheduler task come with the schedules issue.
+//! Schedules: cron patterns in an IANA time zone, saved with their backup options, and the
+//! scheduler that runs them.
 
+mod clock;
 pub mod cron;
+mod lock;
+mod model;
+mod repository;
+mod runs;
+pub mod scheduler;
+
+pub use clock::{Clock, SystemClock, TestClock};
+pub use lock::SchedulerLock;
+pub use model::{
+    MissReason, MissedRun, Schedule, ScheduleId, ScheduleInput, SchedulePreview, MAX_NAME_CHARS,
+};
+pub use runs::{run_schedule, BackupLauncher, RunReporter};
+pub use scheduler::{Launch, Launcher, NoObserver, Scheduler, SchedulerHandle, SchedulerObserver};
+
+use chrono::{DateTime, Utc};
+
+use crate::connections::Connections;
+use crate::problem::Problem;
+use crate::settings;
+use crate::store::Store;
+use cron::CronSchedule;
+
+/// The most runs a preview lists.
+pub const MAX_PREVIEW: usize = 1000;
+
+/// The engine's schedule operations over one data dir. Changes are seen by a scheduler in
+/// another process within `scheduler::MAX_SLEEP`; one in this process must be told
+/// (`SchedulerHandle::schedules_changed`).
+pub struct Schedules<'a> {
+    store: &'a Store,
+}
+
+impl<'a> Schedules<'a> {
+    pub fn new(store: &'a Store) -> Self {
+        Schedules { store }
+    }
+
+    pub fn list(&self) -> Result<Vec<Schedule>, Problem> {
+        repository::list(&self.store.connection())
+    }
+
+    pub fn get(&self, id: ScheduleId) -> Result<Schedule, Problem> {
+        repository::get(&self.store.connection(), id)
+    }
+
+    /// By name, or by id.
+    pub fn find(&self, reference: &str) -> Result<Schedule, Problem> {
+        repository::find(&self.store.connection(), reference)
+    }
+
+    pub fn create(&self, input: &ScheduleInput) -> Result<Schedule, Problem> {
+        self.create_at(input, Utc::now())
+    }
+
+    /// As `create`, with "now" given (tests on a test clock).
+    pub fn create_at(
+        &self,
+        input: &ScheduleInput,
+        now: DateTime<Utc>,
+    ) -> Result<Schedule, Problem> {
+        let valid = self.checked(input)?;
+        let next = valid
+            .input
+            .is_active
+            .then(|| valid.cron.next_after(now))
+            .flatten();
+        let sql = self.store.connection();
+        let id = repository::insert(&sql, &valid.input, next)?;
+        tracing::info!(schedule = id.0, "schedule saved");
+        repository::get(&sql, id)
+    }
+
+    pub fn update(&self, id: ScheduleId, input: &ScheduleInput) -> Result<Schedule, Problem> {
+        self.update_at(id, input, Utc::now())
+    }
+
+    /// Replaces the schedule's fields; its next run is computed afresh from `now`.
+    pub fn update_at(
+        &self,
+        id: ScheduleId,
+        input: &ScheduleInput,
+        now: DateTime<Utc>,
+    ) -> Result<Schedule, Problem> {
+        self.get(id)?;
+        let valid = self.checked(input)?;
+        let next = valid
+            .input
+            .is_active
+            .then(|| valid.cron.next_after(now))
+            .flatten();
+        let sql = self.store.connection();
+        repository::update(&sql, id, &valid.input, next)?;
+        repository::get(&sql, id)
+    }
+
+    pub fn delete(&self, id: ScheduleId) -> Result<(), Problem> {
+        repository::delete(&self.store.connection(), id)?;
+        tracing::info!(schedule = id.0, "schedule deleted");
+        Ok(())
+    }
+
+    pub fn pause(&self, id: ScheduleId) -> Result<Schedule, Problem> {
+        let sql = self.store.connection();
+        repository::set_active(&sql, id, false, None)?;
+        repository::get(&sql, id)
+    }
+
+    pub fn resume(&self, id: ScheduleId) -> Result<Schedule, Problem> {
+        self.resume_at(id, Utc::now())
+    }
+
+    /// Active again; runs due while paused are not caught up: the next run is after `now`.
+    pub fn resume_at(&self, id: ScheduleId, now: DateTime<Utc>) -> Result<Schedule, Problem> {
+        let schedule = self.get(id)?;
+        let cron = CronSchedule::parse(&schedule.cron, &schedule.timezone)?;
+        let sql = self.store.connection();
+        repository::set_active(&sql, id, true, cron.next_after(now))?;
+        repository::get(&sql, id)
+    }
+
+    pub fn all_paused(&self) -> Result<bool, Problem> {
+        settings::schedules_paused(self.store)
+    }
+
+    /// Pauses or resumes every schedule at once (the tray's Pause schedules). On resume, the
+    /// next runs start from now: what fell due while paused is not caught up.
+    pub fn set_all_paused(&self, paused: bool) -> Result<(), Problem> {
+        self.set_all_paused_at(paused, Utc::now())
+    }
+
+    /// As `set_all_paused`, with "now" given.
+    pub fn set_all_paused_at(&self, paused: bool, now: DateTime<Utc>) -> Result<(), Problem> {
+        let mut sql = self.store.connection();
+        let tx = sql.transaction()?;
+        tx.execute(
+            "INSERT INTO setting (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [
+                settings::SCHEDULES_PAUSED,
+                if paused { "true" } else { "false" },
+            ],
+        )?;
+        if !paused {
+            for schedule in repository::list_active(&tx)? {
+                if let Ok(cron) = CronSchedule::parse(&schedule.cron, &schedule.timezone) {
+                    repository::set_times(&tx, schedule.id, None, cron.next_after(now))?;
+                }
+            }
+        }
+        tx.commit()?;
+        tracing::info!(paused, "all schedules paused or resumed");
+        Ok(())
+    }
+
+    /// The schedule's missed and skipped runs, newest first.
+    pub fn missed(&self, id: ScheduleId, limit: u32) -> Result<Vec<MissedRun>, Problem> {
+        self.get(id)?;
+        repository::list_missed(&self.store.connection(), id, limit)
+    }
+
+    /// Validates the input and its connection; an empty name becomes "<connection> <pattern>".
+    fn checked(&self, input: &ScheduleInput) -> Result<model::ValidSchedule, Problem> {
+        let mut valid = input.validate()?;
+        let connection = Connections::new(self.store)
+            .get(input.connection_id)
+            .map_err(|problem| {
+                if problem.code == "connection_not_found" {
+                    Problem::new(
+                        "invalid_connection",
+                        format!(
+                            "Connection {} does not exist (deleted?).",
+                            input.connection_id
+                        ),
+                        "Choose a saved connection for the schedule.",
+                    )
+                } else {
+                    problem
+                }
+            })?;
+        if valid.input.name.is_empty() {
+            valid.input.name = format!("{} {}", connection.name, valid.input.cron);
+        }
+        Ok(valid)
+    }
+}
+
+/// The next `count` runs of a pattern in its zone, and its plain words.
+pub fn preview(
+    pattern: &str,
+    zone: &str,
+    count: usize,
+    from: DateTime<Utc>,
+) -> Result<SchedulePreview, Problem> {
+    let schedule = CronSchedule::parse(pattern, zone)?;
+    Ok(SchedulePreview {
+        pattern: schedule.pattern.clone(),
+        timezone: schedule.zone.name().to_string(),
+        description: schedule.describe(),
+        runs: schedule
+            .next_runs(from, count.clamp(1, MAX_PREVIEW))
+            .iter()
+            .map(|run| run.with_timezone(&schedule.zone).to_rfc3339())
+            .collect(),
+    })
+}

@@ -19,6 +19,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "installation_id",
         sql: include_str!("migrations/0002_installation_id.sql"),
     },
+    Migration {
+        version: 3,
+        name: "scheduler",
+        sql: include_str!("migrations/0003_scheduler.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

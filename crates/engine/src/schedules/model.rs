@@ -1,0 +1,249 @@
+//! Schedules as the rest of the app sees them, and the rules their fields obey.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::cron::CronSchedule;
+use crate::backups::{BackupId, BackupStatus};
+use crate::connections::ConnectionId;
+use crate::dump::options::{Compression, DumpFormat, DumpOptions};
+use crate::problem::{invalid, Problem};
+
+/// A schedule's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(transparent)]
+#[ts(type = "number")]
+pub struct ScheduleId(pub i64);
+
+impl std::fmt::Display for ScheduleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+pub const MAX_NAME_CHARS: usize = 200;
+pub const MAX_KEEP_LAST: u32 = 10_000;
+pub const MAX_KEEP_DAYS: u32 = 36_500;
+
+/// A saved schedule with what its runs left behind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Schedule {
+    pub id: ScheduleId,
+    pub name: String,
+    pub connection_id: ConnectionId,
+    pub cron: String,
+    /// IANA zone the pattern is read in.
+    pub timezone: String,
+    /// The pattern in plain words.
+    pub description: String,
+    pub is_active: bool,
+    pub format: DumpFormat,
+    pub compression: Compression,
+    pub keep_last: Option<u32>,
+    pub keep_days: Option<u32>,
+    pub last_run_at: Option<String>,
+    /// None while paused.
+    pub next_run_at: Option<String>,
+    pub last_backup_id: Option<BackupId>,
+    pub last_status: Option<BackupStatus>,
+    /// Why the last run failed, in pg_dump's words.
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Schedule {
+    /// What a run of this schedule dumps.
+    pub fn dump_options(&self) -> DumpOptions {
+        DumpOptions {
+            format: self.format,
+            compression: self.compression.clone(),
+            ..DumpOptions::default()
+        }
+    }
+}
+
+/// A schedule as the user enters it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleInput {
+    /// Empty: named after the connection and the pattern.
+    #[serde(default)]
+    pub name: String,
+    pub connection_id: ConnectionId,
+    pub cron: String,
+    pub timezone: String,
+    #[serde(default = "active_by_default")]
+    pub is_active: bool,
+    #[serde(default)]
+    pub format: DumpFormat,
+    #[serde(default)]
+    pub compression: Compression,
+    #[serde(default)]
+    pub keep_last: Option<u32>,
+    #[serde(default)]
+    pub keep_days: Option<u32>,
+}
+
+fn active_by_default() -> bool {
+    true
+}
+
+/// Input that passed every check, with its parsed pattern.
+#[derive(Debug, Clone)]
+pub struct ValidSchedule {
+    pub input: ScheduleInput,
+    pub cron: CronSchedule,
+}
+
+impl ScheduleInput {
+    /// Checks everything that needs no database: name, pattern, zone, options, retention.
+    pub fn validate(&self) -> Result<ValidSchedule, Problem> {
+        let cron = CronSchedule::parse(&self.cron, &self.timezone)?;
+        let name = self.name.trim().to_string();
+        if name.chars().count() > MAX_NAME_CHARS {
+            return Err(invalid(
+                "name",
+                format!("The name is {} characters long.", name.chars().count()),
+                format!("Use at most {MAX_NAME_CHARS} characters."),
+            ));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(invalid(
+                "name",
+                "The name contains control characters (a tab or a line break).",
+                "Use a name on one line.",
+            ));
+        }
+        self.dump_options().validate()?;
+        if let Some(keep) = self.keep_last {
+            if !(1..=MAX_KEEP_LAST).contains(&keep) {
+                return Err(invalid(
+                    "keep_last",
+                    format!("Keeping the last {keep} backups is not possible."),
+                    format!("Keep between 1 and {MAX_KEEP_LAST}, or leave it empty to keep all."),
+                ));
+            }
+        }
+        if let Some(days) = self.keep_days {
+            if !(1..=MAX_KEEP_DAYS).contains(&days) {
+                return Err(invalid(
+                    "keep_days",
+                    format!("Keeping backups for {days} days is not possible."),
+                    format!(
+                        "Keep between 1 and {MAX_KEEP_DAYS} days, or leave it empty to keep all."
+                    ),
+                ));
+            }
+        }
+        let mut input = self.clone();
+        input.name = name;
+        input.cron = cron.pattern.clone();
+        input.timezone = cron.zone.name().to_string();
+        Ok(ValidSchedule { input, cron })
+    }
+
+    fn dump_options(&self) -> DumpOptions {
+        DumpOptions {
+            format: self.format,
+            compression: self.compression.clone(),
+            ..DumpOptions::default()
+        }
+    }
+}
+
+/// Why a due run did not start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum MissReason {
+    /// Due while the app was closed or asleep, longer ago than the catch-up grace window.
+    Missed,
+    /// The connection was already being backed up.
+    Busy,
+}
+
+impl MissReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissReason::Missed => "missed",
+            MissReason::Busy => "busy",
+        }
+    }
+}
+
+/// A stretch of due runs that did not start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MissedRun {
+    pub schedule_id: ScheduleId,
+    pub reason: MissReason,
+    pub first_due_at: String,
+    pub last_due_at: String,
+    pub count: u32,
+    pub detail: Option<String>,
+    pub recorded_at: String,
+}
+
+/// The next runs of a pattern, for the form's preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SchedulePreview {
+    pub pattern: String,
+    pub timezone: String,
+    pub description: String,
+    /// RFC 3339 with the schedule zone's offset.
+    pub runs: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(cron: &str, zone: &str) -> ScheduleInput {
+        ScheduleInput {
+            name: String::new(),
+            connection_id: ConnectionId(1),
+            cron: cron.into(),
+            timezone: zone.into(),
+            is_active: true,
+            format: DumpFormat::Custom,
+            compression: Compression::Auto,
+            keep_last: None,
+            keep_days: None,
+        }
+    }
+
+    #[test]
+    fn bad_patterns_zones_and_retention_are_refused_with_their_field() {
+        let code = |i: ScheduleInput| i.validate().unwrap_err().code;
+        assert_eq!(code(input("61 * * * *", "UTC")), "invalid_cron");
+        assert_eq!(code(input("* * *", "UTC")), "invalid_cron");
+        assert_eq!(code(input("", "UTC")), "invalid_cron");
+        assert_eq!(code(input("0 0 30 2 *", "UTC")), "invalid_cron");
+        assert_eq!(code(input("0 3 * * *", "Mars/Olympus")), "invalid_timezone");
+        let mut keep = input("0 3 * * *", "UTC");
+        keep.keep_last = Some(0);
+        assert_eq!(code(keep.clone()), "invalid_keep_last");
+        keep.keep_last = None;
+        keep.keep_days = Some(40_000);
+        assert_eq!(code(keep), "invalid_keep_days");
+        let mut tar = input("0 3 * * *", "UTC");
+        tar.format = DumpFormat::Tar;
+        tar.compression = Compression::Gzip { level: 6 };
+        assert_eq!(code(tar), "invalid_compression");
+        let mut long = input("0 3 * * *", "UTC");
+        long.name = "x".repeat(MAX_NAME_CHARS + 1);
+        assert_eq!(code(long), "invalid_name");
+    }
+
+    #[test]
+    fn valid_input_is_normalised() {
+        let mut i = input("  @daily ", "europe/berlin");
+        i.name = "  nightly ".into();
+        let valid = i.validate().unwrap();
+        assert_eq!(valid.input.name, "nightly");
+        assert_eq!(valid.input.cron, "@daily");
+        assert_eq!(valid.input.timezone, "Europe/Berlin");
+    }
+}

@@ -1,0 +1,290 @@
+//! The `schedule` and `missed_run` tables.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection as Sql, OptionalExtension, Row};
+
+use super::cron::CronSchedule;
+use super::model::{MissReason, MissedRun, Schedule, ScheduleId, ScheduleInput};
+use crate::backups::{BackupId, BackupStatus};
+use crate::connections::ConnectionId;
+use crate::problem::Problem;
+use crate::time::{now_utc, to_text};
+
+const COLUMNS: &str = "id, name, connection_id, cron, timezone, is_active, format, compression, \
+                       keep_last, keep_days, last_run_at, next_run_at, last_backup_id, \
+                       last_status, last_error, created_at, updated_at";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Schedule> {
+    let cron: String = row.get(3)?;
+    let timezone: String = row.get(4)?;
+    let format: String = row.get(6)?;
+    let compression: Option<String> = row.get(7)?;
+    let last_status: Option<String> = row.get(13)?;
+    // A pattern that no longer parses (edited by hand) still lists, with its own text.
+    let description = CronSchedule::parse(&cron, &timezone)
+        .map(|c| c.describe())
+        .unwrap_or_else(|problem| problem.message);
+    Ok(Schedule {
+        id: ScheduleId(row.get(0)?),
+        name: row.get(1)?,
+        connection_id: ConnectionId(row.get(2)?),
+        cron,
+        timezone,
+        description,
+        is_active: row.get(5)?,
+        format: format.parse().unwrap_or_default(),
+        compression: compression.and_then(|c| c.parse().ok()).unwrap_or_default(),
+        keep_last: row.get(8)?,
+        keep_days: row.get(9)?,
+        last_run_at: row.get(10)?,
+        next_run_at: row.get(11)?,
+        last_backup_id: row.get::<_, Option<i64>>(12)?.map(BackupId),
+        last_status: last_status.as_deref().and_then(BackupStatus::parse),
+        last_error: row.get(14)?,
+        created_at: row.get(15)?,
+        updated_at: row.get(16)?,
+    })
+}
+
+pub fn insert(
+    sql: &Sql,
+    input: &ScheduleInput,
+    next_run_at: Option<DateTime<Utc>>,
+) -> Result<ScheduleId, Problem> {
+    ensure_name_free(sql, &input.name, None)?;
+    let now = now_utc();
+    sql.execute(
+        "INSERT INTO schedule (name, connection_id, cron, timezone, is_active, format, compression,
+                               keep_last, keep_days, next_run_at, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+        params![
+            input.name,
+            input.connection_id.0,
+            input.cron,
+            input.timezone,
+            input.is_active,
+            input.format.as_str(),
+            input.compression.to_string(),
+            input.keep_last,
+            input.keep_days,
+            next_run_at.map(to_text),
+            now
+        ],
+    )?;
+    Ok(ScheduleId(sql.last_insert_rowid()))
+}
+
+pub fn update(
+    sql: &Sql,
+    id: ScheduleId,
+    input: &ScheduleInput,
+    next_run_at: Option<DateTime<Utc>>,
+) -> Result<(), Problem> {
+    ensure_name_free(sql, &input.name, Some(id))?;
+    let changed = sql.execute(
+        "UPDATE schedule SET name = ?2, connection_id = ?3, cron = ?4, timezone = ?5,
+                is_active = ?6, format = ?7, compression = ?8, keep_last = ?9, keep_days = ?10,
+                next_run_at = ?11, updated_at = ?12
+         WHERE id = ?1",
+        params![
+            id.0,
+            input.name,
+            input.connection_id.0,
+            input.cron,
+            input.timezone,
+            input.is_active,
+            input.format.as_str(),
+            input.compression.to_string(),
+            input.keep_last,
+            input.keep_days,
+            next_run_at.map(to_text),
+            now_utc()
+        ],
+    )?;
+    if changed == 0 {
+        return Err(not_found(&id.to_string()));
+    }
+    Ok(())
+}
+
+fn ensure_name_free(sql: &Sql, name: &str, except: Option<ScheduleId>) -> Result<(), Problem> {
+    let taken: Option<i64> = sql
+        .query_row(
+            "SELECT id FROM schedule WHERE name = ?1 AND id IS NOT ?2",
+            params![name, except.map(|id| id.0)],
+            |row| row.get(0),
+        )
+        .optional()?;
+    match taken {
+        Some(_) => Err(Problem::new(
+            "invalid_name",
+            format!("A schedule named \"{name}\" already exists."),
+            "Choose another name, or edit that schedule.",
+        )),
+        None => Ok(()),
+    }
+}
+
+pub fn delete(sql: &Sql, id: ScheduleId) -> Result<(), Problem> {
+    if sql.execute("DELETE FROM schedule WHERE id = ?1", [id.0])? == 0 {
+        return Err(not_found(&id.to_string()));
+    }
+    Ok(())
+}
+
+pub fn get(sql: &Sql, id: ScheduleId) -> Result<Schedule, Problem> {
+    sql.query_row(
+        &format!("SELECT {COLUMNS} FROM schedule WHERE id = ?1"),
+        [id.0],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(|| not_found(&id.to_string()))
+}
+
+/// By name, or by id.
+pub fn find(sql: &Sql, reference: &str) -> Result<Schedule, Problem> {
+    let by_name = sql
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM schedule WHERE name = ?1"),
+            [reference],
+            from_row,
+        )
+        .optional()?;
+    if let Some(schedule) = by_name {
+        return Ok(schedule);
+    }
+    match reference.trim().parse::<i64>() {
+        Ok(id) => get(sql, ScheduleId(id)),
+        Err(_) => Err(not_found(reference)),
+    }
+}
+
+pub fn list(sql: &Sql) -> Result<Vec<Schedule>, Problem> {
+    let mut statement = sql.prepare(&format!(
+        "SELECT {COLUMNS} FROM schedule ORDER BY name COLLATE NOCASE, id"
+    ))?;
+    let rows = statement.query_map([], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Active schedules, for the scheduler.
+pub fn list_active(sql: &Sql) -> Result<Vec<Schedule>, Problem> {
+    let mut statement = sql.prepare(&format!(
+        "SELECT {COLUMNS} FROM schedule WHERE is_active = 1 ORDER BY id"
+    ))?;
+    let rows = statement.query_map([], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn set_active(
+    sql: &Sql,
+    id: ScheduleId,
+    active: bool,
+    next_run_at: Option<DateTime<Utc>>,
+) -> Result<(), Problem> {
+    let changed = sql.execute(
+        "UPDATE schedule SET is_active = ?2, next_run_at = ?3, updated_at = ?4 WHERE id = ?1",
+        params![id.0, active, next_run_at.map(to_text), now_utc()],
+    )?;
+    if changed == 0 {
+        return Err(not_found(&id.to_string()));
+    }
+    Ok(())
+}
+
+/// The scheduler's bookkeeping after a due time: when it ran (None: it did not) and the next.
+pub fn set_times(
+    sql: &Sql,
+    id: ScheduleId,
+    ran_at: Option<DateTime<Utc>>,
+    next_run_at: Option<DateTime<Utc>>,
+) -> Result<(), Problem> {
+    sql.execute(
+        "UPDATE schedule SET last_run_at = coalesce(?2, last_run_at), next_run_at = ?3
+         WHERE id = ?1",
+        params![id.0, ran_at.map(to_text), next_run_at.map(to_text)],
+    )?;
+    Ok(())
+}
+
+/// How the schedule's last run ended (the schedule may have been deleted meanwhile).
+pub fn set_outcome(
+    sql: &Sql,
+    id: ScheduleId,
+    backup: Option<BackupId>,
+    status: BackupStatus,
+    error: Option<&str>,
+) -> Result<(), Problem> {
+    sql.execute(
+        "UPDATE schedule SET last_backup_id = ?2, last_status = ?3, last_error = ?4 WHERE id = ?1",
+        params![id.0, backup.map(|b| b.0), status.as_str(), error],
+    )?;
+    Ok(())
+}
+
+pub fn insert_missed(sql: &Sql, missed: &MissedRun) -> Result<(), Problem> {
+    sql.execute(
+        "INSERT INTO missed_run (schedule_id, reason, first_due_at, last_due_at, count, detail,
+                                 recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            missed.schedule_id.0,
+            missed.reason.as_str(),
+            missed.first_due_at,
+            missed.last_due_at,
+            missed.count,
+            missed.detail,
+            missed.recorded_at
+        ],
+    )?;
+    Ok(())
+}
+
+/// A schedule's missed and skipped runs, newest first.
+pub fn list_missed(sql: &Sql, id: ScheduleId, limit: u32) -> Result<Vec<MissedRun>, Problem> {
+    let mut statement = sql.prepare(
+        "SELECT schedule_id, reason, first_due_at, last_due_at, count, detail, recorded_at
+         FROM missed_run WHERE schedule_id = ?1 ORDER BY recorded_at DESC, id DESC LIMIT ?2",
+    )?;
+    let rows = statement.query_map(params![id.0, limit], |row| {
+        let reason: String = row.get(1)?;
+        Ok(MissedRun {
+            schedule_id: ScheduleId(row.get(0)?),
+            reason: if reason == "busy" {
+                MissReason::Busy
+            } else {
+                MissReason::Missed
+            },
+            first_due_at: row.get(2)?,
+            last_due_at: row.get(3)?,
+            count: row.get(4)?,
+            detail: row.get(5)?,
+            recorded_at: row.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// True when a backup of the connection is running in any process.
+pub fn connection_has_running_backup(
+    sql: &Sql,
+    connection: ConnectionId,
+) -> Result<Option<BackupId>, Problem> {
+    Ok(sql
+        .query_row(
+            "SELECT id FROM backup WHERE connection_id = ?1 AND status = 'running' LIMIT 1",
+            [connection.0],
+            |row| row.get(0),
+        )
+        .optional()?
+        .map(BackupId))
+}
+
+pub fn not_found(reference: &str) -> Problem {
+    Problem::new(
+        "schedule_not_found",
+        format!("There is no schedule \"{reference}\"."),
+        "List the schedules with `dbm schedule list`, or refresh the Schedules page.",
+    )
+}
