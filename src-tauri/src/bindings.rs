@@ -10,13 +10,18 @@ use dbm_engine::docker::DockerCheck;
 use dbm_engine::dump::options::{Compression, DumpFormat, DumpOptions};
 use dbm_engine::pg::ServerVersion;
 use dbm_engine::problem::Problem;
+use dbm_engine::schedules::{
+    MissReason, MissedRun, Schedule, ScheduleId, ScheduleInput, SchedulePreview,
+};
 use dbm_engine::secrets::KeyringCheck;
 use dbm_engine::settings::{AppSettings, EnginePolicy};
 use dbm_engine::status::{DatabaseCheck, SystemStatus};
 
 use crate::commands::connections::UriImport;
+use crate::commands::schedules::SchedulerStatus;
 use crate::error::AppError;
 use crate::events::{BackupEvent, BACKUP_EVENT};
+use crate::scheduling::{SchedulesEvent, SCHEDULES_EVENT};
 
 /// Where the generated file lives, from the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
@@ -56,6 +61,14 @@ pub fn typescript() -> String {
         declaration::<BackupEvent>(),
         declaration::<EnginePolicy>(),
         declaration::<AppSettings>(),
+        declaration::<ScheduleId>(),
+        declaration::<Schedule>(),
+        declaration::<ScheduleInput>(),
+        declaration::<MissReason>(),
+        declaration::<MissedRun>(),
+        declaration::<SchedulePreview>(),
+        declaration::<SchedulerStatus>(),
+        declaration::<SchedulesEvent>(),
     ];
     let mut out = String::from(
         "// Generated from Rust by src-tauri/tests/bindings.rs \
@@ -68,8 +81,9 @@ pub fn typescript() -> String {
         out.push('\n');
     }
     out.push_str(&format!(
-        "\n/** Event names: `listen(EVENTS.backup, …)` receives `BackupEvent`s. */\n\
-         export const EVENTS = {{ backup: \"{BACKUP_EVENT}\" }} as const;\n"
+        "\n/** Event names: `listen(EVENTS.backup, …)` receives `BackupEvent`s, \
+         `listen(EVENTS.schedules, …)` `SchedulesEvent`s. */\n\
+         export const EVENTS = {{ backup: \"{BACKUP_EVENT}\", schedules: \"{SCHEDULES_EVENT}\" }} as const;\n"
     ));
     out.push_str(
         "\n/** Every command; each rejects with an `AppError`. */\nexport const commands = {\n",

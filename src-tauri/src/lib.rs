@@ -7,6 +7,7 @@ pub(crate) mod commands;
 mod error;
 mod events;
 pub mod notify;
+mod scheduling;
 mod state;
 mod tray;
 
@@ -41,6 +42,8 @@ pub fn run() {
             }
             app.manage(state);
             tray::build(app.handle())?;
+            // Schedules keep running while the window is hidden in the tray.
+            scheduling::start(app.handle().clone());
             Ok(())
         })
         .on_window_event(|window, event| {

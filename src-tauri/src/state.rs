@@ -1,9 +1,10 @@
 //! What the shell keeps for the app's lifetime.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use dbm_engine::backups::Coordinator;
+use dbm_engine::schedules::{BackupLauncher, SchedulerHandle, SchedulerLock};
 use dbm_engine::store::{Store, StoreError};
 
 use crate::error::AppError;
@@ -14,6 +15,16 @@ pub struct AppState {
     pub data_dir: PathBuf,
     pub store: Result<Arc<Store>, StoreError>,
     pub coordinator: Arc<Coordinator>,
+    scheduler: Mutex<Option<SchedulerRun>>,
+    /// Why the scheduler does not run in the app (another process has it), if so.
+    scheduler_note: Mutex<Option<String>>,
+}
+
+/// The scheduler while it runs in the app, with the lock that makes it the only one.
+pub struct SchedulerRun {
+    pub handle: SchedulerHandle,
+    pub _lock: SchedulerLock,
+    pub _launcher: Arc<BackupLauncher>,
 }
 
 impl AppState {
@@ -29,11 +40,35 @@ impl AppState {
             data_dir,
             store,
             coordinator: Arc::new(Coordinator::default()),
+            scheduler: Mutex::new(None),
+            scheduler_note: Mutex::new(None),
         }
     }
 
     /// The store, or the reason it cannot be used, for commands that need it.
     pub fn store(&self) -> Result<Arc<Store>, AppError> {
         self.store.as_ref().map(Arc::clone).map_err(AppError::from)
+    }
+
+    pub fn scheduler_slot(&self) -> MutexGuard<'_, Option<SchedulerRun>> {
+        self.scheduler.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn scheduler_note(&self) -> Option<String> {
+        self.scheduler_note
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Sets the note; true when it changed.
+    pub fn set_scheduler_note(&self, note: Option<String>) -> bool {
+        let mut current = self
+            .scheduler_note
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let changed = *current != note;
+        *current = note;
+        changed
     }
 }

@@ -1,12 +1,13 @@
 //! The tray icon and its menu: the app's presence while the window is hidden.
 
 use tauri::image::Image;
-use tauri::menu::{Menu, MenuItem, PredefinedMenuItem, Submenu};
+use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, Runtime};
 
 use dbm_engine::backups::Trigger;
-use dbm_engine::connections::{ConnectionId, Connections};
+use dbm_engine::connections::{run_blocking, ConnectionId, Connections};
+use dbm_engine::schedules::Schedules;
 
 use crate::state::AppState;
 
@@ -30,14 +31,17 @@ impl TrayState {
     }
 }
 
-/// The menu: Back up now ▸ each saved connection, Open, Quit.
+/// The menu: Back up now ▸ each saved connection, Pause schedules, Open, Quit.
 fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
-    let connections = app
-        .state::<AppState>()
-        .store()
-        .ok()
-        .and_then(|store| Connections::new(&store).list().ok())
+    let store = app.state::<AppState>().store().ok();
+    let connections = store
+        .as_ref()
+        .and_then(|store| Connections::new(store).list().ok())
         .unwrap_or_default();
+    let paused = store
+        .as_ref()
+        .and_then(|store| Schedules::new(store).all_paused().ok())
+        .unwrap_or(false);
     let back_up = Submenu::with_id(app, "backup", "Back up now", !connections.is_empty())?;
     for connection in &connections {
         let item = MenuItem::with_id(
@@ -49,11 +53,25 @@ fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
         )?;
         back_up.append(&item)?;
     }
+    let pause = CheckMenuItem::with_id(
+        app,
+        "pause-schedules",
+        "Pause schedules",
+        store.is_some(),
+        paused,
+        None::<&str>,
+    )?;
     let open = MenuItem::with_id(app, "open", "Open DB Backup Manager", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", "Quit", true, Some("CmdOrCtrl+Q"))?;
     Menu::with_items(
         app,
-        &[&back_up, &PredefinedMenuItem::separator(app)?, &open, &quit],
+        &[
+            &back_up,
+            &pause,
+            &PredefinedMenuItem::separator(app)?,
+            &open,
+            &quit,
+        ],
     )
 }
 
@@ -81,6 +99,7 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .show_menu_on_left_click(false)
         .on_menu_event(|app, event| match event.id().as_ref() {
             "open" => show_main_window(app),
+            "pause-schedules" => toggle_pause(app.clone()),
             "quit" => app.exit(0),
             id => {
                 if let Some(connection) = id.strip_prefix("backup:").and_then(|n| n.parse().ok()) {
@@ -112,6 +131,25 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         })
         .build(app)?;
     Ok(())
+}
+
+/// Pauses every schedule, or resumes them (from now: what fell due meanwhile is not caught up).
+fn toggle_pause<R: Runtime>(app: AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        let Ok(store) = app.state::<AppState>().store() else {
+            return;
+        };
+        let toggled = run_blocking(move || {
+            let schedules = Schedules::new(&store);
+            let paused = !schedules.all_paused()?;
+            schedules.set_all_paused(paused)
+        })
+        .await;
+        if let Err(problem) = toggled {
+            tracing::warn!(%problem, "could not pause or resume the schedules");
+        }
+        crate::scheduling::changed(&app);
+    });
 }
 
 /// Shows idle / running / last failed in the tray icon.

@@ -42,16 +42,109 @@ pub enum Command {
     /// Run and list backups.
     #[command(subcommand)]
     Backup(BackupCommand),
-    /// Schedules (so far: previewing a cron pattern).
+    /// Backup schedules: cron patterns in a time zone.
     #[command(subcommand)]
     Schedule(ScheduleCommand),
+    /// Run the schedules, headless, until stopped (SIGTERM or Ctrl-C). One scheduler runs per
+    /// data folder: not beside the app or another daemon.
+    Daemon(DaemonArgs),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ScheduleCommand {
+    /// Save a schedule for a connection.
+    Add(ScheduleAddArgs),
+    /// List schedules with their next and last runs.
+    List(JsonArg),
+    /// Show a schedule, its next runs and its missed runs.
+    Show(ScheduleRefArgs),
+    /// Change a schedule's fields (the others stay).
+    Update(ScheduleUpdateArgs),
+    /// Stop a schedule from firing until resumed.
+    Pause(ScheduleRefArgs),
+    /// Let a paused schedule fire again, from now on.
+    Resume(ScheduleRefArgs),
+    /// Delete a schedule (its backups stay).
+    Remove(ScheduleRefArgs),
+    /// Back up now with the schedule's options, and wait for the result.
+    Run(ScheduleRunArgs),
     /// Show the next runs of a cron pattern in a time zone, and in plain words.
     Preview(SchedulePreviewArgs),
 }
+
+#[derive(Debug, Args)]
+pub struct ScheduleFieldArgs {
+    /// The schedule's name (default: "<connection> <pattern>").
+    #[arg(long)]
+    pub name: Option<String>,
+    /// 5 fields (minute hour day month weekday), 6 with seconds first, or @hourly/@daily/@weekly/@monthly.
+    #[arg(long)]
+    pub cron: Option<String>,
+    /// IANA time zone the pattern is read in (default on add: this machine's zone).
+    #[arg(long)]
+    pub tz: Option<String>,
+    /// custom, plain, tar or directory.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// auto, none, gzip[:N], zstd[:N], lz4[:N].
+    #[arg(long)]
+    pub compression: Option<String>,
+    /// Keep the last N backups of this schedule ("none": keep all).
+    #[arg(long, value_name = "N")]
+    pub keep_last: Option<String>,
+    /// Keep backups for D days ("none": keep all).
+    #[arg(long, value_name = "D")]
+    pub keep_days: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleAddArgs {
+    /// The connection's name or id.
+    #[arg(long)]
+    pub connection: String,
+    #[command(flatten)]
+    pub fields: ScheduleFieldArgs,
+    /// Save it paused.
+    #[arg(long)]
+    pub paused: bool,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleUpdateArgs {
+    /// The schedule's name or id.
+    pub schedule: String,
+    /// Move it to another connection (name or id).
+    #[arg(long)]
+    pub connection: Option<String>,
+    #[command(flatten)]
+    pub fields: ScheduleFieldArgs,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleRefArgs {
+    /// The schedule's name or id.
+    pub schedule: String,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleRunArgs {
+    /// The schedule's name or id.
+    pub schedule: String,
+    /// Print no progress line.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct DaemonArgs {}
 
 #[derive(Debug, Args)]
 pub struct SchedulePreviewArgs {

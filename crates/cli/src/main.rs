@@ -35,7 +35,8 @@ fn main() -> ExitCode {
             Command::Doctor(args) => commands::doctor::run(&data_dir, &args).await,
             Command::Connection(command) => commands::connection::run(&data_dir, command).await,
             Command::Backup(command) => commands::backup::run(&data_dir, command).await,
-            Command::Schedule(command) => commands::schedule::run(command),
+            Command::Schedule(command) => commands::schedule::run(&data_dir, command).await,
+            Command::Daemon(_) => commands::daemon::run(&data_dir).await,
         }
     });
     match result {

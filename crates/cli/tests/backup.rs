@@ -4,11 +4,11 @@
 mod support;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{dbm_command as dbm, pg_password, port, run_dbm as run};
+use support::{dbm_command as dbm, partials, pg_password, port, psql, run_dbm as run};
 
 fn add_connection(data_dir: &Path, name: &str, major: u32, database: &str) {
     let added = support::add_connection(data_dir, name, major, database, &pg_password());
@@ -17,47 +17,6 @@ fn add_connection(data_dir: &Path, name: &str, major: u32, database: &str) {
         "{}",
         String::from_utf8_lossy(&added.stderr)
     );
-}
-
-/// psql (the host's client) as the superuser.
-fn psql(major: u32, database: &str, sql: &str) -> String {
-    let output = Command::new("psql")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &port(major),
-            "-U",
-            "postgres",
-            "-d",
-            database,
-            "-Atq",
-            "-c",
-            sql,
-        ])
-        .env("PGPASSWORD", pg_password())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
-}
-
-fn partials(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.to_string_lossy().ends_with(".partial") {
-            found.push(path.clone());
-        }
-        if path.is_dir() {
-            found.extend(partials(&path));
-        }
-    }
-    found
 }
 
 #[test]

@@ -45,22 +45,30 @@ pub async fn connection_create(
 
 #[tauri::command]
 pub async fn connection_update(
+    app: AppHandle,
     state: State<'_, AppState>,
     id: ConnectionId,
     input: ConnectionInput,
     password: PasswordSource,
 ) -> Result<Connection, AppError> {
     let store = state.store()?;
-    Ok(run_blocking(move || Connections::new(&store).update_from(id, &input, &password)).await?)
+    let updated =
+        run_blocking(move || Connections::new(&store).update_from(id, &input, &password)).await?;
+    tray::refresh_menu(&app);
+    Ok(updated)
 }
 
 #[tauri::command]
 pub async fn connection_delete(
+    app: AppHandle,
     state: State<'_, AppState>,
     id: ConnectionId,
 ) -> Result<(), AppError> {
     let store = state.store()?;
-    Ok(run_blocking(move || Connections::new(&store).delete(id)).await?)
+    run_blocking(move || Connections::new(&store).delete(id)).await?;
+    // Its schedules went with it; the tray's menu lists connections.
+    crate::scheduling::changed(&app);
+    Ok(())
 }
 
 /// Tests a saved connection and stores the version it found.

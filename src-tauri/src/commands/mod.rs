@@ -3,6 +3,7 @@
 
 pub mod backups;
 pub mod connections;
+pub mod schedules;
 pub mod settings;
 pub mod system;
 
@@ -59,6 +60,21 @@ app_commands! {
         offset: Option<u32>
     ) -> Vec<dbm_engine::backups::Backup>;
     backups::backup_get(id: dbm_engine::backups::BackupId) -> dbm_engine::backups::Backup;
+    schedules::schedule_list() -> Vec<dbm_engine::schedules::Schedule>;
+    schedules::schedule_get(id: dbm_engine::schedules::ScheduleId) -> dbm_engine::schedules::Schedule;
+    schedules::schedule_create(input: dbm_engine::schedules::ScheduleInput) -> dbm_engine::schedules::Schedule;
+    schedules::schedule_update(
+        id: dbm_engine::schedules::ScheduleId,
+        input: dbm_engine::schedules::ScheduleInput
+    ) -> dbm_engine::schedules::Schedule;
+    schedules::schedule_delete(id: dbm_engine::schedules::ScheduleId) -> ();
+    schedules::schedule_pause(id: dbm_engine::schedules::ScheduleId) -> dbm_engine::schedules::Schedule;
+    schedules::schedule_resume(id: dbm_engine::schedules::ScheduleId) -> dbm_engine::schedules::Schedule;
+    schedules::schedule_run_now(id: dbm_engine::schedules::ScheduleId) -> dbm_engine::backups::Backup;
+    schedules::schedule_missed(id: dbm_engine::schedules::ScheduleId) -> Vec<dbm_engine::schedules::MissedRun>;
+    schedules::schedule_preview(pattern: String, timezone: String, count: Option<u32>) -> dbm_engine::schedules::SchedulePreview;
+    schedules::scheduler_status() -> schedules::SchedulerStatus;
+    schedules::schedules_set_paused(paused: bool) -> schedules::SchedulerStatus;
     settings::settings_get() -> dbm_engine::settings::AppSettings;
     settings::settings_save(settings: dbm_engine::settings::AppSettings) -> dbm_engine::settings::AppSettings;
 }

@@ -145,10 +145,84 @@ imageTemplate: string,
 /**
  * Where backups are written.
  */
-backupRoot: string, notifyOnFailure: boolean, notifyOnSuccess: boolean, };
+backupRoot: string, notifyOnFailure: boolean, notifyOnSuccess: boolean, 
+/**
+ * A run missed while the app was closed or asleep runs once on return when it fell due
+ * within this many hours (0: never catch up).
+ */
+catchUpGraceHours: number, };
 
-/** Event names: `listen(EVENTS.backup, …)` receives `BackupEvent`s. */
-export const EVENTS = { backup: "backup" } as const;
+/**
+ * A schedule's id.
+ */
+export type ScheduleId = number;
+
+/**
+ * A saved schedule with what its runs left behind.
+ */
+export type Schedule = { id: ScheduleId, name: string, connectionId: ConnectionId, cron: string, 
+/**
+ * IANA zone the pattern is read in.
+ */
+timezone: string, 
+/**
+ * The pattern in plain words.
+ */
+description: string, isActive: boolean, format: DumpFormat, compression: Compression, keepLast: number | null, keepDays: number | null, lastRunAt: string | null, 
+/**
+ * None while paused.
+ */
+nextRunAt: string | null, lastBackupId: BackupId | null, lastStatus: BackupStatus | null, 
+/**
+ * Why the last run failed, in pg_dump's words.
+ */
+lastError: string | null, createdAt: string, updatedAt: string, };
+
+/**
+ * A schedule as the user enters it.
+ */
+export type ScheduleInput = { 
+/**
+ * Empty: named after the connection and the pattern.
+ */
+name: string, connectionId: ConnectionId, cron: string, timezone: string, isActive: boolean, format: DumpFormat, compression: Compression, keepLast: number | null, keepDays: number | null, };
+
+/**
+ * Why a due run did not start.
+ */
+export type MissReason = "missed" | "busy";
+
+/**
+ * A stretch of due runs that did not start.
+ */
+export type MissedRun = { scheduleId: ScheduleId, reason: MissReason, firstDueAt: string, lastDueAt: string, count: number, detail: string | null, recordedAt: string, };
+
+/**
+ * The next runs of a pattern, for the form's preview.
+ */
+export type SchedulePreview = { pattern: string, timezone: string, description: string, 
+/**
+ * RFC 3339 with the schedule zone's offset.
+ */
+runs: Array<string>, };
+
+/**
+ * Where schedules run and whether they are all paused.
+ */
+export type SchedulerStatus = { 
+/**
+ * The scheduler runs in this app.
+ */
+runningHere: boolean, 
+/**
+ * Why it does not (e.g. `dbm daemon` runs it for this data folder).
+ */
+note: string | null, allPaused: boolean, };
+
+export type SchedulesEvent = { "kind": "changed" } | { "kind": "nextRunUpdated", scheduleIds: Array<ScheduleId>, } | { "kind": "missed", missed: MissedRun, };
+
+/** Event names: `listen(EVENTS.backup, …)` receives `BackupEvent`s, `listen(EVENTS.schedules, …)` `SchedulesEvent`s. */
+export const EVENTS = { backup: "backup", schedules: "schedules" } as const;
 
 /** Every command; each rejects with an `AppError`. */
 export const commands = {
@@ -166,6 +240,18 @@ export const commands = {
   backupCancel: (id: BackupId) => invoke<boolean>("backup_cancel", { id }),
   backupList: (connectionId: ConnectionId | null, limit: number | null, offset: number | null) => invoke<Array<Backup>>("backup_list", { connectionId, limit, offset }),
   backupGet: (id: BackupId) => invoke<Backup>("backup_get", { id }),
+  scheduleList: () => invoke<Array<Schedule>>("schedule_list"),
+  scheduleGet: (id: ScheduleId) => invoke<Schedule>("schedule_get", { id }),
+  scheduleCreate: (input: ScheduleInput) => invoke<Schedule>("schedule_create", { input }),
+  scheduleUpdate: (id: ScheduleId, input: ScheduleInput) => invoke<Schedule>("schedule_update", { id, input }),
+  scheduleDelete: (id: ScheduleId) => invoke<null>("schedule_delete", { id }),
+  schedulePause: (id: ScheduleId) => invoke<Schedule>("schedule_pause", { id }),
+  scheduleResume: (id: ScheduleId) => invoke<Schedule>("schedule_resume", { id }),
+  scheduleRunNow: (id: ScheduleId) => invoke<Backup>("schedule_run_now", { id }),
+  scheduleMissed: (id: ScheduleId) => invoke<Array<MissedRun>>("schedule_missed", { id }),
+  schedulePreview: (pattern: string, timezone: string, count: number | null) => invoke<SchedulePreview>("schedule_preview", { pattern, timezone, count }),
+  schedulerStatus: () => invoke<SchedulerStatus>("scheduler_status"),
+  schedulesSetPaused: (paused: boolean) => invoke<SchedulerStatus>("schedules_set_paused", { paused }),
   settingsGet: () => invoke<AppSettings>("settings_get"),
   settingsSave: (settings: AppSettings) => invoke<AppSettings>("settings_save", { settings }),
 };

@@ -115,9 +115,9 @@ async fn run_backup(store: Arc<Store>, args: BackupRunArgs) -> anyhow::Result<Ex
 }
 
 /// One line on stderr, rewritten in place on a terminal; plain lines otherwise.
-struct ProgressLine {
-    enabled: bool,
-    terminal: bool,
+pub(crate) struct ProgressLine {
+    pub enabled: bool,
+    pub terminal: bool,
 }
 
 impl ProgressLine {
@@ -158,7 +158,7 @@ impl Progress for ProgressLine {
     }
 }
 
-fn human(bytes: f64) -> String {
+pub(crate) fn human(bytes: f64) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut value = bytes;
     let mut unit = 0;
@@ -183,7 +183,7 @@ fn summary(backup: &Backup) -> String {
     )
 }
 
-fn details(backup: &Backup) -> String {
+pub(crate) fn details(backup: &Backup) -> String {
     let mut out = String::new();
     let mut line = |label: &str, value: Option<String>| {
         if let Some(value) = value {

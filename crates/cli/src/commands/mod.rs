@@ -1,4 +1,5 @@
 pub mod backup;
 pub mod connection;
+pub mod daemon;
 pub mod doctor;
 pub mod schedule;

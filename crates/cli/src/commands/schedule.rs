@@ -1,50 +1,308 @@
-//! `dbm schedule preview`: a cron pattern's next runs in its zone, before saving anything.
+//! `dbm schedule …`: save, list, change, pause, resume, remove and run schedules; preview a
+//! pattern before saving anything.
 
+use std::io::IsTerminal;
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
-use dbm_engine::schedules::cron::CronSchedule;
+use dbm_engine::backups::{BackupStatus, Coordinator, Trigger};
+use dbm_engine::connections::Connections;
+use dbm_engine::library::recovery;
+use dbm_engine::schedules::{self, cron, Schedule, ScheduleInput, Schedules};
+use dbm_engine::settings;
+use dbm_engine::store::Store;
 use serde::Serialize;
 
+use super::backup::{details, ProgressLine};
 use super::connection::print_json;
-use crate::args::{ScheduleCommand, SchedulePreviewArgs};
+use crate::args::{
+    ScheduleAddArgs, ScheduleCommand, ScheduleFieldArgs, SchedulePreviewArgs, ScheduleRunArgs,
+    ScheduleUpdateArgs,
+};
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Preview {
-    pattern: String,
-    timezone: String,
-    description: String,
-    /// RFC 3339 in the schedule's zone.
-    runs: Vec<String>,
-}
-
-pub fn run(command: ScheduleCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(data_dir: &Path, command: ScheduleCommand) -> anyhow::Result<ExitCode> {
+    // A preview needs no saved state: it must not create a data folder.
+    let store = match &command {
+        ScheduleCommand::Preview(args) => return preview(args),
+        _ => Arc::new(Store::open_in(data_dir)?),
+    };
+    let schedules = Schedules::new(&store);
     match command {
+        ScheduleCommand::Add(args) => add(&store, args),
+        ScheduleCommand::List(output) => {
+            let list = schedules.list()?;
+            if output.json {
+                print_json(&list)?;
+            } else if list.is_empty() {
+                println!(
+                    "No schedules yet. Add one with: dbm schedule add --connection NAME --cron \"30 2 * * *\""
+                );
+            } else {
+                for schedule in &list {
+                    println!("{}", summary(schedule));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ScheduleCommand::Show(args) => {
+            let schedule = schedules.find(&args.schedule)?;
+            let shown = Shown {
+                next_runs: next_runs(&schedule, 5),
+                missed: schedules.missed(schedule.id, 20)?,
+                schedule,
+            };
+            if args.output.json {
+                print_json(&shown)?;
+            } else {
+                print!("{}", show(&shown));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ScheduleCommand::Update(args) => update(&store, args),
+        ScheduleCommand::Pause(args) => {
+            let schedule = schedules.pause(schedules.find(&args.schedule)?.id)?;
+            print_schedule(&schedule, args.output.json, "Paused")
+        }
+        ScheduleCommand::Resume(args) => {
+            let schedule = schedules.resume(schedules.find(&args.schedule)?.id)?;
+            print_schedule(&schedule, args.output.json, "Resumed")
+        }
+        ScheduleCommand::Remove(args) => {
+            let schedule = schedules.find(&args.schedule)?;
+            schedules.delete(schedule.id)?;
+            if args.output.json {
+                print_json(&serde_json::json!({ "removed": schedule.id }))?;
+            } else {
+                println!(
+                    "Removed schedule {} ({}); its backups stay.",
+                    schedule.id, schedule.name
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ScheduleCommand::Run(args) => run_now(store.clone(), args).await,
         ScheduleCommand::Preview(args) => preview(&args),
     }
 }
 
+fn add(store: &Store, args: ScheduleAddArgs) -> anyhow::Result<ExitCode> {
+    let connection = Connections::new(store).find(&args.connection)?;
+    let fields = &args.fields;
+    let cron = fields.cron.clone().ok_or_else(|| {
+        anyhow::anyhow!(
+            "--cron is required: e.g. --cron \"30 2 * * *\" for 02:30 every day, or @daily"
+        )
+    })?;
+    let input = ScheduleInput {
+        name: fields.name.clone().unwrap_or_default(),
+        connection_id: connection.id,
+        cron,
+        timezone: fields
+            .tz
+            .clone()
+            .unwrap_or_else(|| cron::local_zone().name().to_string()),
+        is_active: !args.paused,
+        format: fields.format.as_deref().unwrap_or("custom").parse()?,
+        compression: fields.compression.as_deref().unwrap_or("auto").parse()?,
+        keep_last: retention(fields.keep_last.as_deref(), "--keep-last")?.flatten(),
+        keep_days: retention(fields.keep_days.as_deref(), "--keep-days")?.flatten(),
+    };
+    let schedule = Schedules::new(store).create(&input)?;
+    print_schedule(&schedule, args.output.json, "Saved")
+}
+
+fn update(store: &Store, args: ScheduleUpdateArgs) -> anyhow::Result<ExitCode> {
+    let schedules = Schedules::new(store);
+    let current = schedules.find(&args.schedule)?;
+    let fields: &ScheduleFieldArgs = &args.fields;
+    let connection_id = match &args.connection {
+        Some(reference) => Connections::new(store).find(reference)?.id,
+        None => current.connection_id,
+    };
+    let input = ScheduleInput {
+        name: fields.name.clone().unwrap_or_else(|| current.name.clone()),
+        connection_id,
+        cron: fields.cron.clone().unwrap_or_else(|| current.cron.clone()),
+        timezone: fields
+            .tz
+            .clone()
+            .unwrap_or_else(|| current.timezone.clone()),
+        is_active: current.is_active,
+        format: match &fields.format {
+            Some(format) => format.parse()?,
+            None => current.format,
+        },
+        compression: match &fields.compression {
+            Some(compression) => compression.parse()?,
+            None => current.compression.clone(),
+        },
+        keep_last: retention(fields.keep_last.as_deref(), "--keep-last")?
+            .unwrap_or(current.keep_last),
+        keep_days: retention(fields.keep_days.as_deref(), "--keep-days")?
+            .unwrap_or(current.keep_days),
+    };
+    let schedule = schedules.update(current.id, &input)?;
+    print_schedule(&schedule, args.output.json, "Updated")
+}
+
+/// `None`: not given; `Some(None)`: "none" (keep all); `Some(Some(n))`: a number.
+fn retention(value: Option<&str>, flag: &str) -> anyhow::Result<Option<Option<u32>>> {
+    match value.map(str::trim) {
+        None => Ok(None),
+        Some(v) if v.eq_ignore_ascii_case("none") => Ok(Some(None)),
+        Some(v) => v.parse::<u32>().map(|n| Some(Some(n))).with_context(|| {
+            format!("{flag} \"{v}\" is not a whole number: give a number, or \"none\" to keep all")
+        }),
+    }
+}
+
+/// Runs the schedule's backup now, in the foreground; exits non-zero unless it completed.
+async fn run_now(store: Arc<Store>, args: ScheduleRunArgs) -> anyhow::Result<ExitCode> {
+    let schedule = Schedules::new(&store).find(&args.schedule)?;
+    recovery::recover_all(&store, &settings::backup_root(&store)?).await?;
+    let coordinator = Arc::new(Coordinator::default());
+    let on_signal = coordinator.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\ndbm: cancelling the backup…");
+            on_signal.cancel_all();
+        }
+    });
+    let progress = Arc::new(ProgressLine {
+        enabled: !args.quiet && !args.output.json,
+        terminal: std::io::stderr().is_terminal(),
+    });
+    let backup =
+        schedules::run_schedule(store, &coordinator, schedule, Trigger::Manual, progress).await?;
+    if args.output.json {
+        print_json(&backup)?;
+    } else {
+        print!("{}", details(&backup));
+    }
+    Ok(if backup.status == BackupStatus::Completed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Shown {
+    schedule: Schedule,
+    /// RFC 3339 in the schedule's zone.
+    next_runs: Vec<String>,
+    missed: Vec<schedules::MissedRun>,
+}
+
+fn next_runs(schedule: &Schedule, count: usize) -> Vec<String> {
+    if !schedule.is_active {
+        return Vec::new();
+    }
+    schedules::preview(&schedule.cron, &schedule.timezone, count, None)
+        .map(|preview| preview.runs)
+        .unwrap_or_default()
+}
+
+fn print_schedule(schedule: &Schedule, json: bool, verb: &str) -> anyhow::Result<ExitCode> {
+    if json {
+        print_json(schedule)?;
+    } else {
+        println!("{verb} schedule {} ({}).", schedule.id, schedule.name);
+        println!("{}", summary(schedule));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn summary(schedule: &Schedule) -> String {
+    format!(
+        "{:>4}  {:<24}  {:<16} {:<18} {}  next {}  last {}{}",
+        schedule.id,
+        schedule.name,
+        schedule.cron,
+        schedule.timezone,
+        if schedule.is_active {
+            "active"
+        } else {
+            "paused"
+        },
+        schedule.next_run_at.as_deref().unwrap_or("-"),
+        schedule.last_run_at.as_deref().unwrap_or("-"),
+        schedule
+            .last_status
+            .map(|s| format!(" ({})", s.as_str()))
+            .unwrap_or_default()
+    )
+}
+
+fn show(shown: &Shown) -> String {
+    let s = &shown.schedule;
+    let mut out = String::new();
+    let mut line = |label: &str, value: Option<String>| {
+        if let Some(value) = value {
+            out.push_str(&format!("{label:<16}{value}\n"));
+        }
+    };
+    line("schedule", Some(format!("{} ({})", s.id, s.name)));
+    line("connection", Some(s.connection_id.to_string()));
+    line("cron", Some(format!("{} ({})", s.cron, s.description)));
+    line("time zone", Some(s.timezone.clone()));
+    line(
+        "state",
+        Some(if s.is_active { "active" } else { "paused" }.into()),
+    );
+    line(
+        "backup",
+        Some(format!("{}, {}", s.format.as_str(), s.compression)),
+    );
+    line("keep last", s.keep_last.map(|n| n.to_string()));
+    line("keep days", s.keep_days.map(|n| n.to_string()));
+    line("last run", s.last_run_at.clone());
+    line(
+        "last status",
+        s.last_status.map(|st| st.as_str().to_string()),
+    );
+    line("last backup", s.last_backup_id.map(|b| b.to_string()));
+    line("last error", s.last_error.clone());
+    line("next run", s.next_run_at.clone());
+    for run in &shown.next_runs {
+        line("  then", Some(run.clone()));
+    }
+    for missed in &shown.missed {
+        line(
+            missed.reason.as_str(),
+            Some(format!(
+                "{}× due {} … {}{}",
+                missed.count,
+                missed.first_due_at,
+                missed.last_due_at,
+                missed
+                    .detail
+                    .as_deref()
+                    .map(|d| format!(": {d}"))
+                    .unwrap_or_default()
+            )),
+        );
+    }
+    out
+}
+
 fn preview(args: &SchedulePreviewArgs) -> anyhow::Result<ExitCode> {
-    let schedule = CronSchedule::parse(&args.pattern, &args.tz)?;
     let from = match &args.from {
-        Some(text) => chrono::DateTime::parse_from_rfc3339(text)
-            .with_context(|| {
-                format!("--from \"{text}\" is not an RFC 3339 instant (e.g. 2026-03-28T00:00:00Z)")
-            })?
-            .with_timezone(&chrono::Utc),
-        None => chrono::Utc::now(),
+        Some(text) => Some(
+            chrono::DateTime::parse_from_rfc3339(text)
+                .with_context(|| {
+                    format!(
+                        "--from \"{text}\" is not an RFC 3339 instant (e.g. 2026-03-28T00:00:00Z)"
+                    )
+                })?
+                .with_timezone(&chrono::Utc),
+        ),
+        None => None,
     };
-    let preview = Preview {
-        pattern: schedule.pattern.clone(),
-        timezone: schedule.zone.name().to_string(),
-        description: schedule.describe(),
-        runs: schedule
-            .next_runs(from, args.count.clamp(1, 1000))
-            .iter()
-            .map(|run| run.with_timezone(&schedule.zone).to_rfc3339())
-            .collect(),
-    };
+    let preview = schedules::preview(&args.pattern, &args.tz, args.count, from)?;
     if args.output.json {
         print_json(&preview)?;
     } else {

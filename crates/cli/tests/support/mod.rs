@@ -2,7 +2,7 @@
 #![allow(dead_code)] // each test binary uses a part
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 /// The port scripts/testenv/up.sh gave server `major`.
@@ -76,4 +76,45 @@ pub fn add_connection(
         ],
         Some(&format!("{password}\n")),
     )
+}
+
+/// psql (the host's client) as the superuser.
+pub fn psql(major: u32, database: &str, sql: &str) -> String {
+    let output = Command::new("psql")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port(major),
+            "-U",
+            "postgres",
+            "-d",
+            database,
+            "-Atq",
+            "-c",
+            sql,
+        ])
+        .env("PGPASSWORD", pg_password())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+pub fn partials(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.to_string_lossy().ends_with(".partial") {
+            found.push(path.clone());
+        }
+        if path.is_dir() {
+            found.extend(partials(&path));
+        }
+    }
+    found
 }

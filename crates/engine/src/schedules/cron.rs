@@ -133,6 +133,34 @@ pub fn parse_zone(name: &str) -> Result<Tz, Problem> {
     ))
 }
 
+/// This machine's zone: `TZ`, else /etc/timezone, else the /etc/localtime link; UTC when
+/// none names an IANA zone.
+pub fn local_zone() -> Tz {
+    let from_env = std::env::var("TZ")
+        .ok()
+        .map(|tz| tz.trim_start_matches(':').to_string());
+    let from_file = || {
+        std::fs::read_to_string("/etc/timezone")
+            .ok()
+            .map(|text| text.trim().to_string())
+    };
+    let from_link = || {
+        std::fs::read_link("/etc/localtime")
+            .ok()
+            .and_then(|target| {
+                let target = target.to_string_lossy().into_owned();
+                target
+                    .split_once("zoneinfo/")
+                    .map(|(_, zone)| zone.to_string())
+            })
+    };
+    [from_env, from_file(), from_link()]
+        .into_iter()
+        .flatten()
+        .find_map(|name| Tz::from_str(name.trim()).ok())
+        .unwrap_or(Tz::UTC)
+}
+
 fn closest_zones(name: &str, count: usize) -> Vec<&'static str> {
     let wanted = name.to_ascii_lowercase();
     let city = wanted.rsplit('/').next().unwrap_or(&wanted).to_string();

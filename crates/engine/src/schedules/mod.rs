@@ -189,13 +189,14 @@ impl<'a> Schedules<'a> {
     }
 }
 
-/// The next `count` runs of a pattern in its zone, and its plain words.
+/// The next `count` runs of a pattern in its zone after `from` (default now), and its plain words.
 pub fn preview(
     pattern: &str,
     zone: &str,
     count: usize,
-    from: DateTime<Utc>,
+    from: Option<DateTime<Utc>>,
 ) -> Result<SchedulePreview, Problem> {
+    let from = from.unwrap_or_else(Utc::now);
     let schedule = CronSchedule::parse(pattern, zone)?;
     Ok(SchedulePreview {
         pattern: schedule.pattern.clone(),

@@ -1,0 +1,109 @@
+//! `dbm daemon`: the scheduler, headless, until SIGTERM or Ctrl-C. On stop, running backups
+//! are cancelled cleanly (the container stops, the partial file goes, the run is recorded
+//! cancelled) rather than waited for: a large dump could hold a shutdown for hours.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use dbm_engine::backups::{Backup, BackupStatus, Coordinator, NoProgress, Progress};
+use dbm_engine::library::recovery;
+use dbm_engine::problem::Problem;
+use dbm_engine::schedules::{
+    BackupLauncher, MissedRun, RunReporter, Schedule, ScheduleId, Scheduler, SchedulerLock,
+    SchedulerObserver, SystemClock,
+};
+use dbm_engine::settings;
+use dbm_engine::store::Store;
+use tokio::signal::unix::{signal, SignalKind};
+
+pub async fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
+    let store = Arc::new(Store::open_in(data_dir)?);
+    let _lock = SchedulerLock::acquire(data_dir, "dbm daemon")?;
+    recovery::recover_all(&store, &settings::backup_root(&store)?).await?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+
+    let coordinator = Arc::new(Coordinator::default());
+    let launcher = BackupLauncher::new(store.clone(), coordinator.clone(), Arc::new(LogReporter));
+    let handle = Scheduler {
+        store: store.clone(),
+        clock: Arc::new(SystemClock),
+        launcher: launcher.clone(),
+        observer: Arc::new(LogObserver),
+    }
+    .spawn();
+    println!(
+        "dbm daemon: running the schedules of {} (pid {}); stop with SIGTERM or Ctrl-C.",
+        data_dir.display(),
+        std::process::id()
+    );
+
+    tokio::select! {
+        _ = terminate.recv() => println!("dbm daemon: SIGTERM received, stopping."),
+        _ = interrupt.recv() => println!("dbm daemon: interrupted, stopping."),
+    }
+    handle.stop().await;
+    let running = coordinator.running().len();
+    coordinator.shut_down();
+    if running > 0 {
+        println!("dbm daemon: cancelling {running} running backup(s).");
+    }
+    launcher.wait().await;
+    println!("dbm daemon: stopped.");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line per scheduled run on stdout (a service's log).
+struct LogReporter;
+
+impl RunReporter for LogReporter {
+    fn progress(&self, schedule: &Schedule) -> Arc<dyn Progress> {
+        println!(
+            "dbm daemon: schedule {} ({}) started a backup.",
+            schedule.id, schedule.name
+        );
+        Arc::new(NoProgress)
+    }
+
+    fn finished(&self, schedule: &Schedule, outcome: &Result<Backup, Problem>) {
+        match outcome {
+            Ok(backup) if backup.status == BackupStatus::Completed => println!(
+                "dbm daemon: backup {} of schedule {} completed: {} ({} bytes).",
+                backup.id,
+                schedule.name,
+                backup.file_path.as_deref().unwrap_or("-"),
+                backup.size_bytes.unwrap_or(0)
+            ),
+            Ok(backup) => println!(
+                "dbm daemon: backup {} of schedule {} {}: {}",
+                backup.id,
+                schedule.name,
+                backup.status.as_str(),
+                backup.error_message.as_deref().unwrap_or("no message")
+            ),
+            Err(problem) => println!(
+                "dbm daemon: schedule {} could not start a backup: {problem}",
+                schedule.name
+            ),
+        }
+    }
+}
+
+struct LogObserver;
+
+impl SchedulerObserver for LogObserver {
+    fn next_runs_changed(&self, _schedules: &[ScheduleId]) {}
+
+    fn missed(&self, missed: &MissedRun) {
+        println!(
+            "dbm daemon: schedule {}: {} run(s) not started ({}), due {} … {}: {}",
+            missed.schedule_id,
+            missed.count,
+            missed.reason.as_str(),
+            missed.first_due_at,
+            missed.last_due_at,
+            missed.detail.as_deref().unwrap_or("")
+        );
+    }
+}

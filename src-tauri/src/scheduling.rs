@@ -1,0 +1,181 @@
+//! The app's scheduler: started at launch when no `dbm daemon` holds the data dir's scheduler
+//! lock, otherwise retried every half minute so the app takes over when the daemon stops.
+//! Its runs report like any backup (events, tray, notifications), plus a schedules event.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use ts_rs::TS;
+
+use dbm_engine::backups::{Backup, Progress};
+use dbm_engine::connections::Connections;
+use dbm_engine::problem::Problem;
+use dbm_engine::schedules::{
+    BackupLauncher, MissedRun, RunReporter, Schedule, ScheduleId, Scheduler, SchedulerLock,
+    SchedulerObserver, SystemClock,
+};
+use dbm_engine::settings::AppSettings;
+
+use crate::events::{self, NotifySettings, TauriProgress};
+use crate::state::{AppState, SchedulerRun};
+
+/// The event name of every schedules event.
+pub const SCHEDULES_EVENT: &str = "schedules";
+
+/// How often the app tries again for a scheduler lock another process holds.
+const TAKE_OVER_EVERY: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum SchedulesEvent {
+    /// Schedules were added, changed, removed, paused or resumed, or a run of one ended.
+    Changed,
+    /// The scheduler moved these schedules' next run times.
+    #[serde(rename_all = "camelCase")]
+    NextRunUpdated { schedule_ids: Vec<ScheduleId> },
+    /// Due runs that did not start.
+    Missed { missed: MissedRun },
+}
+
+pub fn emit<R: Runtime>(app: &AppHandle<R>, event: SchedulesEvent) {
+    if let Err(error) = app.emit(SCHEDULES_EVENT, event) {
+        tracing::warn!(%error, "could not emit a schedules event");
+    }
+}
+
+/// Schedules changed in the app: tell the scheduler (if it runs here), the UI and the tray.
+pub fn changed<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(run) = app.state::<AppState>().scheduler_slot().as_ref() {
+        run.handle.schedules_changed();
+    }
+    emit(app, SchedulesEvent::Changed);
+    crate::tray::refresh_menu(app);
+}
+
+/// Starts the scheduler, or keeps trying while another process runs it.
+pub fn start<R: Runtime>(app: AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match try_start(&app) {
+                Ok(()) => return,
+                Err(problem) => {
+                    let state = app.state::<AppState>();
+                    let first = state.set_scheduler_note(Some(problem.message.clone()));
+                    if first {
+                        tracing::info!(%problem, "the scheduler runs elsewhere; the app will take over when it stops");
+                    }
+                    if problem.code != "scheduler_already_running" {
+                        return;
+                    }
+                }
+            }
+            tokio::time::sleep(TAKE_OVER_EVERY).await;
+        }
+    });
+}
+
+fn try_start<R: Runtime>(app: &AppHandle<R>) -> Result<(), Problem> {
+    let state = app.state::<AppState>();
+    let store = state.store().map_err(|error| {
+        Problem::new(
+            "store_unusable",
+            error.message,
+            "Fix the app's database first.",
+        )
+    })?;
+    let lock = SchedulerLock::acquire(&state.data_dir, "the DB Backup Manager app")?;
+    let reporter = Arc::new(AppReporter { app: app.clone() });
+    let launcher = BackupLauncher::new(store.clone(), state.coordinator.clone(), reporter);
+    let handle = Scheduler {
+        store,
+        clock: Arc::new(SystemClock),
+        launcher: launcher.clone(),
+        observer: Arc::new(AppObserver { app: app.clone() }),
+    }
+    .spawn();
+    state.set_scheduler_note(None);
+    *state.scheduler_slot() = Some(SchedulerRun {
+        handle,
+        _lock: lock,
+        _launcher: launcher,
+    });
+    emit(app, SchedulesEvent::Changed);
+    Ok(())
+}
+
+struct AppReporter<R: Runtime> {
+    app: AppHandle<R>,
+}
+
+impl<R: Runtime> RunReporter for AppReporter<R> {
+    fn progress(&self, _schedule: &Schedule) -> Arc<dyn Progress> {
+        Arc::new(TauriProgress {
+            app: self.app.clone(),
+        })
+    }
+
+    fn finished(&self, schedule: &Schedule, outcome: &Result<Backup, Problem>) {
+        let looked_up = self.app.state::<AppState>().store().ok().map(|store| {
+            let name = Connections::new(&store)
+                .get(schedule.connection_id)
+                .map_or_else(|_| schedule.name.clone(), |c| c.name);
+            let notify = AppSettings::load(&store).map_or(
+                NotifySettings {
+                    on_failure: true,
+                    on_success: false,
+                },
+                |s| NotifySettings::from(&s),
+            );
+            (name, notify)
+        });
+        let (name, notify) = looked_up.unwrap_or_else(|| {
+            (
+                schedule.name.clone(),
+                NotifySettings {
+                    on_failure: true,
+                    on_success: false,
+                },
+            )
+        });
+        match outcome {
+            Ok(backup) => events::finished(&self.app, backup, &name, notify),
+            Err(problem) => {
+                tracing::warn!(schedule = schedule.id.0, %problem, "a scheduled backup could not start");
+                if notify.on_failure {
+                    tauri::async_runtime::spawn(crate::notify::send(
+                        format!("Scheduled backup of {name} could not start"),
+                        problem.to_string(),
+                    ));
+                }
+            }
+        }
+        // The schedule's last status and error changed.
+        emit(&self.app, SchedulesEvent::Changed);
+    }
+}
+
+struct AppObserver<R: Runtime> {
+    app: AppHandle<R>,
+}
+
+impl<R: Runtime> SchedulerObserver for AppObserver<R> {
+    fn next_runs_changed(&self, schedules: &[ScheduleId]) {
+        emit(
+            &self.app,
+            SchedulesEvent::NextRunUpdated {
+                schedule_ids: schedules.to_vec(),
+            },
+        );
+    }
+
+    fn missed(&self, missed: &MissedRun) {
+        emit(
+            &self.app,
+            SchedulesEvent::Missed {
+                missed: missed.clone(),
+            },
+        );
+    }
+}
