@@ -8,11 +8,14 @@ mod run;
 pub(crate) mod run_lock;
 
 pub use coordinator::{Coordinator, DEFAULT_CONCURRENCY};
-pub use model::{Backup, BackupId, BackupStatus, RunnerKind, Trigger};
+pub use model::{
+    Backup, BackupId, BackupStatus, FileState, RunnerKind, TableCount, Trigger, Verification,
+    VerifyCheck,
+};
 pub use progress::{NoProgress, Progress};
+pub use repository::BackupFilter;
 pub use run::{run_backup, BackupRequest};
 
-use crate::connections::ConnectionId;
 use crate::problem::Problem;
 use crate::store::Store;
 
@@ -33,10 +36,14 @@ impl<'a> Backups<'a> {
     /// Newest first, a page at a time.
     pub fn list(
         &self,
-        connection: Option<ConnectionId>,
+        filter: &BackupFilter,
         limit: u32,
         offset: u32,
     ) -> Result<Vec<Backup>, Problem> {
-        repository::list(&self.store.connection(), connection, limit, offset)
+        repository::list(&self.store.connection(), filter, limit, offset)
+    }
+
+    pub fn count(&self, filter: &BackupFilter) -> Result<u64, Problem> {
+        repository::count(&self.store.connection(), filter)
     }
 }

@@ -91,7 +91,7 @@ pub enum RunnerKind {
 }
 
 /// A backup run and its file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Backup {
     pub id: BackupId,
@@ -116,4 +116,60 @@ pub struct Backup {
     pub error_message: Option<String>,
     /// The last part of pg_dump's own messages.
     pub log: Option<String>,
+    /// From start to end, when it ended.
+    pub duration_seconds: Option<f64>,
+    /// What the last scan found when the file is not as recorded.
+    pub file_state: Option<FileState>,
+    pub verified_at: Option<String>,
+    /// The last verification's findings.
+    pub verification: Option<Verification>,
+}
+
+/// A backup file changed or removed outside the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum FileState {
+    Missing,
+    Modified,
+}
+
+impl FileState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileState::Missing => "missing",
+            FileState::Modified => "modified",
+        }
+    }
+}
+
+/// What verifying a backup found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Verification {
+    pub ok: bool,
+    /// Each check in order, in words ("size 1,234 bytes as recorded").
+    pub checks: Vec<VerifyCheck>,
+    /// Set when restored into a throwaway database: tables and their row counts.
+    pub restored_tables: Option<Vec<TableCount>>,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyCheck {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TableCount {
+    /// `schema.table`.
+    pub table: String,
+    #[ts(type = "number")]
+    pub rows: i64,
+    /// The source's count when it was reachable.
+    #[ts(type = "number | null")]
+    pub source_rows: Option<i64>,
 }

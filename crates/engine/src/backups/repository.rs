@@ -1,16 +1,18 @@
 //! The `backup` table.
 
 use rusqlite::{params, Connection as Sql, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
-use super::model::{Backup, BackupId, BackupStatus, RunnerKind, Trigger};
+use super::model::{Backup, BackupId, BackupStatus, FileState, RunnerKind, Trigger, Verification};
 use crate::connections::ConnectionId;
 use crate::problem::Problem;
-use crate::time::now_utc;
+use crate::time::{from_text, now_utc};
 
 const COLUMNS: &str =
     "id, connection_id, schedule_id, trigger, status, file_path, size_bytes, sha256, \
      format, compression, runner, runner_detail, pg_dump_version, server_version, started_at, \
-     completed_at, error_message, log";
+     completed_at, error_message, log, file_state, verified_at, verify_result";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Backup> {
     let trigger: String = row.get(3)?;
@@ -41,7 +43,26 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Backup> {
         completed_at: row.get(15)?,
         error_message: row.get(16)?,
         log: row.get(17)?,
+        duration_seconds: duration(
+            row.get::<_, String>(14)?.as_str(),
+            row.get::<_, Option<String>>(15)?,
+        ),
+        file_state: match row.get::<_, Option<String>>(18)?.as_deref() {
+            Some("missing") => Some(FileState::Missing),
+            Some("modified") => Some(FileState::Modified),
+            _ => None,
+        },
+        verified_at: row.get(19)?,
+        verification: row
+            .get::<_, Option<String>>(20)?
+            .and_then(|json| serde_json::from_str(&json).ok()),
     })
+}
+
+fn duration(started: &str, completed: Option<String>) -> Option<f64> {
+    let started = from_text(started)?;
+    let completed = from_text(&completed?)?;
+    Some((completed - started).num_milliseconds() as f64 / 1000.0)
 }
 
 /// Starts a run's record as running.
@@ -165,17 +186,111 @@ pub fn get(sql: &Sql, id: BackupId) -> Result<Backup, Problem> {
     })
 }
 
-/// Newest first.
+/// Which backups a list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct BackupFilter {
+    pub connection: Option<ConnectionId>,
+    #[ts(type = "number | null")]
+    pub schedule: Option<i64>,
+    pub status: Option<BackupStatus>,
+    /// Started at or after this instant (RFC 3339).
+    pub from: Option<String>,
+    /// Started before this instant (RFC 3339).
+    pub to: Option<String>,
+}
+
+impl BackupFilter {
+    /// The WHERE clause with only the filters given, so SQLite can pick the matching index.
+    fn clause(&self) -> (String, Vec<rusqlite::types::Value>) {
+        use rusqlite::types::Value;
+        let mut conditions = Vec::new();
+        let mut values = Vec::new();
+        if let Some(connection) = self.connection {
+            conditions.push("connection_id = ?");
+            values.push(Value::Integer(connection.0));
+        }
+        if let Some(schedule) = self.schedule {
+            conditions.push("schedule_id = ?");
+            values.push(Value::Integer(schedule));
+        }
+        if let Some(status) = self.status {
+            conditions.push("status = ?");
+            values.push(Value::Text(status.as_str().into()));
+        }
+        if let Some(from) = &self.from {
+            conditions.push("started_at >= ?");
+            values.push(Value::Text(from.clone()));
+        }
+        if let Some(to) = &self.to {
+            conditions.push("started_at < ?");
+            values.push(Value::Text(to.clone()));
+        }
+        let clause = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        (clause, values)
+    }
+}
+
+/// Newest first, a page at a time.
 pub fn list(
     sql: &Sql,
-    connection: Option<ConnectionId>,
+    filter: &BackupFilter,
     limit: u32,
     offset: u32,
 ) -> Result<Vec<Backup>, Problem> {
-    let mut statement = sql.prepare(&format!(
-        "SELECT {COLUMNS} FROM backup WHERE (?1 IS NULL OR connection_id = ?1)
-         ORDER BY started_at DESC, id DESC LIMIT ?2 OFFSET ?3"
+    let (clause, mut values) = filter.clause();
+    values.push(rusqlite::types::Value::Integer(i64::from(limit)));
+    values.push(rusqlite::types::Value::Integer(i64::from(offset)));
+    let mut statement = sql.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM backup {clause} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?"
     ))?;
-    let rows = statement.query_map(params![connection.map(|c| c.0), limit, offset], from_row)?;
+    let rows = statement.query_map(rusqlite::params_from_iter(values), from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// How many backups the filter matches.
+pub fn count(sql: &Sql, filter: &BackupFilter) -> Result<u64, Problem> {
+    let (clause, values) = filter.clause();
+    let count: i64 = sql.query_row(
+        &format!("SELECT count(*) FROM backup {clause}"),
+        rusqlite::params_from_iter(values),
+        |row| row.get(0),
+    )?;
+    Ok(count as u64)
+}
+
+pub fn set_file_state(sql: &Sql, id: BackupId, state: Option<FileState>) -> Result<(), Problem> {
+    sql.execute(
+        "UPDATE backup SET file_state = ?2 WHERE id = ?1",
+        params![id.0, state.map(FileState::as_str)],
+    )?;
+    Ok(())
+}
+
+pub fn set_verification(
+    sql: &Sql,
+    id: BackupId,
+    verification: &Verification,
+) -> Result<(), Problem> {
+    let json = serde_json::to_string(verification).map_err(|e| {
+        Problem::new(
+            "internal",
+            format!("The verification could not be saved: {e}."),
+            "Try again.",
+        )
+    })?;
+    sql.execute(
+        "UPDATE backup SET verified_at = ?2, verify_result = ?3 WHERE id = ?1",
+        params![id.0, now_utc(), json],
+    )?;
+    Ok(())
+}
+
+pub fn delete(sql: &Sql, id: BackupId) -> Result<(), Problem> {
+    sql.execute("DELETE FROM backup WHERE id = ?1", [id.0])?;
+    Ok(())
 }

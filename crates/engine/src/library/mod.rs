@@ -1,4 +1,11 @@
-//! Backup files on disk: where they go, and cleaning up after a crash.
+//! Backup files on disk: where they go, cleaning up after a crash, and what users do with
+//! them (delete, save a copy, scan, statistics, retention, verify, restore).
 
+pub mod files;
 pub mod layout;
 pub mod recovery;
+pub mod retention;
+pub mod stats;
+#[cfg(test)]
+mod tests;
+pub mod verify;

@@ -43,7 +43,12 @@ pub async fn run_schedule(
     };
     let id = schedule.id;
     let recorded = run_blocking(move || {
-        repository::set_outcome(&store.connection(), id, backup, status, error.as_deref())
+        repository::set_outcome(&store.connection(), id, backup, status, error.as_deref())?;
+        // Retention runs after each completed run: a failed one never costs a good backup.
+        if status == BackupStatus::Completed {
+            crate::library::retention::apply(&store, id, chrono::Utc::now())?;
+        }
+        Ok(())
     })
     .await;
     if let Err(problem) = recorded {

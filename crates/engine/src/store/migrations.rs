@@ -24,6 +24,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "scheduler",
         sql: include_str!("migrations/0003_scheduler.sql"),
     },
+    Migration {
+        version: 4,
+        name: "library",
+        sql: include_str!("migrations/0004_library.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

@@ -1,0 +1,230 @@
+//! A backup's file as the user handles it: delete it with its record, save a checked copy
+//! elsewhere, and notice files changed or removed outside the app.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::backups::repository;
+use crate::backups::{Backup, BackupId, BackupStatus, FileState};
+use crate::dump::sink::hash_path;
+use crate::problem::Problem;
+use crate::store::Store;
+
+/// What deleting a backup did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Deleted {
+    pub id: BackupId,
+    /// False when the record had no file or its file was already gone.
+    pub file_removed: bool,
+    pub note: Option<String>,
+}
+
+/// Deletes a backup's file and its record together. A file already gone: the record goes and
+/// the answer says so. A file that cannot be removed: the record stays and the error says why.
+pub fn delete(store: &Store, id: BackupId) -> Result<Deleted, Problem> {
+    let backup = repository::get(&store.connection(), id)?;
+    if matches!(backup.status, BackupStatus::Running | BackupStatus::Pending) {
+        return Err(Problem::new(
+            "backup_running",
+            format!("Backup {id} is still running."),
+            "Cancel it first, or wait for it to end.",
+        ));
+    }
+    let (file_removed, note) = match backup.file_path.as_deref().map(Path::new) {
+        None => (false, None),
+        Some(path) => match remove_path(path) {
+            Ok(()) => (true, None),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => (
+                false,
+                Some(format!("The file {} was already gone.", path.display())),
+            ),
+            Err(error) => {
+                return Err(Problem::new(
+                    "delete_failed",
+                    format!("The file {} cannot be deleted: {error}.", path.display()),
+                    "Check the folder's permissions; the backup's record is kept until its file can go.",
+                ))
+            }
+        },
+    };
+    repository::delete(&store.connection(), id)?;
+    tracing::info!(backup = id.0, file_removed, "backup deleted");
+    Ok(Deleted {
+        id,
+        file_removed,
+        note,
+    })
+}
+
+fn remove_path(path: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => fs::remove_dir_all(path),
+        Ok(_) => fs::remove_file(path),
+        Err(error) => Err(error),
+    }
+}
+
+/// The completed backup's file, as recorded and still there.
+fn file_of(backup: &Backup) -> Result<PathBuf, Problem> {
+    if backup.status != BackupStatus::Completed {
+        return Err(Problem::new(
+            "backup_has_no_file",
+            format!(
+                "Backup {} is {}: it has no file.",
+                backup.id,
+                backup.status.as_str()
+            ),
+            "Choose a completed backup.",
+        ));
+    }
+    let path = backup
+        .file_path
+        .as_deref()
+        .map(PathBuf::from)
+        .ok_or_else(|| {
+            Problem::new(
+                "backup_has_no_file",
+                format!("Backup {} has no file recorded.", backup.id),
+                "Choose another backup.",
+            )
+        })?;
+    if !path.exists() {
+        return Err(Problem::new(
+            "backup_file_missing",
+            format!(
+                "The file of backup {} is gone: {}.",
+                backup.id,
+                path.display()
+            ),
+            "It was moved or deleted outside the app; delete the record, or put the file back.",
+        ));
+    }
+    Ok(path)
+}
+
+/// Copies a completed backup to `destination` (a file path, or a folder to copy into), then
+/// checks the copy's SHA-256 against the recorded one. Nothing is left at the destination
+/// when anything fails.
+pub fn save_copy(store: &Store, id: BackupId, destination: &Path) -> Result<PathBuf, Problem> {
+    let backup = repository::get(&store.connection(), id)?;
+    let source = file_of(&backup)?;
+    let target = if destination.is_dir() {
+        destination.join(source.file_name().unwrap_or_default())
+    } else {
+        destination.to_path_buf()
+    };
+    let same = |a: &Path, b: &Path| match (fs::canonicalize(a), fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same(&source, &target) || target.starts_with(&source) {
+        return Err(Problem::new(
+            "invalid_destination",
+            format!("{} is the backup itself.", target.display()),
+            "Choose another folder or file name for the copy.",
+        ));
+    }
+    if target.exists() {
+        return Err(Problem::new(
+            "invalid_destination",
+            format!("{} already exists.", target.display()),
+            "Choose another name, or remove that file first.",
+        ));
+    }
+    let copying = |error: io::Error| {
+        Problem::new(
+            "copy_failed",
+            format!("The copy to {} failed: {error}.", target.display()),
+            "Choose a folder you can write to, with enough free space.",
+        )
+    };
+    let partial = crate::library::layout::partial_path(&target);
+    let result = copy_path(&source, &partial)
+        .map_err(copying)
+        .and_then(|()| hash_path(&partial).map_err(copying))
+        .and_then(|written| match backup.sha256.as_deref() {
+            Some(recorded) if recorded != written.sha256 => Err(Problem::new(
+                "copy_mismatch",
+                format!(
+                    "The copy's SHA-256 ({}) differs from the backup's recorded one ({recorded}).",
+                    written.sha256
+                ),
+                "The backup file may have changed since it was made: verify it.",
+            )),
+            _ => fs::rename(&partial, &target).map_err(copying),
+        });
+    if result.is_err() {
+        let _ = remove_path(&partial);
+    }
+    result.map(|()| target)
+}
+
+fn copy_path(source: &Path, target: &Path) -> io::Result<()> {
+    if source.is_dir() {
+        fs::create_dir(target)?;
+        for entry in fs::read_dir(source)? {
+            let entry = entry?;
+            copy_path(&entry.path(), &target.join(entry.file_name()))?;
+        }
+        Ok(())
+    } else {
+        fs::copy(source, target).map(|_| ())
+    }
+}
+
+/// What a scan found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanReport {
+    pub checked: u32,
+    pub missing: Vec<BackupId>,
+    pub modified: Vec<BackupId>,
+    /// Files as recorded again after having been marked.
+    pub restored: Vec<BackupId>,
+}
+
+/// Checks every completed backup's file against its record: gone → missing; another size
+/// (or, with `hash`, another SHA-256) → modified. The list shows the marks; nothing is deleted.
+pub fn scan(store: &Store, hash: bool) -> Result<ScanReport, Problem> {
+    let filter = repository::BackupFilter {
+        status: Some(BackupStatus::Completed),
+        ..Default::default()
+    };
+    let completed = repository::list(&store.connection(), &filter, u32::MAX, 0)?;
+    let mut report = ScanReport::default();
+    for backup in completed {
+        report.checked += 1;
+        let Some(path) = backup.file_path.as_deref().map(Path::new) else {
+            continue;
+        };
+        let state = if !path.exists() {
+            Some(FileState::Missing)
+        } else {
+            let size = if path.is_dir() {
+                hash_path(path).map(|w| w.bytes).ok()
+            } else {
+                fs::metadata(path).map(|m| m.len()).ok()
+            };
+            let size_differs = size != backup.size_bytes.map(|s| s as u64);
+            let hash_differs = hash
+                && !size_differs
+                && hash_path(path).map(|w| Some(w.sha256)).ok().flatten() != backup.sha256;
+            (size_differs || hash_differs).then_some(FileState::Modified)
+        };
+        match state {
+            Some(FileState::Missing) => report.missing.push(backup.id),
+            Some(FileState::Modified) => report.modified.push(backup.id),
+            None if backup.file_state.is_some() => report.restored.push(backup.id),
+            None => {}
+        }
+        if state != backup.file_state {
+            repository::set_file_state(&store.connection(), backup.id, state)?;
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,413 @@
+//! Proof that a backup is good: its file is there with the recorded size and SHA-256, an
+//! archive reads with `pg_restore --list`, and (asked for) it restores into a throwaway
+//! PostgreSQL in a `postgres:<major>` container whose per-table row counts match the source's.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::backups::repository;
+use crate::backups::{Backup, BackupId, BackupStatus, TableCount, Verification, VerifyCheck};
+use crate::connections::{self, run_blocking, Connections};
+use crate::docker::{self, ContainerSpec};
+use crate::dump::local_binaries::parse_version_line;
+use crate::dump::runner;
+use crate::dump::sink::hash_path;
+use crate::pg::DEFAULT_CONNECT_TIMEOUT;
+use crate::problem::Problem;
+use crate::settings;
+use crate::store::Store;
+
+/// Every user table with its exact row count, as `schema.table|rows` lines.
+pub const COUNT_ROWS_SQL: &str = "SELECT format('%I.%I', n.nspname, c.relname), \
+     (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', n.nspname, c.relname), false, true, '')))[1]::text::bigint \
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+     WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
+     AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1";
+
+const IN_MOUNT: &str = "/dbm-in";
+
+fn check(name: &str, ok: bool, detail: impl Into<String>) -> VerifyCheck {
+    VerifyCheck {
+        name: name.into(),
+        ok,
+        detail: detail.into(),
+    }
+}
+
+/// Verifies backup `id` and records the result and time on it.
+pub async fn verify(
+    store: Arc<Store>,
+    id: BackupId,
+    restore: bool,
+) -> Result<Verification, Problem> {
+    let started = Instant::now();
+    let lookup = store.clone();
+    let backup = run_blocking(move || repository::get(&lookup.connection(), id)).await?;
+    if backup.status != BackupStatus::Completed {
+        return Err(Problem::new(
+            "backup_has_no_file",
+            format!(
+                "Backup {id} is {}: there is nothing to verify.",
+                backup.status.as_str()
+            ),
+            "Choose a completed backup.",
+        ));
+    }
+    let mut checks = Vec::new();
+    let mut restored_tables = None;
+    let path = backup
+        .file_path
+        .clone()
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let file_ok = path.exists();
+    checks.push(check(
+        "file",
+        file_ok,
+        if file_ok {
+            format!("{} is there", path.display())
+        } else {
+            format!("{} is missing", path.display())
+        },
+    ));
+    if file_ok {
+        let hashed = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || hash_path(&path)).await
+        };
+        match hashed {
+            Ok(Ok(written)) => {
+                let recorded_size = backup.size_bytes.map(|s| s as u64);
+                checks.push(check(
+                    "size",
+                    recorded_size == Some(written.bytes),
+                    format!(
+                        "{} bytes on disk, {} recorded",
+                        written.bytes,
+                        recorded_size.map_or("none".into(), |s| s.to_string())
+                    ),
+                ));
+                let sha_ok = backup.sha256.as_deref() == Some(written.sha256.as_str());
+                checks.push(check(
+                    "sha256",
+                    sha_ok,
+                    if sha_ok {
+                        "matches the recorded checksum".to_string()
+                    } else {
+                        format!(
+                            "{} on disk, {} recorded",
+                            written.sha256,
+                            backup.sha256.as_deref().unwrap_or("none")
+                        )
+                    },
+                ));
+            }
+            _ => checks.push(check("sha256", false, "the file could not be read")),
+        }
+        let intact = checks.iter().all(|c| c.ok);
+        if intact && is_archive(&backup) {
+            checks.push(archive_check(&store, &backup, &path).await);
+        }
+        if restore && checks.iter().all(|c| c.ok) {
+            let (restore_checks, tables) = restore_check(&store, &backup, &path).await;
+            checks.extend(restore_checks);
+            restored_tables = tables;
+        }
+    }
+    let verification = Verification {
+        ok: checks.iter().all(|c| c.ok),
+        checks,
+        restored_tables,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    let record = verification.clone();
+    run_blocking(move || repository::set_verification(&store.connection(), id, &record)).await?;
+    tracing::info!(backup = id.0, ok = verification.ok, "backup verified");
+    Ok(verification)
+}
+
+fn is_archive(backup: &Backup) -> bool {
+    backup.format != "plain"
+}
+
+/// The major of the pg_dump that wrote the backup (tools at least as new read it).
+fn dump_major(backup: &Backup) -> Result<u32, Problem> {
+    backup
+        .pg_dump_version
+        .as_deref()
+        .and_then(|v| {
+            parse_version_line(&format!("pg_dump (PostgreSQL) {v}"))
+                .or_else(|| parse_version_line(v))
+        })
+        .map(|(_, major)| major)
+        .ok_or_else(|| {
+            Problem::new(
+                "unknown_dump_version",
+                format!(
+                    "Backup {} does not record which pg_dump wrote it.",
+                    backup.id
+                ),
+                "Verify by restoring it by hand with a recent pg_restore.",
+            )
+        })
+}
+
+async fn archive_check(store: &Arc<Store>, backup: &Backup, path: &Path) -> VerifyCheck {
+    let chosen = async {
+        let major = dump_major(backup)?;
+        let lookup = store.clone();
+        let (policy, template) = run_blocking(move || {
+            Ok((
+                settings::engine(&lookup)?,
+                settings::image_template(&lookup)?,
+            ))
+        })
+        .await?;
+        runner::choose(store, policy, &template, major, &|_| {}).await
+    }
+    .await;
+    let runner = match chosen {
+        Ok(runner) => runner,
+        Err(problem) => return check("archive", false, problem.to_string()),
+    };
+    match runner.restore_list(path).await {
+        Ok(exit) if exit.exit_code == 0 => check(
+            "archive",
+            true,
+            format!("pg_restore --list reads it ({})", runner.detail()),
+        ),
+        Ok(exit) => check(
+            "archive",
+            false,
+            format!("pg_restore --list failed: {}", exit.stderr.trim()),
+        ),
+        Err(problem) => check("archive", false, problem.to_string()),
+    }
+}
+
+/// Restores into a PostgreSQL started for the purpose in a container (nothing else is
+/// touched) and compares each table's row count with the source's when it is reachable.
+async fn restore_check(
+    store: &Arc<Store>,
+    backup: &Backup,
+    path: &Path,
+) -> (Vec<VerifyCheck>, Option<Vec<TableCount>>) {
+    let restored = restore_in_throwaway(store, backup, path).await;
+    let counts = match restored {
+        Ok(counts) => counts,
+        Err(problem) => return (vec![check("restore", false, problem.to_string())], None),
+    };
+    let mut checks = vec![check(
+        "restore",
+        true,
+        format!(
+            "restored into a throwaway database: {} tables",
+            counts.len()
+        ),
+    )];
+    let source = source_counts(store, backup).await;
+    let mut tables: Vec<TableCount> = counts
+        .into_iter()
+        .map(|(table, rows)| TableCount {
+            source_rows: source
+                .as_ref()
+                .ok()
+                .map(|s| s.iter().find(|(t, _)| *t == table).map_or(0, |(_, n)| *n)),
+            table,
+            rows,
+        })
+        .collect();
+    tables.sort_by(|a, b| a.table.cmp(&b.table));
+    match &source {
+        Ok(source) => {
+            let differing: Vec<String> = tables
+                .iter()
+                .filter(|t| t.source_rows != Some(t.rows))
+                .map(|t| {
+                    format!(
+                        "{} ({} restored, {} now)",
+                        t.table,
+                        t.rows,
+                        t.source_rows.unwrap_or(0)
+                    )
+                })
+                .chain(
+                    source
+                        .iter()
+                        .filter(|(t, _)| !tables.iter().any(|r| r.table == *t))
+                        .map(|(t, n)| format!("{t} (absent, {n} now)")),
+                )
+                .collect();
+            checks.push(check(
+                "row counts",
+                differing.is_empty(),
+                if differing.is_empty() {
+                    "every table has the source's row count".to_string()
+                } else {
+                    format!(
+                        "differ from the source (it may have changed since the backup): {}",
+                        differing.join(", ")
+                    )
+                },
+            ));
+        }
+        Err(problem) => checks.push(check(
+            "row counts",
+            true,
+            format!(
+                "not compared: the source is not reachable ({})",
+                problem.message
+            ),
+        )),
+    }
+    (checks, Some(tables))
+}
+
+async fn source_counts(store: &Arc<Store>, backup: &Backup) -> Result<Vec<(String, i64)>, Problem> {
+    let lookup = store.clone();
+    let connection_id = backup.connection_id;
+    let target = run_blocking(move || {
+        let connections = Connections::new(&lookup);
+        let connection = connections.get(connection_id)?;
+        let password = connections.password(connection_id)?;
+        Ok(connections::target_of(
+            &connection,
+            password,
+            DEFAULT_CONNECT_TIMEOUT,
+        ))
+    })
+    .await?;
+    let client = crate::pg::connect(&target).await?;
+    let rows = client.query(COUNT_ROWS_SQL, &[]).await.map_err(|e| {
+        Problem::new(
+            "count_failed",
+            format!("Counting rows failed: {e}."),
+            "Check the connection.",
+        )
+    })?;
+    Ok(rows
+        .iter()
+        .map(|row| (row.get::<_, String>(0), row.get::<_, i64>(1)))
+        .collect())
+}
+
+/// Starts `postgres:<major>` (major of the dump's pg_dump), restores the backup inside it,
+/// answers the restored tables' row counts. The container is removed on every path out.
+async fn restore_in_throwaway(
+    store: &Arc<Store>,
+    backup: &Backup,
+    path: &Path,
+) -> Result<Vec<(String, i64)>, Problem> {
+    let major = dump_major(backup)?;
+    let lookup = store.clone();
+    let template = run_blocking(move || settings::image_template(&lookup)).await?;
+    let image = template.replace("{major}", &major.to_string());
+    let docker = docker::connect().await.map_err(|problem| {
+        Problem::new(
+            "restore_check_needs_docker",
+            format!(
+                "Verifying by restore starts a throwaway PostgreSQL in Docker: {}",
+                problem.message
+            ),
+            problem.fix,
+        )
+    })?;
+    docker::ensure_image(&docker, &image, &|_| {}).await?;
+
+    // A plain backup compressed by the app is decompressed next to it first: the image has no zstd.
+    let (source, scratch) =
+        if backup.format == "plain" && path.extension().is_some_and(|e| e == "zst") {
+            let plain = path.with_extension("verify.sql");
+            let (from, to) = (path.to_path_buf(), plain.clone());
+            tokio::task::spawn_blocking(move || decompress(&from, &to))
+                .await
+                .map_err(|e| Problem::new("internal", e.to_string(), "Try again."))?
+                .map_err(|e| {
+                    Problem::new(
+                        "decompress_failed",
+                        format!("The backup could not be decompressed: {e}."),
+                        "Check the free space beside the backup.",
+                    )
+                })?;
+            (plain.clone(), Some(plain))
+        } else {
+            (path.to_path_buf(), None)
+        };
+    let result = run_restore_container(&docker, &image, backup, &source).await;
+    if let Some(scratch) = scratch {
+        let _ = std::fs::remove_file(scratch);
+    }
+    result
+}
+
+fn decompress(from: &Path, to: &Path) -> std::io::Result<()> {
+    let input = std::fs::File::open(from)?;
+    let mut output = std::fs::File::create(to)?;
+    zstd::stream::copy_decode(input, &mut output)
+}
+
+async fn run_restore_container(
+    docker: &bollard::Docker,
+    image: &str,
+    backup: &Backup,
+    file: &Path,
+) -> Result<Vec<(String, i64)>, Problem> {
+    let (Some(parent), Some(name)) = (file.parent(), file.file_name()) else {
+        return Err(Problem::new(
+            "invalid_backup_path",
+            "The backup path has no file name.",
+            "Choose another backup.",
+        ));
+    };
+    let load = if backup.format == "plain" {
+        "gosu postgres psql -h /tmp -U postgres -d restored -q -f /tmp/backup >/dev/null 2>/tmp/load.log; \
+         if grep ERROR /tmp/load.log | grep -v 'role .* does not exist' >&2; then exit 4; fi"
+    } else {
+        "gosu postgres pg_restore -h /tmp -U postgres -d restored --no-owner --no-privileges /tmp/backup || exit 4"
+    };
+    let script = format!(
+        "set -e; cp -a \"{IN_MOUNT}/$DBM_FILE\" /tmp/backup; chown -R postgres /tmp/backup; \
+         gosu postgres initdb -D /tmp/pgdata -U postgres --auth=trust >/tmp/initdb.log 2>&1 || {{ cat /tmp/initdb.log >&2; exit 3; }}; \
+         gosu postgres pg_ctl -D /tmp/pgdata -o \"-c listen_addresses='' -c fsync=off -k /tmp\" -w -l /tmp/pg.log start >/dev/null || {{ cat /tmp/pg.log >&2; exit 3; }}; \
+         gosu postgres psql -h /tmp -U postgres -d postgres -qAt -c 'CREATE DATABASE restored'; \
+         set +e; {load}; set -e; \
+         gosu postgres psql -h /tmp -U postgres -d restored -qAt -F '|' -c \"$DBM_COUNT_SQL\""
+    );
+    let spec = ContainerSpec {
+        image: image.to_string(),
+        cmd: vec!["sh".into(), "-c".into(), script],
+        env: vec![
+            format!("DBM_FILE={}", name.to_string_lossy()),
+            format!("DBM_COUNT_SQL={COUNT_ROWS_SQL}"),
+        ],
+        binds: vec![format!("{}:{IN_MOUNT}:ro", parent.display())],
+        user: Some("root".into()),
+    };
+    let output = docker::run_spec_to_completion(docker, &spec).await?;
+    if output.exit_code != 0 {
+        let stage = match output.exit_code {
+            3 => "the throwaway server did not start",
+            4 => "the restore failed",
+            _ => "the restore check failed",
+        };
+        return Err(Problem::new(
+            "restore_check_failed",
+            format!("{stage} ({image}): {}", tail(&output.stderr)),
+            "The backup may be damaged or need objects the throwaway database lacks (extensions, roles).",
+        ));
+    }
+    Ok(output
+        .stdout
+        .lines()
+        .filter_map(|line| {
+            let (table, rows) = line.rsplit_once('|')?;
+            Some((table.to_string(), rows.trim().parse().ok()?))
+        })
+        .collect())
+}
+
+fn tail(text: &str) -> String {
+    let lines: Vec<&str> = text.trim().lines().collect();
+    lines[lines.len().saturating_sub(8)..].join("\n")
+}
