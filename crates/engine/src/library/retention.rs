@@ -23,7 +23,7 @@ pub struct Policy {
 }
 
 /// Which of `completed` (newest first) the policy lets go.
-pub fn expired<'a>(policy: Policy, completed: &'a [Backup], now: DateTime<Utc>) -> Vec<&'a Backup> {
+pub fn expired(policy: Policy, completed: &[Backup], now: DateTime<Utc>) -> Vec<&Backup> {
     if policy.keep_last.is_none() && policy.keep_days.is_none() {
         return Vec::new();
     }
