@@ -122,7 +122,7 @@ pub async fn restore_list(docker: &Docker, image: &str, archive: &Path) -> Resul
 
 /// The host as seen from the container. Loopback works as is with host networking (Linux);
 /// elsewhere the host is `host.docker.internal`. A socket folder is mounted at the same path.
-fn container_host(host: &str, binds: &mut Vec<String>) -> String {
+pub(super) fn container_host(host: &str, binds: &mut Vec<String>) -> String {
     if host.starts_with('/') {
         binds.push(format!("{host}:{host}"));
         return host.to_string();

@@ -142,7 +142,7 @@ pub async fn restore_list(pg_dump: &Path, archive: &Path) -> Result<Exit, Proble
     })
 }
 
-fn sibling(binary: &Path, name: &str) -> PathBuf {
+pub(super) fn sibling(binary: &Path, name: &str) -> PathBuf {
     let file = if cfg!(windows) {
         format!("{name}.exe")
     } else {

@@ -1,5 +1,6 @@
 //! Running pg_dump: finding the right one, streaming its output to disk.
 
+pub mod client_tool;
 mod docker_dump;
 pub mod local_binaries;
 mod local_dump;

@@ -4,6 +4,7 @@
 pub mod files;
 pub mod layout;
 pub mod recovery;
+pub mod restore;
 pub mod retention;
 pub mod stats;
 #[cfg(test)]

@@ -119,7 +119,8 @@ pub async fn verify(
         ok: checks.iter().all(|c| c.ok),
         checks,
         restored_tables,
-        seconds: started.elapsed().as_secs_f64(),
+        // Whole milliseconds: the record round-trips through JSON unchanged.
+        seconds: started.elapsed().as_millis() as f64 / 1000.0,
     };
     let record = verification.clone();
     run_blocking(move || repository::set_verification(&store.connection(), id, &record)).await?;
@@ -132,7 +133,7 @@ fn is_archive(backup: &Backup) -> bool {
 }
 
 /// The major of the pg_dump that wrote the backup (tools at least as new read it).
-fn dump_major(backup: &Backup) -> Result<u32, Problem> {
+pub(super) fn dump_major(backup: &Backup) -> Result<u32, Problem> {
     backup
         .pg_dump_version
         .as_deref()
@@ -341,7 +342,7 @@ async fn restore_in_throwaway(
     result
 }
 
-fn decompress(from: &Path, to: &Path) -> std::io::Result<()> {
+pub(super) fn decompress(from: &Path, to: &Path) -> std::io::Result<()> {
     let input = std::fs::File::open(from)?;
     let mut output = std::fs::File::create(to)?;
     zstd::stream::copy_decode(input, &mut output)
@@ -368,7 +369,7 @@ async fn run_restore_container(
     };
     let script = format!(
         "set -e; cp -a \"{IN_MOUNT}/$DBM_FILE\" /tmp/backup; chown -R postgres /tmp/backup; \
-         gosu postgres initdb -D /tmp/pgdata -U postgres --auth=trust >/tmp/initdb.log 2>&1 || {{ cat /tmp/initdb.log >&2; exit 3; }}; \
+         gosu postgres initdb -D /tmp/pgdata -U postgres --auth=trust --no-locale -E UTF8 >/tmp/initdb.log 2>&1 || {{ cat /tmp/initdb.log >&2; exit 3; }}; \
          gosu postgres pg_ctl -D /tmp/pgdata -o \"-c listen_addresses='' -c fsync=off -k /tmp\" -w -l /tmp/pg.log start >/dev/null || {{ cat /tmp/pg.log >&2; exit 3; }}; \
          gosu postgres psql -h /tmp -U postgres -d postgres -qAt -c 'CREATE DATABASE restored'; \
          set +e; {load}; set -e; \

@@ -32,18 +32,7 @@ pub fn setup(major: u32, database: &str) -> Setup {
 pub fn setup_with_password(major: u32, database: &str, password: &str) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open_in(&dir.path().join("data")).unwrap());
-    let input = ConnectionInput {
-        name: format!("Server {major} / {database}"),
-        host: "127.0.0.1".into(),
-        port: pg_port(major).to_string(),
-        database: database.into(),
-        username: "postgres".into(),
-        sslmode: SslMode::Prefer,
-    };
-    let connection = Connections::new(&store)
-        .create(&input, Some(&Secret::new(password)))
-        .unwrap()
-        .id;
+    let connection = add_connection_with_password(&store, major, database, password);
     let root = dir.path().join("backups");
     settings::set(&store, settings::BACKUP_ROOT, &root.display().to_string()).unwrap();
     Setup {
@@ -52,6 +41,36 @@ pub fn setup_with_password(major: u32, database: &str, password: &str) -> Setup 
         connection,
         root,
     }
+}
+
+/// Another saved connection (superuser) to `database` on server `major`.
+pub fn add_connection(store: &Store, major: u32, database: &str) -> ConnectionId {
+    add_connection_with_password(
+        store,
+        major,
+        database,
+        &env_or("DBM_PG_PASSWORD", "postgres"),
+    )
+}
+
+fn add_connection_with_password(
+    store: &Store,
+    major: u32,
+    database: &str,
+    password: &str,
+) -> ConnectionId {
+    let input = ConnectionInput {
+        name: format!("Server {major} / {database}"),
+        host: "127.0.0.1".into(),
+        port: pg_port(major).to_string(),
+        database: database.into(),
+        username: "postgres".into(),
+        sslmode: SslMode::Prefer,
+    };
+    Connections::new(store)
+        .create(&input, Some(&Secret::new(password)))
+        .unwrap()
+        .id
 }
 
 impl Setup {

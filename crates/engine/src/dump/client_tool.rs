@@ -1,0 +1,149 @@
+//! PostgreSQL's client tools besides pg_dump (pg_restore, psql) run against a server: in the
+//! runner's container (host paths mounted at the same path) or beside the local pg_dump.
+//! Their stderr is passed on line by line (pg_restore --verbose reports each object).
+
+use std::path::Path;
+use std::process::Stdio;
+
+use bollard::container::LogOutput;
+use futures_util::StreamExt;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+use tokio_util::sync::CancellationToken;
+
+use super::docker_dump::container_host;
+use super::local_dump::sibling;
+use super::runner::{libpq_env, root_certificate, Exit, Runner};
+use super::sink::Tail;
+use crate::docker::{self, ContainerSpec};
+use crate::pg::ConnectTarget;
+use crate::problem::Problem;
+
+const ROOT_CERT_MOUNT: &str = "/dbm-tls/root.crt";
+
+/// Runs `tool` with `args` against `target`; `folder` is readable by the tool at its own path.
+pub async fn run(
+    runner: &Runner,
+    tool: &str,
+    args: &[String],
+    target: &ConnectTarget,
+    folder: &Path,
+    on_line: &(dyn Fn(&str) + Send + Sync),
+    cancel: &CancellationToken,
+) -> Result<Exit, Problem> {
+    match runner {
+        Runner::Docker { docker, image, .. } => {
+            let mut spec = ContainerSpec {
+                image: image.clone(),
+                cmd: std::iter::once(tool.to_string())
+                    .chain(args.iter().cloned())
+                    .collect(),
+                binds: vec![format!("{}:{}:ro", folder.display(), folder.display())],
+                ..Default::default()
+            };
+            let host = container_host(&target.host, &mut spec.binds);
+            let root_cert = root_certificate(target.sslmode).map(|path| {
+                spec.binds
+                    .push(format!("{}:{ROOT_CERT_MOUNT}:ro", path.display()));
+                ROOT_CERT_MOUNT
+            });
+            spec.env = libpq_env(target, &host, root_cert)
+                .into_iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            let mut attached = docker::start(docker, &spec).await?;
+            let mut tail = Tail::default();
+            let mut exit = Exit::default();
+            let mut pending = String::new();
+            let streamed: Result<(), Problem> =
+                async {
+                    loop {
+                        let frame = tokio::select! {
+                            frame = attached.output.next() => frame,
+                            _ = cancel.cancelled() => { exit.cancelled = true; return Ok(()); }
+                        };
+                        let Some(frame) = frame else { return Ok(()) };
+                        match frame {
+                            Ok(LogOutput::StdErr { message } | LogOutput::StdOut { message }) => {
+                                tail.push(&message);
+                                pending.push_str(&String::from_utf8_lossy(&message));
+                                while let Some(end) = pending.find('\n') {
+                                    on_line(pending[..end].trim_end());
+                                    pending.drain(..=end);
+                                }
+                            }
+                            Ok(other) => return Err(docker::unexpected_frame(image, &other)),
+                            Err(error) => return Err(Problem::new(
+                                "docker_stream_failed",
+                                format!("The output of {tool} in {image} broke off: {error}."),
+                                "Check that the Docker daemon is still running, then try again.",
+                            )),
+                        }
+                    }
+                }
+                .await;
+            if let Err(problem) = streamed {
+                attached.remove().await;
+                return Err(problem);
+            }
+            if !exit.cancelled {
+                exit.exit_code = attached.exit_code().await?;
+            }
+            attached.remove().await;
+            exit.stderr = tail.text();
+            Ok(exit)
+        }
+        Runner::Local { pg_dump, .. } => {
+            let binary = sibling(pg_dump, tool);
+            let root_cert = root_certificate(target.sslmode).map(|p| p.display().to_string());
+            let mut child = Command::new(&binary)
+                .args(args)
+                .envs(libpq_env(target, &target.host, root_cert.as_deref()))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .kill_on_drop(true)
+                .spawn()
+                .map_err(|e| {
+                    Problem::new(
+                        "tool_not_runnable",
+                        format!("{} could not be started: {e}.", binary.display()),
+                        "Install the PostgreSQL client tools beside pg_dump, or use Docker.",
+                    )
+                })?;
+            let mut exit = Exit::default();
+            let mut tail = Tail::default();
+            if let Some(stderr) = child.stderr.take() {
+                let mut lines = BufReader::new(stderr).lines();
+                loop {
+                    let line = tokio::select! {
+                        line = lines.next_line() => line,
+                        _ = cancel.cancelled() => { exit.cancelled = true; break; }
+                    };
+                    match line {
+                        Ok(Some(line)) => {
+                            on_line(&line);
+                            tail.push(line.as_bytes());
+                            tail.push(b"\n");
+                        }
+                        _ => break,
+                    }
+                }
+            }
+            if exit.cancelled {
+                let _ = child.kill().await;
+            } else {
+                let status = child.wait().await.map_err(|e| {
+                    Problem::new(
+                        "tool_wait_failed",
+                        format!("{tool}'s exit could not be read: {e}."),
+                        "Try again.",
+                    )
+                })?;
+                exit.exit_code = status.code().map_or(-1, i64::from);
+            }
+            exit.stderr = tail.text();
+            Ok(exit)
+        }
+    }
+}

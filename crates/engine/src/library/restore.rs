@@ -1,0 +1,315 @@
+//! Restoring a backup into a saved connection's database, or a new database on its server,
+//! with pg_restore (archives) or psql (plain) of a major at least the dump's. Only the target
+//! database is touched; a non-empty one is refused unless asked.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+
+use super::verify::dump_major;
+use crate::backups::{repository, BackupId, BackupStatus};
+use crate::connections::{self, run_blocking, ConnectionId, Connections};
+use crate::dump::{client_tool, runner};
+use crate::pg::{self, DEFAULT_CONNECT_TIMEOUT};
+use crate::problem::{invalid, Problem};
+use crate::settings;
+use crate::store::Store;
+
+/// What to restore where, and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreRequest {
+    pub backup_id: BackupId,
+    /// The connection whose server (and credentials) receive the restore.
+    pub connection_id: ConnectionId,
+    /// The database to restore into (default: the connection's own).
+    #[serde(default)]
+    pub database: Option<String>,
+    /// Create the database first; it must not exist.
+    #[serde(default)]
+    pub create: bool,
+    /// Drop each object before recreating it (`--clean --if-exists`; archives only).
+    #[serde(default)]
+    pub clean: bool,
+    /// Do not restore ownership (objects belong to the connecting user).
+    #[serde(default)]
+    pub no_owner: bool,
+    /// All or nothing: one transaction.
+    #[serde(default)]
+    pub single_transaction: bool,
+    /// Restore into a database that already holds tables.
+    #[serde(default)]
+    pub allow_non_empty: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreOutcome {
+    pub database: String,
+    pub created: bool,
+    /// The image or binary that restored.
+    pub tool: String,
+    pub seconds: f64,
+}
+
+const USER_RELATIONS_SQL: &str = "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
+     AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'";
+
+fn validate_database(name: &str) -> Result<(), Problem> {
+    if name.trim().is_empty() || name.len() > 63 || name.contains('\0') {
+        return Err(invalid(
+            "database",
+            format!("\"{name}\" cannot be a database name."),
+            "Use 1 to 63 bytes.",
+        ));
+    }
+    Ok(())
+}
+
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Restores; `on_line` receives the tool's progress lines.
+pub async fn restore(
+    store: Arc<Store>,
+    request: &RestoreRequest,
+    on_line: &(dyn Fn(&str) + Send + Sync),
+    cancel: &CancellationToken,
+) -> Result<RestoreOutcome, Problem> {
+    let started = Instant::now();
+    let lookup = store.clone();
+    let (backup_id, connection_id) = (request.backup_id, request.connection_id);
+    let (backup, connection, password, policy, template) = run_blocking(move || {
+        let backup = repository::get(&lookup.connection(), backup_id)?;
+        let connections = Connections::new(&lookup);
+        let connection = connections.get(connection_id)?;
+        let password = connections.password(connection_id)?;
+        Ok((
+            backup,
+            connection,
+            password,
+            settings::engine(&lookup)?,
+            settings::image_template(&lookup)?,
+        ))
+    })
+    .await?;
+    if backup.status != BackupStatus::Completed {
+        return Err(Problem::new(
+            "backup_has_no_file",
+            format!(
+                "Backup {} is {}: there is nothing to restore.",
+                backup.id,
+                backup.status.as_str()
+            ),
+            "Choose a completed backup.",
+        ));
+    }
+    let file = backup
+        .file_path
+        .clone()
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    if !file.exists() {
+        return Err(Problem::new(
+            "backup_file_missing",
+            format!(
+                "The file of backup {} is gone: {}.",
+                backup.id,
+                file.display()
+            ),
+            "Put the file back, or choose another backup.",
+        ));
+    }
+    let database = request
+        .database
+        .clone()
+        .unwrap_or_else(|| connection.database.clone());
+    validate_database(&database)?;
+    let plain = backup.format == "plain";
+    if plain && request.clean {
+        return Err(invalid(
+            "clean",
+            "A plain SQL backup cannot be restored with clean.",
+            "Restore it into an empty or new database instead.",
+        ));
+    }
+
+    // The server: create the database, or check that the existing one may be written.
+    let server = connections::target_of(&connection, password, DEFAULT_CONNECT_TIMEOUT);
+    let admin = pg::connect(&server).await?;
+    let server_version = pg::detect_server_version(&admin).await?;
+    let exists = admin
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&database])
+        .await
+        .map_err(|e| server_problem(&e))?
+        .is_some();
+    if request.create {
+        if exists {
+            return Err(invalid(
+                "database",
+                format!("The database \"{database}\" already exists."),
+                "Choose a new name, or restore into it without create.",
+            ));
+        }
+        admin
+            .batch_execute(&format!("CREATE DATABASE {}", quote_ident(&database)))
+            .await
+            .map_err(|e| server_problem(&e))?;
+    } else if !exists {
+        return Err(invalid(
+            "database",
+            format!(
+                "There is no database \"{database}\" on {}.",
+                connection.host
+            ),
+            "Create it with the create option, or choose an existing database.",
+        ));
+    }
+    drop(admin);
+    let target = pg::ConnectTarget {
+        database: database.clone(),
+        ..server
+    };
+    if !request.create {
+        let client = pg::connect(&target).await?;
+        let relations: i64 = client
+            .query_one(USER_RELATIONS_SQL, &[])
+            .await
+            .map_err(|e| server_problem(&e))?
+            .get(0);
+        if relations > 0 && !request.allow_non_empty {
+            return Err(Problem::new(
+                "database_not_empty",
+                format!("The database \"{database}\" already holds {relations} tables, views or sequences."),
+                "Restore into a new database (create), or confirm restoring into this one (allow non-empty; clean drops what the backup recreates).",
+            ));
+        }
+    }
+
+    // Tools at least as new as the dump and the server.
+    let major = dump_major(&backup)?.max(server_version.major);
+    let runner = runner::choose(&store, policy, &template, major, &|_| {}).await?;
+    let (tool, args, scratch) = command_for(&backup, &file, &database, request).await?;
+    let folder = scratch
+        .as_deref()
+        .or(Some(file.as_path()))
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    on_line(&format!(
+        "Restoring with {} into {database}…",
+        runner.detail()
+    ));
+    let exit = client_tool::run(&runner, tool, &args, &target, &folder, on_line, cancel).await;
+    if let Some(scratch) = &scratch {
+        let _ = std::fs::remove_file(scratch);
+    }
+    let exit = exit?;
+    if exit.cancelled {
+        return Err(Problem::new(
+            "restore_cancelled",
+            format!("The restore into \"{database}\" was cancelled; it may be partly restored."),
+            if request.single_transaction {
+                "Nothing was kept: it ran in one transaction."
+            } else {
+                "Restore again with clean, or into a new database."
+            },
+        ));
+    }
+    if exit.exit_code != 0 {
+        let tail: Vec<&str> = exit.stderr.trim().lines().collect();
+        return Err(Problem::new(
+            "restore_failed",
+            format!(
+                "{tool} ended with code {}: {}",
+                exit.exit_code,
+                tail[tail.len().saturating_sub(6)..].join("\n")
+            ),
+            "Read the tool's messages above; no-owner helps when the backup's roles do not exist here.",
+        ));
+    }
+    tracing::info!(backup = backup.id.0, %database, "backup restored");
+    Ok(RestoreOutcome {
+        database,
+        created: request.create,
+        tool: runner.detail(),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// The tool, its arguments, and a decompressed scratch copy to remove afterwards (plain .zst).
+async fn command_for(
+    backup: &crate::backups::Backup,
+    file: &Path,
+    database: &str,
+    request: &RestoreRequest,
+) -> Result<(&'static str, Vec<String>, Option<PathBuf>), Problem> {
+    if backup.format == "plain" {
+        let (source, scratch) = if file.extension().is_some_and(|e| e == "zst") {
+            let plain = file.with_extension("restore.sql");
+            let (from, to) = (file.to_path_buf(), plain.clone());
+            tokio::task::spawn_blocking(move || super::verify::decompress(&from, &to))
+                .await
+                .map_err(|e| Problem::new("internal", e.to_string(), "Try again."))?
+                .map_err(|e| {
+                    Problem::new(
+                        "decompress_failed",
+                        format!("The backup could not be decompressed: {e}."),
+                        "Check the free space beside the backup.",
+                    )
+                })?;
+            (plain.clone(), Some(plain))
+        } else {
+            (file.to_path_buf(), None)
+        };
+        let mut args = vec![
+            "--no-password".into(),
+            "--quiet".into(),
+            "--set=ON_ERROR_STOP=1".into(),
+            format!("--file={}", source.display()),
+        ];
+        if request.single_transaction {
+            args.push("--single-transaction".into());
+        }
+        return Ok(("psql", args, scratch));
+    }
+    // Without --dbname pg_restore prints a script instead of restoring; the name is no secret.
+    let mut args = vec![
+        "--no-password".into(),
+        "--verbose".into(),
+        "--exit-on-error".into(),
+        format!("--dbname={database}"),
+    ];
+    if request.clean {
+        args.push("--clean".into());
+        args.push("--if-exists".into());
+    }
+    if request.no_owner {
+        args.push("--no-owner".into());
+        args.push("--no-privileges".into());
+    }
+    if request.single_transaction {
+        args.push("--single-transaction".into());
+    }
+    args.push(file.display().to_string());
+    Ok(("pg_restore", args, None))
+}
+
+fn server_problem(error: &tokio_postgres::Error) -> Problem {
+    Problem::new(
+        "restore_failed",
+        format!(
+            "The server refused: {}.",
+            error
+                .as_db_error()
+                .map_or_else(|| error.to_string(), |e| e.message().to_string())
+        ),
+        "Check that the connection's user may create databases and write to this one.",
+    )
+}
