@@ -3,11 +3,18 @@
 
 use ts_rs::TS;
 
-use dbm_engine::backups::{Backup, BackupId, BackupStatus, RunnerKind, Trigger};
+use dbm_engine::backups::{
+    Backup, BackupFilter, BackupId, BackupStatus, FileState, RunnerKind, TableCount, Trigger,
+    Verification, VerifyCheck,
+};
 use dbm_engine::connections::pgpass::PgpassEntry;
 use dbm_engine::connections::{Connection, ConnectionId, ConnectionInput, PasswordSource, SslMode};
 use dbm_engine::docker::DockerCheck;
 use dbm_engine::dump::options::{Compression, DumpFormat, DumpOptions};
+use dbm_engine::library::files::{Deleted, ScanReport};
+use dbm_engine::library::restore::{RestoreOutcome, RestoreRequest};
+use dbm_engine::library::retention::RetentionPlan;
+use dbm_engine::library::stats::{ConnectionStats, Stats};
 use dbm_engine::pg::ServerVersion;
 use dbm_engine::problem::Problem;
 use dbm_engine::schedules::{
@@ -17,6 +24,7 @@ use dbm_engine::secrets::KeyringCheck;
 use dbm_engine::settings::{AppSettings, EnginePolicy};
 use dbm_engine::status::{DatabaseCheck, SystemStatus};
 
+use crate::commands::backups::{BackupPage, RESTORE_EVENT};
 use crate::commands::connections::UriImport;
 use crate::commands::schedules::SchedulerStatus;
 use crate::error::AppError;
@@ -54,7 +62,19 @@ pub fn typescript() -> String {
         declaration::<Trigger>(),
         declaration::<BackupStatus>(),
         declaration::<RunnerKind>(),
+        declaration::<FileState>(),
+        declaration::<VerifyCheck>(),
+        declaration::<TableCount>(),
+        declaration::<Verification>(),
         declaration::<Backup>(),
+        declaration::<BackupFilter>(),
+        declaration::<BackupPage>(),
+        declaration::<Deleted>(),
+        declaration::<ScanReport>(),
+        declaration::<RestoreRequest>(),
+        declaration::<RestoreOutcome>(),
+        declaration::<ConnectionStats>(),
+        declaration::<Stats>(),
         declaration::<DumpFormat>(),
         declaration::<Compression>(),
         declaration::<DumpOptions>(),
@@ -69,6 +89,7 @@ pub fn typescript() -> String {
         declaration::<SchedulePreview>(),
         declaration::<SchedulerStatus>(),
         declaration::<SchedulesEvent>(),
+        declaration::<RetentionPlan>(),
     ];
     let mut out = String::from(
         "// Generated from Rust by src-tauri/tests/bindings.rs \
@@ -82,8 +103,9 @@ pub fn typescript() -> String {
     }
     out.push_str(&format!(
         "\n/** Event names: `listen(EVENTS.backup, …)` receives `BackupEvent`s, \
-         `listen(EVENTS.schedules, …)` `SchedulesEvent`s. */\n\
-         export const EVENTS = {{ backup: \"{BACKUP_EVENT}\", schedules: \"{SCHEDULES_EVENT}\" }} as const;\n"
+         `listen(EVENTS.schedules, …)` `SchedulesEvent`s, \
+         `listen(EVENTS.restore, …)` restore progress lines (strings). */\n\
+         export const EVENTS = {{ backup: \"{BACKUP_EVENT}\", schedules: \"{SCHEDULES_EVENT}\", restore: \"{RESTORE_EVENT}\" }} as const;\n"
     ));
     out.push_str(
         "\n/** Every command; each rejects with an `AppError`. */\nexport const commands = {\n",

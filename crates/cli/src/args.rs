@@ -45,6 +45,10 @@ pub enum Command {
     /// Backup schedules: cron patterns in a time zone.
     #[command(subcommand)]
     Schedule(ScheduleCommand),
+    /// Restore a backup into a connection's database, or a new database on its server.
+    Restore(RestoreArgs),
+    /// Backup statistics: counts, storage, success rates, per connection.
+    Stats(JsonArg),
     /// Run the schedules, headless, until stopped (SIGTERM or Ctrl-C). One scheduler runs per
     /// data folder: not beside the app or another daemon.
     Daemon(DaemonArgs),
@@ -68,6 +72,8 @@ pub enum ScheduleCommand {
     Remove(ScheduleRefArgs),
     /// Back up now with the schedule's options, and wait for the result.
     Run(ScheduleRunArgs),
+    /// Apply the schedule's retention now (--dry-run: list what would be deleted).
+    Prune(SchedulePruneArgs),
     /// Show the next runs of a cron pattern in a time zone, and in plain words.
     Preview(SchedulePreviewArgs),
 }
@@ -87,7 +93,7 @@ pub struct ScheduleFieldArgs {
     #[arg(long)]
     pub format: Option<String>,
     /// auto, none, gzip[:N], zstd[:N], lz4[:N].
-    #[arg(long)]
+    #[arg(long = "compress", alias = "compression")]
     pub compression: Option<String>,
     /// Keep the last N backups of this schedule ("none": keep all).
     #[arg(long, value_name = "N")]
@@ -144,6 +150,17 @@ pub struct ScheduleRunArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct SchedulePruneArgs {
+    /// The schedule's name or id.
+    pub schedule: String,
+    /// Only list what would be deleted.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
 pub struct DaemonArgs {}
 
 #[derive(Debug, Args)]
@@ -170,6 +187,72 @@ pub enum BackupCommand {
     List(BackupListArgs),
     /// Show everything recorded about a backup.
     Show(BackupShowArgs),
+    /// Save a copy of a backup elsewhere; the copy's SHA-256 is checked against the record.
+    Export(BackupExportArgs),
+    /// Delete a backup's file and its record.
+    Delete(BackupShowArgs),
+    /// Check a backup: file, size, SHA-256, pg_restore --list; with --restore, restore it into a
+    /// throwaway PostgreSQL in Docker and compare row counts with the source.
+    Verify(BackupVerifyArgs),
+    /// Find backup files removed or changed outside the app.
+    Scan(BackupScanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupExportArgs {
+    pub id: i64,
+    /// A file path, or a folder to copy into.
+    pub destination: std::path::PathBuf,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupVerifyArgs {
+    pub id: i64,
+    /// Also restore it into a throwaway database and compare per-table row counts.
+    #[arg(long)]
+    pub restore: bool,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupScanArgs {
+    /// Also compare each file's SHA-256 (reads every byte).
+    #[arg(long)]
+    pub hash: bool,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup's id.
+    pub id: i64,
+    /// The connection whose server receives the restore (name or id).
+    #[arg(long)]
+    pub to: String,
+    /// The database to restore into (default: the connection's).
+    #[arg(long)]
+    pub database: Option<String>,
+    /// Create the database first (it must not exist).
+    #[arg(long)]
+    pub create: bool,
+    /// Drop each object before recreating it (archives only).
+    #[arg(long)]
+    pub clean: bool,
+    /// Skip ownership and privileges (roles of the source may not exist here).
+    #[arg(long)]
+    pub no_owner: bool,
+    /// All or nothing, in one transaction.
+    #[arg(long)]
+    pub single_transaction: bool,
+    /// Restore into a database that already holds tables.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub output: JsonArg,
 }
 
 #[derive(Debug, Args)]
@@ -180,7 +263,7 @@ pub struct BackupRunArgs {
     #[arg(long, default_value = "custom")]
     pub format: String,
     /// auto (default: zstd where pg_dump has it), none, gzip[:N], zstd[:N], lz4[:N].
-    #[arg(long = "compress", default_value = "auto")]
+    #[arg(long = "compress", alias = "compression", default_value = "auto")]
     pub compression: String,
     /// auto, docker or local (default: the engine setting).
     #[arg(long)]
@@ -214,6 +297,18 @@ pub struct BackupListArgs {
     /// Only this connection's backups (name or id).
     #[arg(long)]
     pub connection: Option<String>,
+    /// Only this schedule's backups (name or id).
+    #[arg(long)]
+    pub schedule: Option<String>,
+    /// completed, failed, running, cancelled or interrupted.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Started at or after (RFC 3339, or a date: 2026-11-01).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Started before (RFC 3339, or a date).
+    #[arg(long)]
+    pub to: Option<String>,
     #[arg(long, default_value_t = 50)]
     pub limit: u32,
     #[arg(long, default_value_t = 0)]

@@ -36,6 +36,8 @@ fn main() -> ExitCode {
             Command::Connection(command) => commands::connection::run(&data_dir, command).await,
             Command::Backup(command) => commands::backup::run(&data_dir, command).await,
             Command::Schedule(command) => commands::schedule::run(&data_dir, command).await,
+            Command::Restore(args) => commands::restore::run(&data_dir, args).await,
+            Command::Stats(output) => commands::stats::run(&data_dir, &output),
             Command::Daemon(_) => commands::daemon::run(&data_dir).await,
         }
     });

@@ -17,3 +17,10 @@ pub fn from_text(text: &str) -> Option<DateTime<Utc>> {
         .ok()
         .map(|t| t.with_timezone(&Utc))
 }
+
+pub type Instant = DateTime<Utc>;
+
+/// Now, for callers that do not depend on chrono themselves.
+pub fn now() -> Instant {
+    Utc::now()
+}

@@ -1,10 +1,24 @@
-//! Backups: run now (with progress events), cancel, list, details.
+//! Backups: run now (with progress events), cancel, list and search, details, delete, save a
+//! copy, verify, scan, restore, statistics, retention preview, show in folder.
 
 use tauri::{AppHandle, State};
 
-use dbm_engine::backups::{Backup, BackupId, Backups, Trigger};
+use std::path::Path;
+
+use serde::Serialize;
+use tauri::Emitter;
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+
+use dbm_engine::backups::{Backup, BackupFilter, BackupId, Backups, Trigger, Verification};
 use dbm_engine::connections::{run_blocking, ConnectionId};
 use dbm_engine::dump::options::DumpOptions;
+use dbm_engine::library::files::{self, Deleted, ScanReport};
+use dbm_engine::library::restore::{self, RestoreOutcome, RestoreRequest};
+use dbm_engine::library::retention::{self, RetentionPlan};
+use dbm_engine::library::stats::{self, Stats};
+use dbm_engine::library::verify;
+use dbm_engine::schedules::ScheduleId;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -39,14 +53,185 @@ pub async fn backup_list(
     offset: Option<u32>,
 ) -> Result<Vec<Backup>, AppError> {
     let store = state.store()?;
+    let filter = BackupFilter {
+        connection: connection_id,
+        ..Default::default()
+    };
     Ok(run_blocking(move || {
-        Backups::new(&store).list(
-            connection_id,
-            limit.unwrap_or(50).min(500),
-            offset.unwrap_or(0),
-        )
+        Backups::new(&store).list(&filter, limit.unwrap_or(50).min(500), offset.unwrap_or(0))
     })
     .await?)
+}
+
+/// A page of backups and how many match in all.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupPage {
+    pub items: Vec<Backup>,
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
+/// Newest first, filtered (connection, schedule, status, date range), a page at a time.
+#[tauri::command]
+pub async fn backup_search(
+    state: State<'_, AppState>,
+    filter: BackupFilter,
+    limit: Option<u32>,
+    offset: Option<u32>,
+) -> Result<BackupPage, AppError> {
+    let store = state.store()?;
+    Ok(run_blocking(move || {
+        let backups = Backups::new(&store);
+        Ok(BackupPage {
+            items: backups.list(&filter, limit.unwrap_or(50).min(500), offset.unwrap_or(0))?,
+            total: backups.count(&filter)?,
+        })
+    })
+    .await?)
+}
+
+/// Deletes the backup's file and record (the record alone when the file is already gone).
+#[tauri::command]
+pub async fn backup_delete(state: State<'_, AppState>, id: BackupId) -> Result<Deleted, AppError> {
+    let store = state.store()?;
+    Ok(run_blocking(move || files::delete(&store, id)).await?)
+}
+
+/// Copies the backup to `destination` (file or folder) and checks the copy's SHA-256.
+#[tauri::command]
+pub async fn backup_save_copy(
+    state: State<'_, AppState>,
+    id: BackupId,
+    destination: String,
+) -> Result<String, AppError> {
+    let store = state.store()?;
+    let copy = run_blocking(move || files::save_copy(&store, id, Path::new(&destination))).await?;
+    Ok(copy.display().to_string())
+}
+
+/// Checks the file (and with `restore`, restores it into a throwaway database).
+#[tauri::command]
+pub async fn backup_verify(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: BackupId,
+    restore: bool,
+) -> Result<Verification, AppError> {
+    let store = state.store()?;
+    let verification = verify::verify(store, id, restore).await?;
+    crate::scheduling::emit(&app, crate::scheduling::SchedulesEvent::Changed);
+    Ok(verification)
+}
+
+/// Marks backups whose files were removed or changed outside the app.
+#[tauri::command]
+pub async fn backup_scan(state: State<'_, AppState>, hash: bool) -> Result<ScanReport, AppError> {
+    let store = state.store()?;
+    Ok(run_blocking(move || files::scan(&store, hash)).await?)
+}
+
+/// Restores a backup; progress lines arrive as `restore` events.
+#[tauri::command]
+pub async fn backup_restore(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: RestoreRequest,
+) -> Result<RestoreOutcome, AppError> {
+    let store = state.store()?;
+    let cancel = CancellationToken::new();
+    *running_restore() = Some(cancel.clone());
+    let lines = app.clone();
+    let outcome = restore::restore(
+        store,
+        &request,
+        &move |line| {
+            let _ = lines.emit(RESTORE_EVENT, line.to_string());
+        },
+        &cancel,
+    )
+    .await;
+    *running_restore() = None;
+    Ok(outcome?)
+}
+
+/// The restore in progress, to cancel (one at a time from the window).
+fn running_restore() -> std::sync::MutexGuard<'static, Option<CancellationToken>> {
+    static RUNNING: std::sync::Mutex<Option<CancellationToken>> = std::sync::Mutex::new(None);
+    RUNNING.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Cancels the restore in progress; false when none runs.
+#[tauri::command]
+pub async fn backup_restore_cancel() -> Result<bool, AppError> {
+    Ok(match running_restore().as_ref() {
+        Some(token) => {
+            token.cancel();
+            true
+        }
+        None => false,
+    })
+}
+
+/// The event restore progress lines are emitted under.
+pub const RESTORE_EVENT: &str = "restore";
+
+#[tauri::command]
+pub async fn backup_stats(state: State<'_, AppState>) -> Result<Stats, AppError> {
+    let store = state.store()?;
+    Ok(run_blocking(move || stats::stats(&store, chrono_now())).await?)
+}
+
+fn chrono_now() -> dbm_engine::time::Instant {
+    dbm_engine::time::now()
+}
+
+/// What the schedule's retention would delete now.
+#[tauri::command]
+pub async fn retention_preview(
+    state: State<'_, AppState>,
+    schedule_id: ScheduleId,
+) -> Result<RetentionPlan, AppError> {
+    let store = state.store()?;
+    Ok(run_blocking(move || retention::preview(&store, schedule_id, chrono_now())).await?)
+}
+
+/// Opens the folder holding the backup in the desktop's file manager.
+#[tauri::command]
+pub async fn backup_show_in_folder(
+    state: State<'_, AppState>,
+    id: BackupId,
+) -> Result<(), AppError> {
+    let store = state.store()?;
+    let backup = run_blocking(move || Backups::new(&store).get(id)).await?;
+    let folder = backup
+        .file_path
+        .as_deref()
+        .map(Path::new)
+        .and_then(Path::parent)
+        .filter(|folder| folder.is_dir())
+        .ok_or_else(|| AppError {
+            code: "backup_file_missing".into(),
+            message: format!("Backup {id} has no folder on disk."),
+        })?;
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    std::process::Command::new(opener)
+        .arg(folder)
+        .spawn()
+        .map_err(|error| AppError {
+            code: "open_failed".into(),
+            message: format!(
+                "The file manager could not be opened ({opener}: {error}). The folder is {}.",
+                folder.display()
+            ),
+        })?;
+    Ok(())
 }
 
 #[tauri::command]

@@ -60,6 +60,20 @@ app_commands! {
         offset: Option<u32>
     ) -> Vec<dbm_engine::backups::Backup>;
     backups::backup_get(id: dbm_engine::backups::BackupId) -> dbm_engine::backups::Backup;
+    backups::backup_search(
+        filter: dbm_engine::backups::BackupFilter,
+        limit: Option<u32>,
+        offset: Option<u32>
+    ) -> backups::BackupPage;
+    backups::backup_delete(id: dbm_engine::backups::BackupId) -> dbm_engine::library::files::Deleted;
+    backups::backup_save_copy(id: dbm_engine::backups::BackupId, destination: String) -> String;
+    backups::backup_verify(id: dbm_engine::backups::BackupId, restore: bool) -> dbm_engine::backups::Verification;
+    backups::backup_scan(hash: bool) -> dbm_engine::library::files::ScanReport;
+    backups::backup_restore(request: dbm_engine::library::restore::RestoreRequest) -> dbm_engine::library::restore::RestoreOutcome;
+    backups::backup_restore_cancel() -> bool;
+    backups::backup_stats() -> dbm_engine::library::stats::Stats;
+    backups::retention_preview(schedule_id: dbm_engine::schedules::ScheduleId) -> dbm_engine::library::retention::RetentionPlan;
+    backups::backup_show_in_folder(id: dbm_engine::backups::BackupId) -> ();
     schedules::schedule_list() -> Vec<dbm_engine::schedules::Schedule>;
     schedules::schedule_get(id: dbm_engine::schedules::ScheduleId) -> dbm_engine::schedules::Schedule;
     schedules::schedule_create(input: dbm_engine::schedules::ScheduleInput) -> dbm_engine::schedules::Schedule;

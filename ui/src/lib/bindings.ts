@@ -96,6 +96,36 @@ export type BackupStatus = "pending" | "running" | "completed" | "failed" | "can
 export type RunnerKind = "docker" | "local";
 
 /**
+ * A backup file changed or removed outside the app.
+ */
+export type FileState = "missing" | "modified";
+
+export type VerifyCheck = { name: string, ok: boolean, detail: string, };
+
+export type TableCount = { 
+/**
+ * `schema.table`.
+ */
+table: string, rows: number, 
+/**
+ * The source's count when it was reachable.
+ */
+sourceRows: number | null, };
+
+/**
+ * What verifying a backup found.
+ */
+export type Verification = { ok: boolean, 
+/**
+ * Each check in order, in words ("size 1,234 bytes as recorded").
+ */
+checks: Array<VerifyCheck>, 
+/**
+ * Set when restored into a throwaway database: tables and their row counts.
+ */
+restoredTables: Array<TableCount> | null, seconds: number, };
+
+/**
  * A backup run and its file.
  */
 export type Backup = { id: BackupId, connectionId: ConnectionId, scheduleId: number | null, trigger: Trigger, status: BackupStatus, filePath: string | null, sizeBytes: number | null, sha256: string | null, format: string, compression: string | null, runner: RunnerKind | null, 
@@ -106,7 +136,110 @@ runnerDetail: string | null, pgDumpVersion: string | null, serverVersion: string
 /**
  * The last part of pg_dump's own messages.
  */
-log: string | null, };
+log: string | null, 
+/**
+ * From start to end, when it ended.
+ */
+durationSeconds: number | null, 
+/**
+ * What the last scan found when the file is not as recorded.
+ */
+fileState: FileState | null, verifiedAt: string | null, 
+/**
+ * The last verification's findings.
+ */
+verification: Verification | null, };
+
+/**
+ * Which backups a list shows.
+ */
+export type BackupFilter = { connection: ConnectionId | null, schedule: number | null, status: BackupStatus | null, 
+/**
+ * Started at or after this instant (RFC 3339).
+ */
+from: string | null, 
+/**
+ * Started before this instant (RFC 3339).
+ */
+to: string | null, };
+
+/**
+ * A page of backups and how many match in all.
+ */
+export type BackupPage = { items: Array<Backup>, total: number, };
+
+/**
+ * What deleting a backup did.
+ */
+export type Deleted = { id: BackupId, 
+/**
+ * False when the record had no file or its file was already gone.
+ */
+fileRemoved: boolean, note: string | null, };
+
+/**
+ * What a scan found.
+ */
+export type ScanReport = { checked: number, missing: Array<BackupId>, modified: Array<BackupId>, 
+/**
+ * Files as recorded again after having been marked.
+ */
+restored: Array<BackupId>, };
+
+/**
+ * What to restore where, and how.
+ */
+export type RestoreRequest = { backupId: BackupId, 
+/**
+ * The connection whose server (and credentials) receive the restore.
+ */
+connectionId: ConnectionId, 
+/**
+ * The database to restore into (default: the connection's own).
+ */
+database: string | null, 
+/**
+ * Create the database first; it must not exist.
+ */
+create: boolean, 
+/**
+ * Drop each object before recreating it (`--clean --if-exists`; archives only).
+ */
+clean: boolean, 
+/**
+ * Do not restore ownership (objects belong to the connecting user).
+ */
+noOwner: boolean, 
+/**
+ * All or nothing: one transaction.
+ */
+singleTransaction: boolean, 
+/**
+ * Restore into a database that already holds tables.
+ */
+allowNonEmpty: boolean, };
+
+export type RestoreOutcome = { database: string, created: boolean, 
+/**
+ * The image or binary that restored.
+ */
+tool: string, seconds: number, };
+
+export type ConnectionStats = { connectionId: ConnectionId, name: string, total: number, completed: number, failed: number, recordedBytes: number, successRate: number | null, lastSuccessAt: string | null, lastFailureAt: string | null, };
+
+/**
+ * Success rate = completed / (completed + failed + interrupted): cancelled runs were the
+ * user's choice and count for neither side. None when no run ended yet.
+ */
+export type Stats = { total: number, completed: number, failed: number, running: number, cancelled: number, interrupted: number, 
+/**
+ * Sum of the completed backups' recorded sizes.
+ */
+recordedBytes: number, 
+/**
+ * What their files take on disk now (missing files count 0).
+ */
+bytesOnDisk: number, successRate: number | null, successRate30Days: number | null, connections: Array<ConnectionStats>, };
 
 export type DumpFormat = "custom" | "plain" | "tar" | "directory";
 
@@ -221,8 +354,21 @@ note: string | null, allPaused: boolean, };
 
 export type SchedulesEvent = { "kind": "changed" } | { "kind": "nextRunUpdated", scheduleIds: Array<ScheduleId>, } | { "kind": "missed", missed: MissedRun, };
 
-/** Event names: `listen(EVENTS.backup, …)` receives `BackupEvent`s, `listen(EVENTS.schedules, …)` `SchedulesEvent`s. */
-export const EVENTS = { backup: "backup", schedules: "schedules" } as const;
+/**
+ * What retention would delete (or did).
+ */
+export type RetentionPlan = { scheduleId: ScheduleId, keepLast: number | null, keepDays: number | null, 
+/**
+ * The backups that go, newest first.
+ */
+delete: Array<Backup>, 
+/**
+ * How many completed backups stay.
+ */
+keep: number, };
+
+/** Event names: `listen(EVENTS.backup, …)` receives `BackupEvent`s, `listen(EVENTS.schedules, …)` `SchedulesEvent`s, `listen(EVENTS.restore, …)` restore progress lines (strings). */
+export const EVENTS = { backup: "backup", schedules: "schedules", restore: "restore" } as const;
 
 /** Every command; each rejects with an `AppError`. */
 export const commands = {
@@ -240,6 +386,16 @@ export const commands = {
   backupCancel: (id: BackupId) => invoke<boolean>("backup_cancel", { id }),
   backupList: (connectionId: ConnectionId | null, limit: number | null, offset: number | null) => invoke<Array<Backup>>("backup_list", { connectionId, limit, offset }),
   backupGet: (id: BackupId) => invoke<Backup>("backup_get", { id }),
+  backupSearch: (filter: BackupFilter, limit: number | null, offset: number | null) => invoke<BackupPage>("backup_search", { filter, limit, offset }),
+  backupDelete: (id: BackupId) => invoke<Deleted>("backup_delete", { id }),
+  backupSaveCopy: (id: BackupId, destination: string) => invoke<string>("backup_save_copy", { id, destination }),
+  backupVerify: (id: BackupId, restore: boolean) => invoke<Verification>("backup_verify", { id, restore }),
+  backupScan: (hash: boolean) => invoke<ScanReport>("backup_scan", { hash }),
+  backupRestore: (request: RestoreRequest) => invoke<RestoreOutcome>("backup_restore", { request }),
+  backupRestoreCancel: () => invoke<boolean>("backup_restore_cancel"),
+  backupStats: () => invoke<Stats>("backup_stats"),
+  retentionPreview: (scheduleId: ScheduleId) => invoke<RetentionPlan>("retention_preview", { scheduleId }),
+  backupShowInFolder: (id: BackupId) => invoke<null>("backup_show_in_folder", { id }),
   scheduleList: () => invoke<Array<Schedule>>("schedule_list"),
   scheduleGet: (id: ScheduleId) => invoke<Schedule>("schedule_get", { id }),
   scheduleCreate: (input: ScheduleInput) => invoke<Schedule>("schedule_create", { input }),

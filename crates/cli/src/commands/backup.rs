@@ -7,11 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use dbm_engine::backups::{
-    self, Backup, BackupId, BackupRequest, BackupStatus, Backups, Progress, Trigger,
+    self, Backup, BackupFilter, BackupId, BackupRequest, BackupStatus, Backups, Progress, Trigger,
 };
 use dbm_engine::connections::{ConnectionId, Connections};
 use dbm_engine::dump::options::DumpOptions;
 use dbm_engine::library::recovery;
+use dbm_engine::library::{files, verify};
+use dbm_engine::schedules::Schedules;
 use dbm_engine::settings;
 use dbm_engine::store::Store;
 use tokio_util::sync::CancellationToken;
@@ -24,11 +26,27 @@ pub async fn run(data_dir: &Path, command: BackupCommand) -> anyhow::Result<Exit
     match command {
         BackupCommand::Run(args) => run_backup(store, args).await,
         BackupCommand::List(args) => {
-            let connection = match &args.connection {
-                Some(reference) => Some(Connections::new(&store).find(reference)?.id),
-                None => None,
+            let filter = BackupFilter {
+                connection: match &args.connection {
+                    Some(reference) => Some(Connections::new(&store).find(reference)?.id),
+                    None => None,
+                },
+                schedule: match &args.schedule {
+                    Some(reference) => Some(Schedules::new(&store).find(reference)?.id.0),
+                    None => None,
+                },
+                status: match &args.status {
+                    Some(status) => Some(BackupStatus::parse(status.trim()).ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "--status \"{status}\" is not a status: use completed, failed, running, cancelled or interrupted"
+                        )
+                    })?),
+                    None => None,
+                },
+                from: args.from.as_deref().map(|t| instant(t, "--from")).transpose()?,
+                to: args.to.as_deref().map(|t| instant(t, "--to")).transpose()?,
             };
-            let list = Backups::new(&store).list(connection, args.limit, args.offset)?;
+            let list = Backups::new(&store).list(&filter, args.limit, args.offset)?;
             if args.output.json {
                 print_json(&list)?;
             } else if list.is_empty() {
@@ -39,6 +57,98 @@ pub async fn run(data_dir: &Path, command: BackupCommand) -> anyhow::Result<Exit
                 }
             }
             Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::Export(args) => {
+            let copy = files::save_copy(&store, BackupId(args.id), &args.destination)?;
+            if args.output.json {
+                print_json(&serde_json::json!({ "copy": copy }))?;
+            } else {
+                println!(
+                    "Saved a copy of backup {} to {} (SHA-256 checked).",
+                    args.id,
+                    copy.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::Delete(args) => {
+            let deleted = files::delete(&store, BackupId(args.id))?;
+            if args.output.json {
+                print_json(&deleted)?;
+            } else {
+                println!("Deleted backup {}.", args.id);
+                if let Some(note) = &deleted.note {
+                    println!("{note}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        BackupCommand::Verify(args) => {
+            let verification =
+                verify::verify(store.clone(), BackupId(args.id), args.restore).await?;
+            if args.output.json {
+                print_json(&verification)?;
+            } else {
+                for check in &verification.checks {
+                    println!(
+                        "{:<4} {:<11} {}",
+                        if check.ok { "ok" } else { "FAIL" },
+                        check.name,
+                        check.detail
+                    );
+                }
+                for table in verification.restored_tables.iter().flatten() {
+                    println!(
+                        "     {:<40} {:>10} rows{}",
+                        table.table,
+                        table.rows,
+                        table
+                            .source_rows
+                            .map(|n| format!(" (source {n})"))
+                            .unwrap_or_default()
+                    );
+                }
+                println!(
+                    "Backup {} {} ({:.1} s).",
+                    args.id,
+                    if verification.ok {
+                        "is good"
+                    } else {
+                        "FAILED verification"
+                    },
+                    verification.seconds
+                );
+            }
+            Ok(if verification.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        BackupCommand::Scan(args) => {
+            let report = files::scan(&store, args.hash)?;
+            if args.output.json {
+                print_json(&report)?;
+            } else {
+                println!(
+                    "Checked {} backup files: {} missing, {} modified, {} back as recorded.",
+                    report.checked,
+                    report.missing.len(),
+                    report.modified.len(),
+                    report.restored.len()
+                );
+                for id in &report.missing {
+                    println!("  missing   backup {id}");
+                }
+                for id in &report.modified {
+                    println!("  modified  backup {id}");
+                }
+            }
+            Ok(if report.missing.is_empty() && report.modified.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         BackupCommand::Show(args) => {
             let backup = Backups::new(&store).get(BackupId(args.id))?;
@@ -114,6 +224,21 @@ async fn run_backup(store: Arc<Store>, args: BackupRunArgs) -> anyhow::Result<Ex
     })
 }
 
+/// An instant as stored (UTC, milliseconds): RFC 3339, or a date meaning its midnight UTC.
+fn instant(text: &str, flag: &str) -> anyhow::Result<String> {
+    let trimmed = text.trim();
+    let parsed = chrono::DateTime::parse_from_rfc3339(trimmed)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .or_else(|_| {
+            chrono::NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
+                .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+        })
+        .map_err(|_| {
+            anyhow::anyhow!("{flag} \"{text}\" is not a date (2026-11-01) or an RFC 3339 instant")
+        })?;
+    Ok(dbm_engine::time::to_text(parsed))
+}
+
 /// One line on stderr, rewritten in place on a terminal; plain lines otherwise.
 pub(crate) struct ProgressLine {
     pub enabled: bool,
@@ -158,7 +283,7 @@ impl Progress for ProgressLine {
     }
 }
 
-pub(crate) fn human(bytes: f64) -> String {
+pub fn human(bytes: f64) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut value = bytes;
     let mut unit = 0;

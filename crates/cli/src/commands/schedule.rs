@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use dbm_engine::backups::{BackupStatus, Coordinator, Trigger};
 use dbm_engine::connections::Connections;
-use dbm_engine::library::recovery;
+use dbm_engine::library::{recovery, retention};
 use dbm_engine::schedules::{self, cron, Schedule, ScheduleInput, Schedules};
 use dbm_engine::settings;
 use dbm_engine::store::Store;
@@ -83,6 +83,40 @@ pub async fn run(data_dir: &Path, command: ScheduleCommand) -> anyhow::Result<Ex
             Ok(ExitCode::SUCCESS)
         }
         ScheduleCommand::Run(args) => run_now(store.clone(), args).await,
+        ScheduleCommand::Prune(args) => {
+            let schedule = schedules.find(&args.schedule)?;
+            let now = chrono::Utc::now();
+            let plan = retention::preview(&store, schedule.id, now)?;
+            if !args.dry_run {
+                retention::apply(&store, schedule.id, now)?;
+            }
+            if args.output.json {
+                print_json(&plan)?;
+            } else {
+                let verb = if args.dry_run {
+                    "would delete"
+                } else {
+                    "deleted"
+                };
+                println!(
+                    "Retention of {} (keep last {}, keep {} days): {verb} {} backup(s), {} kept.",
+                    schedule.name,
+                    plan.keep_last.map_or("all".into(), |n| n.to_string()),
+                    plan.keep_days.map_or("all".into(), |n| n.to_string()),
+                    plan.delete.len(),
+                    plan.keep
+                );
+                for backup in &plan.delete {
+                    println!(
+                        "  {:>6}  {}  {}",
+                        backup.id,
+                        backup.started_at,
+                        backup.file_path.as_deref().unwrap_or("-")
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         ScheduleCommand::Preview(args) => preview(&args),
     }
 }
