@@ -18,7 +18,8 @@ use crate::{cargo, root, sh, step};
 use dataset::Server;
 use variants::{Outcome, Variant};
 
-const USAGE: &str = "usage: cargo xtask bench [--rows N] [--reps N] [--local15] | --drop
+const USAGE: &str = "usage: cargo xtask bench [--rows N] [--reps N] [--local15] | --drop | library
+  library    page the backup list: 100,000 records, a page of 50 per filter (target ≤ 10 ms)
   --rows N   rows in the dbm_bench table (default 7000000, about 890 MB); made once, then reused
   --reps N   repetitions of every variant (default 3); the table shows medians
   --local15  also bench server 15, where the host's pg_dump 15 lets dbm's local runner run
@@ -98,6 +99,21 @@ impl Options {
 }
 
 pub fn bench(args: &[String]) -> Result<(), String> {
+    if args.first().map(String::as_str) == Some("library") {
+        // The engine alone, in-process: no servers, no session.
+        return step(
+            "bench the backup list",
+            cargo().args([
+                "run",
+                "--quiet",
+                "--release",
+                "--package",
+                "dbm-engine",
+                "--example",
+                "library_bench",
+            ]),
+        );
+    }
     let options = Options::parse(args)?;
     if options.in_session {
         return measure(&options);
