@@ -56,9 +56,29 @@ pub fn run() {
             }
         })
         .invoke_handler(commands::handler())
-        .run(tauri::generate_context!());
-    if let Err(error) = result {
-        tracing::error!(%error, "the app stopped with an error");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match result {
+        Ok(app) => app.run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                stop_backups(app);
+            }
+        }),
+        Err(error) => {
+            tracing::error!(%error, "the app stopped with an error");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// Quitting with backups running: cancel them cleanly (container stopped, partial file
+/// removed, run recorded cancelled) rather than leave pg_dump writing for nobody.
+fn stop_backups(app: &tauri::AppHandle) {
+    let Some(state) = app.try_state::<state::AppState>() else {
+        return;
+    };
+    state.coordinator.shut_down();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !state.coordinator.running().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
