@@ -22,7 +22,10 @@ fn a_new_data_dir_gets_a_private_database_at_the_latest_schema_in_wal_mode() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(tables, ["backup", "connection", "schedule", "setting"]);
+    assert_eq!(
+        tables,
+        ["backup", "connection", "missed_run", "schedule", "setting"]
+    );
     let columns: Vec<String> = conn
         .prepare("SELECT name FROM pragma_table_info('connection')")
         .unwrap()
