@@ -5,7 +5,7 @@ import { commands } from "./lib/bindings";
 import { okStatus } from "./test/fixtures";
 
 vi.mock("./lib/bindings", () => ({
-  EVENTS: { backup: "backup" },
+  EVENTS: { backup: "backup", schedules: "schedules" },
   commands: {
     systemStatus: vi.fn(),
     connectionList: vi.fn(),
@@ -15,6 +15,8 @@ vi.mock("./lib/bindings", () => ({
     backupCancel: vi.fn(),
     settingsGet: vi.fn(),
     settingsSave: vi.fn(),
+    scheduleList: vi.fn(),
+    schedulerStatus: vi.fn(),
   },
 }));
 
@@ -29,12 +31,15 @@ beforeEach(() => {
   vi.mocked(commands.connectionList).mockResolvedValue([]);
   vi.mocked(commands.connectionPgpassEntries).mockResolvedValue([]);
   vi.mocked(commands.backupList).mockResolvedValue([]);
+  vi.mocked(commands.scheduleList).mockResolvedValue([]);
+  vi.mocked(commands.schedulerStatus).mockResolvedValue({ runningHere: true, note: null, allPaused: false });
   vi.mocked(commands.settingsGet).mockResolvedValue({
     engine: "auto",
     imageTemplate: "postgres:{major}",
     backupRoot: "/home/ada/.local/share/db-backup-manager/backups",
     notifyOnFailure: true,
     notifyOnSuccess: false,
+    catchUpGraceHours: 24,
   });
 });
 

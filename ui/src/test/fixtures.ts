@@ -1,4 +1,4 @@
-import type { Backup, Connection, SystemStatus } from "../lib/bindings";
+import type { Backup, Connection, Schedule, SystemStatus } from "../lib/bindings";
 
 /** A status where every check passed. Tests override parts of it. */
 export function okStatus(): SystemStatus {
@@ -74,6 +74,35 @@ export function backupRecord(overrides: Partial<Backup> = {}): Backup {
     completedAt: "2026-05-01T09:00:03Z",
     errorMessage: null,
     log: "pg_dump: dumping contents of table \"public.orders\"\npg_dump: saving database definition",
+    durationSeconds: 3,
+    fileState: null,
+    verifiedAt: null,
+    verification: null,
+    ...overrides,
+  };
+}
+
+/** An active nightly schedule of connection 1 whose last run completed; tests override parts of it. */
+export function savedSchedule(overrides: Partial<Schedule> = {}): Schedule {
+  return {
+    id: 3,
+    name: "production nightly",
+    connectionId: 1,
+    cron: "30 2 * * *",
+    timezone: "Europe/Berlin",
+    description: "at 02:30, every day",
+    isActive: true,
+    format: "custom",
+    compression: { method: "auto" },
+    keepLast: 7,
+    keepDays: null,
+    lastRunAt: "2026-05-01T00:30:00Z",
+    nextRunAt: "2026-05-02T00:30:00Z",
+    lastBackupId: 7,
+    lastStatus: "completed",
+    lastError: null,
+    createdAt: "2026-04-01T09:00:00Z",
+    updatedAt: "2026-05-01T00:30:05Z",
     ...overrides,
   };
 }

@@ -1,6 +1,6 @@
-// "Back up now" for one connection: runs it, cancels it, keeps how it ended.
+// "Back up now" for one connection or schedule: runs it, cancels it, keeps how it ended.
 // The live stage and progress come from the shared store (running.svelte.ts), not from here.
-import { commands, type Backup, type BackupId, type ConnectionId, type DumpOptions } from "../bindings";
+import { commands, type Backup, type BackupId, type ConnectionId, type DumpOptions, type ScheduleId } from "../bindings";
 import { describeError } from "../status";
 import { resultState, resultText, type ResultState } from "./format";
 
@@ -25,7 +25,16 @@ export class BackupAction {
   outcome = $state<BackupOutcome | null>(null);
 
   /** Runs a backup and waits for its end; the outcome is also kept in `outcome`. */
-  async run(connectionId: ConnectionId, options: DumpOptions | null): Promise<BackupOutcome | null> {
+  run(connectionId: ConnectionId, options: DumpOptions | null): Promise<BackupOutcome | null> {
+    return this.#track(() => commands.backupRun(connectionId, options));
+  }
+
+  /** Runs a schedule's backup now (queued behind a running one of its connection), as `run`. */
+  runSchedule(id: ScheduleId): Promise<BackupOutcome | null> {
+    return this.#track(() => commands.scheduleRunNow(id));
+  }
+
+  async #track(start: () => Promise<Backup>): Promise<BackupOutcome | null> {
     if (this.busy) return null;
     this.busy = true;
     this.outcome = null;
@@ -33,7 +42,7 @@ export class BackupAction {
     this.cancelError = null;
     let outcome: BackupOutcome;
     try {
-      outcome = outcomeOf(await commands.backupRun(connectionId, options));
+      outcome = outcomeOf(await start());
     } catch (e) {
       const error = describeError(e);
       outcome = { state: "failed", text: error.message, backup: null, code: error.code };

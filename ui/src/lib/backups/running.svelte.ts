@@ -1,7 +1,7 @@
 // The backups running now, shared by every page. One listener (started by App) feeds it the
 // backend's events, whoever started the run: a page, the tray, a schedule.
-import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { EVENTS, type Backup, type BackupEvent, type ConnectionId } from "../bindings";
+import { listenQuietly } from "../events";
 import { emptyRunning, reduceRunning, runOf, type RunningBackup, type RunningState } from "./events";
 
 export class RunningBackups {
@@ -43,37 +43,13 @@ export class RunningBackups {
    * desktop app (a plain browser, unit tests) there are no events: it quietly does nothing.
    */
   start(): () => void {
-    let stopped = false;
-    let unlisten: UnlistenFn | null = null;
-    try {
-      listen<BackupEvent>(EVENTS.backup, (e) => this.handle(e.payload))
-        .then((fn) => {
-          if (stopped) quietly(fn);
-          else unlisten = fn;
-        })
-        .catch(() => {});
-    } catch {
-      // No Tauri internals at all.
-    }
-    return () => {
-      stopped = true;
-      const fn = unlisten;
-      unlisten = null;
-      if (fn) quietly(fn);
-    };
+    return listenQuietly<BackupEvent>(EVENTS.backup, (event) => this.handle(event));
   }
 
   /** Forgets every run (tests). */
   reset(): void {
     this.#state = emptyRunning();
   }
-}
-
-/** Stops a listener; a failure to unlisten (the window is closing) is not worth a report. */
-function quietly(unlisten: UnlistenFn): void {
-  Promise.resolve()
-    .then(() => unlisten())
-    .catch(() => {});
 }
 
 export const running = new RunningBackups();

@@ -3,11 +3,33 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { commands, type SystemStatus } from "../bindings";
 import { running } from "../backups/running.svelte";
 import { deferred } from "../../test/deferred";
-import { backupRecord, dockerDown, keyringLocked, okStatus, savedConnection, schemaTooNew } from "../../test/fixtures";
+import {
+  backupRecord,
+  dockerDown,
+  keyringLocked,
+  okStatus,
+  savedConnection,
+  savedSchedule,
+  schemaTooNew,
+} from "../../test/fixtures";
 import Dashboard from "./Dashboard.svelte";
 
 vi.mock("../bindings", () => ({
-  commands: { systemStatus: vi.fn(), backupList: vi.fn(), connectionList: vi.fn(), backupCancel: vi.fn() },
+  EVENTS: { backup: "backup", schedules: "schedules" },
+  commands: {
+    systemStatus: vi.fn(),
+    backupList: vi.fn(),
+    connectionList: vi.fn(),
+    backupCancel: vi.fn(),
+    scheduleList: vi.fn(),
+    schedulerStatus: vi.fn(),
+  },
+}));
+
+// This computer's clock reads New York time.
+vi.mock("../schedules/form", async (original) => ({
+  ...(await original<typeof import("../schedules/form")>()),
+  localTimeZone: () => "America/New_York",
 }));
 
 const systemStatus = vi.mocked(commands.systemStatus);
@@ -22,6 +44,8 @@ beforeEach(() => {
   running.reset();
   api.backupList.mockResolvedValue([]);
   api.connectionList.mockResolvedValue([savedConnection(), savedConnection({ id: 2, name: "staging" })]);
+  api.scheduleList.mockResolvedValue([]);
+  api.schedulerStatus.mockResolvedValue({ runningHere: true, note: null, allPaused: false });
 });
 
 describe("Dashboard", () => {
@@ -189,5 +213,57 @@ describe("Dashboard backups", () => {
     await waitFor(() => expect(screen.queryByTestId("dashboard-running")).toBeNull());
     await waitFor(() => expect(screen.getAllByTestId("recent-backup")).toHaveLength(1));
     expect(api.backupList).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe("Dashboard next runs", () => {
+  beforeEach(() => {
+    systemStatus.mockResolvedValue(okStatus());
+  });
+
+  it("lists the next runs of active schedules, soonest first, in local time", async () => {
+    api.scheduleList.mockResolvedValue([
+      savedSchedule({ id: 1, name: "weekly", nextRunAt: "2026-05-03T00:00:00Z" }),
+      savedSchedule({ id: 2, name: "nightly", connectionId: 2, nextRunAt: "2026-05-02T00:30:00Z" }),
+      savedSchedule({ id: 3, name: "paused", isActive: false, nextRunAt: null }),
+    ]);
+    render(Dashboard);
+
+    await waitFor(() => expect(screen.getAllByTestId("next-run")).toHaveLength(2));
+    const items = screen.getAllByTestId("next-run");
+    expect(items.map((i) => i.dataset.scheduleId)).toEqual(["2", "1"]);
+    expect(items[0].textContent).toContain("nightly");
+    await waitFor(() => expect(items[0].textContent).toContain("staging"));
+    expect(items[0].textContent).toContain("Fri 2026-05-01 20:30");
+    expect(screen.queryByTestId("next-runs-paused")).toBeNull();
+    expect(screen.getByTestId("next-runs-all").getAttribute("href")).toBe("#/schedules");
+  });
+
+  it("lists at most five", async () => {
+    api.scheduleList.mockResolvedValue(
+      Array.from({ length: 7 }, (_, i) => savedSchedule({ id: i + 1, nextRunAt: `2026-05-0${i + 1}T00:00:00Z` })),
+    );
+    render(Dashboard);
+    await waitFor(() => expect(screen.getAllByTestId("next-run")).toHaveLength(5));
+    expect(screen.getAllByTestId("next-run").map((i) => i.dataset.scheduleId)).toEqual(["1", "2", "3", "4", "5"]);
+  });
+
+  it("says when all schedules are paused", async () => {
+    api.scheduleList.mockResolvedValue([savedSchedule()]);
+    api.schedulerStatus.mockResolvedValue({ runningHere: true, note: null, allPaused: true });
+    render(Dashboard);
+
+    expect((await screen.findByTestId("next-runs-paused")).textContent).toContain("All schedules paused");
+  });
+
+  it("says so when no schedule is active", async () => {
+    render(Dashboard);
+    expect((await screen.findByTestId("next-runs-empty")).textContent).toContain("No active schedules");
+  });
+
+  it("says why the schedules could not be loaded", async () => {
+    api.scheduleList.mockRejectedValue({ code: "store_unavailable", message: "The app database is locked." });
+    render(Dashboard);
+    expect((await screen.findByTestId("next-runs-error")).textContent).toContain("The app database is locked.");
   });
 });

@@ -20,6 +20,7 @@ function loaded(overrides: Partial<AppSettings> = {}): AppSettings {
     backupRoot: "/home/ada/.local/share/db-backup-manager/backups",
     notifyOnFailure: true,
     notifyOnSuccess: false,
+    catchUpGraceHours: 24,
     ...overrides,
   };
 }
@@ -69,6 +70,7 @@ describe("Settings page", () => {
     expect(input("setting-backup-root").value).toBe("/home/ada/.local/share/db-backup-manager/backups");
     expect(input("setting-notify-failure").checked).toBe(true);
     expect(input("setting-notify-success").checked).toBe(true);
+    expect(input("setting-catch-up-grace-hours").value).toBe("24");
     expect(screen.getByText(/becomes the server's major version/).textContent).toBe(
       "{major} becomes the server's major version, e.g. postgres:{major}",
     );
@@ -117,6 +119,7 @@ describe("Settings page", () => {
     await type("setting-backup-root", "/srv/backups");
     await fireEvent.click(byId("setting-notify-failure"));
     await fireEvent.click(byId("setting-notify-success"));
+    await type("setting-catch-up-grace-hours", "6");
     await fireEvent.click(saveButton());
 
     const sent: AppSettings = {
@@ -125,6 +128,7 @@ describe("Settings page", () => {
       backupRoot: "/srv/backups",
       notifyOnFailure: false,
       notifyOnSuccess: true,
+      catchUpGraceHours: 6,
     };
     expect(api.settingsSave).toHaveBeenCalledTimes(1);
     expect(api.settingsSave).toHaveBeenCalledWith(sent);
@@ -186,6 +190,40 @@ describe("Settings page", () => {
     expect(error.textContent).toContain("is not an image name.");
     expect(input("setting-image-template").value).toBe("postgres {major}");
     expect(screen.queryByTestId("error-backup-root")).toBeNull();
+  });
+
+  it("shows a rejected catch-up window under its field", async () => {
+    api.settingsSave.mockRejectedValueOnce({
+      code: "invalid_catch_up_grace_hours",
+      message: "A catch-up window of 1000 hours is too long.",
+    });
+    await renderLoaded();
+
+    await type("setting-catch-up-grace-hours", "1000");
+    await fireEvent.click(saveButton());
+
+    expect(api.settingsSave).toHaveBeenCalledWith(loaded({ catchUpGraceHours: 1000 }));
+    const error = await screen.findByTestId("error-catch-up-grace-hours");
+    expect(error.textContent).toContain("1000 hours is too long.");
+    const field = input("setting-catch-up-grace-hours");
+    expect(field.getAttribute("aria-invalid")).toBe("true");
+    expect(field.getAttribute("aria-describedby")).toContain("error-catch-up-grace-hours");
+    await waitFor(() => expect(document.activeElement).toBe(field));
+    expect(screen.queryByTestId("settings-error")).toBeNull();
+
+    await type("setting-catch-up-grace-hours", "48");
+    expect(screen.queryByTestId("error-catch-up-grace-hours")).toBeNull();
+  });
+
+  it("asks for a whole number of hours before saving an empty catch-up window", async () => {
+    await renderLoaded();
+
+    await type("setting-catch-up-grace-hours", "");
+    await fireEvent.click(saveButton());
+
+    expect(api.settingsSave).not.toHaveBeenCalled();
+    const error = await screen.findByTestId("error-catch-up-grace-hours");
+    expect(error.textContent).toContain("whole number of hours from 0 to 744");
   });
 
   it("shows other save errors in the general error box", async () => {

@@ -1,0 +1,220 @@
+import { describe, expect, it } from "vitest";
+import { savedConnection, savedSchedule } from "../../test/fixtures";
+import {
+  DEFAULT_CRON,
+  buildScheduleInput,
+  compressionFromForm,
+  compressionMethodsFor,
+  compressionToForm,
+  defaultScheduleName,
+  emptyScheduleForm,
+  fieldForScheduleError,
+  formFromSchedule,
+  parseOptionalCount,
+  timeZoneNames,
+  withFormat,
+  type ScheduleFormState,
+} from "./form";
+
+function filled(overrides: Partial<ScheduleFormState> = {}): ScheduleFormState {
+  return {
+    ...emptyScheduleForm([savedConnection({ id: 2 })], "Europe/Berlin"),
+    ...overrides,
+  };
+}
+
+describe("the empty form", () => {
+  it("starts on the first connection, nightly at 02:30, in the given zone, active, custom with auto compression", () => {
+    const form = emptyScheduleForm([savedConnection({ id: 4 }), savedConnection({ id: 5 })], "America/New_York");
+    expect(form).toEqual({
+      name: "",
+      connectionId: "4",
+      cron: DEFAULT_CRON,
+      timezone: "America/New_York",
+      isActive: true,
+      format: "custom",
+      compressionMethod: "auto",
+      compressionLevel: "",
+      keepLast: "",
+      keepDays: "",
+    });
+    expect(DEFAULT_CRON).toBe("30 2 * * *");
+  });
+
+  it("has no connection chosen when there are none", () => {
+    const form = emptyScheduleForm([], "UTC");
+    expect(form.connectionId).toBe("");
+    expect(buildScheduleInput(form)).toEqual({ field: "connection", message: "Choose the connection to back up." });
+  });
+});
+
+describe("buildScheduleInput", () => {
+  it("sends the fields with numbers for the connection and retention", () => {
+    const built = buildScheduleInput(
+      filled({
+        name: "  nightly ",
+        cron: "0 3 * * 1-5",
+        timezone: "Europe/Berlin",
+        isActive: false,
+        format: "directory",
+        compressionMethod: "zstd",
+        compressionLevel: "9",
+        keepLast: " 14 ",
+        keepDays: "30",
+      }),
+    );
+    expect(built).toEqual({
+      input: {
+        name: "nightly",
+        connectionId: 2,
+        cron: "0 3 * * 1-5",
+        timezone: "Europe/Berlin",
+        isActive: false,
+        format: "directory",
+        compression: { method: "zstd", level: 9 },
+        keepLast: 14,
+        keepDays: 30,
+      },
+    });
+  });
+
+  it("sends null retention for empty fields and an empty name for the default one", () => {
+    const built = buildScheduleInput(filled());
+    expect(built).toMatchObject({ input: { name: "", keepLast: null, keepDays: null, compression: { method: "auto" } } });
+  });
+
+  it("names the field it refuses before asking the backend", () => {
+    expect(buildScheduleInput(filled({ keepLast: "seven" }))).toEqual({
+      field: "keepLast",
+      message: "Enter a whole number, or leave it empty to keep all.",
+    });
+    expect(buildScheduleInput(filled({ keepDays: "1.5" }))).toMatchObject({ field: "keepDays" });
+    expect(buildScheduleInput(filled({ compressionMethod: "gzip", compressionLevel: "12" }))).toEqual({
+      field: "compression",
+      message: "The gzip level is a whole number from 1 to 9.",
+    });
+  });
+
+  it("leaves range checks of retention to the backend", () => {
+    expect(buildScheduleInput(filled({ keepLast: "0" }))).toMatchObject({ input: { keepLast: 0 } });
+  });
+
+  it("round-trips a saved schedule through the edit form", () => {
+    const schedule = savedSchedule({
+      name: "reports",
+      connectionId: 9,
+      cron: "@weekly",
+      timezone: "Asia/Kolkata",
+      isActive: false,
+      format: "plain",
+      compression: { method: "zstd", level: 5 },
+      keepLast: null,
+      keepDays: 90,
+    });
+    const form = formFromSchedule(schedule);
+    expect(form.connectionId).toBe("9");
+    expect(form.compressionLevel).toBe("5");
+    expect(form.keepLast).toBe("");
+    expect(buildScheduleInput(form)).toEqual({
+      input: {
+        name: "reports",
+        connectionId: 9,
+        cron: "@weekly",
+        timezone: "Asia/Kolkata",
+        isActive: false,
+        format: "plain",
+        compression: { method: "zstd", level: 5 },
+        keepLast: null,
+        keepDays: 90,
+      },
+    });
+  });
+});
+
+describe("compression", () => {
+  it("maps the tagged union to a method and a level, and back", () => {
+    expect(compressionToForm({ method: "auto" })).toEqual({ method: "auto", level: "" });
+    expect(compressionToForm({ method: "none" })).toEqual({ method: "none", level: "" });
+    expect(compressionToForm({ method: "lz4", level: 4 })).toEqual({ method: "lz4", level: "4" });
+
+    expect(compressionFromForm("auto", "7")).toEqual({ ok: true, value: { method: "auto" } });
+    expect(compressionFromForm("none", "")).toEqual({ ok: true, value: { method: "none" } });
+    expect(compressionFromForm("gzip", "6")).toEqual({ ok: true, value: { method: "gzip", level: 6 } });
+    expect(compressionFromForm("lz4", " 12 ")).toEqual({ ok: true, value: { method: "lz4", level: 12 } });
+  });
+
+  it("uses the method's default level when none is typed", () => {
+    expect(compressionFromForm("gzip", "")).toEqual({ ok: true, value: { method: "gzip", level: 1 } });
+    expect(compressionFromForm("zstd", "")).toEqual({ ok: true, value: { method: "zstd", level: 3 } });
+    expect(compressionFromForm("lz4", "")).toEqual({ ok: true, value: { method: "lz4", level: 1 } });
+  });
+
+  it("refuses levels out of range or not whole numbers", () => {
+    expect(compressionFromForm("zstd", "23")).toMatchObject({ ok: false, message: expect.stringContaining("1 to 22") });
+    expect(compressionFromForm("gzip", "0")).toMatchObject({ ok: false });
+    expect(compressionFromForm("lz4", "-1")).toMatchObject({ ok: false });
+    expect(compressionFromForm("gzip", "fast")).toMatchObject({ ok: false });
+  });
+
+  it("offers only what the format can use", () => {
+    expect(compressionMethodsFor("custom")).toEqual(["auto", "none", "gzip", "zstd", "lz4"]);
+    expect(compressionMethodsFor("directory")).toEqual(["auto", "none", "gzip", "zstd", "lz4"]);
+    expect(compressionMethodsFor("tar")).toEqual(["auto", "none"]);
+    expect(compressionMethodsFor("plain")).toEqual(["auto", "none", "zstd"]);
+  });
+
+  it("goes back to auto when a new format cannot use the chosen method", () => {
+    const gzip = filled({ compressionMethod: "gzip", compressionLevel: "6" });
+    expect(withFormat(gzip, "tar")).toMatchObject({ format: "tar", compressionMethod: "auto", compressionLevel: "" });
+    expect(withFormat(gzip, "directory")).toMatchObject({ format: "directory", compressionMethod: "gzip", compressionLevel: "6" });
+    const zstd = filled({ compressionMethod: "zstd", compressionLevel: "5" });
+    expect(withFormat(zstd, "plain")).toMatchObject({ compressionMethod: "zstd", compressionLevel: "5" });
+  });
+});
+
+describe("parseOptionalCount", () => {
+  it("reads empty as null and digits as a number", () => {
+    expect(parseOptionalCount("")).toEqual({ ok: true, value: null });
+    expect(parseOptionalCount("  ")).toEqual({ ok: true, value: null });
+    expect(parseOptionalCount("30")).toEqual({ ok: true, value: 30 });
+    expect(parseOptionalCount("-3").ok).toBe(false);
+    expect(parseOptionalCount("3e2").ok).toBe(false);
+  });
+});
+
+describe("fieldForScheduleError", () => {
+  it.each([
+    ["invalid_name", "name"],
+    ["invalid_cron", "cron"],
+    ["invalid_timezone", "timezone"],
+    ["invalid_connection", "connection"],
+    ["connection_not_found", "connection"],
+    ["invalid_compression", "compression"],
+    ["invalid_keep_last", "keepLast"],
+    ["invalid_keep_days", "keepDays"],
+  ])("puts %s under %s", (code, field) => {
+    expect(fieldForScheduleError(code)).toBe(field);
+  });
+
+  it("leaves other errors to the whole form", () => {
+    expect(fieldForScheduleError("store_unavailable")).toBeNull();
+    expect(fieldForScheduleError("invalid_options")).toBeNull();
+  });
+});
+
+describe("names", () => {
+  it("shows the name an unnamed schedule will get", () => {
+    expect(defaultScheduleName("production", " @daily ")).toBe("production @daily");
+    expect(defaultScheduleName(undefined, "@daily")).toBe("@daily");
+    expect(defaultScheduleName("production", "")).toBe("production");
+  });
+
+  it("lists time zones sorted, with UTC and the extra names, once each", () => {
+    const zones = timeZoneNames(["Europe/Berlin", "Mars/Olympus", ""]);
+    expect(zones).toContain("UTC");
+    expect(zones).toContain("Mars/Olympus");
+    expect(zones.filter((z) => z === "Europe/Berlin")).toHaveLength(1);
+    expect(zones).not.toContain("");
+    expect([...zones].sort((a, b) => a.localeCompare(b))).toEqual(zones);
+  });
+});

@@ -1,0 +1,219 @@
+// Pure logic of the schedule form: form state ⇄ ScheduleInput, compression choices, errors →
+// fields. The Svelte components only wire these to the DOM; the backend validates the rest.
+import type { Compression, Connection, DumpFormat, Schedule, ScheduleInput } from "../bindings";
+
+export type CompressionMethod = Compression["method"];
+
+/** The compression methods with their levels (null: none); an empty level means the default. */
+export const COMPRESSION_METHODS: readonly {
+  method: CompressionMethod;
+  label: string;
+  levels: { max: number; default: number } | null;
+}[] = [
+  { method: "auto", label: "Auto", levels: null },
+  { method: "none", label: "None", levels: null },
+  { method: "gzip", label: "gzip", levels: { max: 9, default: 1 } },
+  { method: "zstd", label: "zstd", levels: { max: 22, default: 3 } },
+  { method: "lz4", label: "lz4", levels: { max: 12, default: 1 } },
+];
+
+export function levelsOf(method: CompressionMethod): { max: number; default: number } | null {
+  return COMPRESSION_METHODS.find((m) => m.method === method)?.levels ?? null;
+}
+
+/**
+ * The methods a format can use: pg_dump's tar format cannot be compressed, and a plain dump is
+ * compressed by the app with zstd.
+ */
+export function compressionMethodsFor(format: DumpFormat): CompressionMethod[] {
+  switch (format) {
+    case "tar":
+      return ["auto", "none"];
+    case "plain":
+      return ["auto", "none", "zstd"];
+    default:
+      return COMPRESSION_METHODS.map((m) => m.method);
+  }
+}
+
+/** The patterns the form offers as buttons. */
+export const CRON_PRESETS: readonly { key: string; pattern: string; label: string }[] = [
+  { key: "hourly", pattern: "@hourly", label: "Every hour" },
+  { key: "daily", pattern: "@daily", label: "Every day at midnight" },
+  { key: "daily-0230", pattern: "30 2 * * *", label: "Every day at 02:30" },
+  { key: "weekly", pattern: "@weekly", label: "Every Sunday" },
+  { key: "monthly", pattern: "@monthly", label: "Every month, on the 1st" },
+];
+
+/** A new schedule's pattern: every night at 02:30. */
+export const DEFAULT_CRON = "30 2 * * *";
+
+export interface ScheduleFormState {
+  name: string;
+  /** The connection select's value: a connection id as text, "" when none is chosen. */
+  connectionId: string;
+  cron: string;
+  timezone: string;
+  isActive: boolean;
+  format: DumpFormat;
+  compressionMethod: CompressionMethod;
+  /** "" for the method's default level. */
+  compressionLevel: string;
+  /** Whole numbers as typed; "" keeps every backup. */
+  keepLast: string;
+  keepDays: string;
+}
+
+/** The zone of this computer, e.g. "Europe/Berlin"; "UTC" when the system does not say. */
+export function localTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  } catch {
+    return "UTC";
+  }
+}
+
+/** The zone names the zone field suggests: every IANA zone the system knows, plus `extra`. */
+export function timeZoneNames(extra: readonly string[] = []): string[] {
+  let known: string[] = [];
+  try {
+    if (typeof Intl.supportedValuesOf === "function") known = Intl.supportedValuesOf("timeZone");
+  } catch {
+    // An older engine: only the extra names.
+  }
+  const names = new Set([...known, "UTC", ...extra.filter((z) => z.trim() !== "")]);
+  return [...names].sort((a, b) => a.localeCompare(b));
+}
+
+export function emptyScheduleForm(connections: readonly Pick<Connection, "id">[], timezone: string): ScheduleFormState {
+  return {
+    name: "",
+    connectionId: connections.length > 0 ? String(connections[0].id) : "",
+    cron: DEFAULT_CRON,
+    timezone,
+    isActive: true,
+    format: "custom",
+    compressionMethod: "auto",
+    compressionLevel: "",
+    keepLast: "",
+    keepDays: "",
+  };
+}
+
+export function compressionToForm(compression: Compression): { method: CompressionMethod; level: string } {
+  return "level" in compression
+    ? { method: compression.method, level: String(compression.level) }
+    : { method: compression.method, level: "" };
+}
+
+export function formFromSchedule(schedule: Schedule): ScheduleFormState {
+  const compression = compressionToForm(schedule.compression);
+  return {
+    name: schedule.name,
+    connectionId: String(schedule.connectionId),
+    cron: schedule.cron,
+    timezone: schedule.timezone,
+    isActive: schedule.isActive,
+    format: schedule.format,
+    compressionMethod: compression.method,
+    compressionLevel: compression.level,
+    keepLast: schedule.keepLast === null ? "" : String(schedule.keepLast),
+    keepDays: schedule.keepDays === null ? "" : String(schedule.keepDays),
+  };
+}
+
+/** The fields an error can be shown under. */
+export type ScheduleField = "name" | "connection" | "cron" | "timezone" | "compression" | "keepLast" | "keepDays";
+
+/** Element ids of the fields' inputs; each message is `{id}-error`. */
+export const FIELD_IDS: Record<ScheduleField, string> = {
+  name: "schedule-name",
+  connection: "schedule-connection",
+  cron: "schedule-cron",
+  timezone: "schedule-timezone",
+  compression: "schedule-compression",
+  keepLast: "schedule-keep-last",
+  keepDays: "schedule-keep-days",
+};
+
+const FIELD_FOR_CODE: Record<string, ScheduleField> = {
+  invalid_name: "name",
+  invalid_connection: "connection",
+  connection_not_found: "connection",
+  invalid_cron: "cron",
+  invalid_timezone: "timezone",
+  invalid_compression: "compression",
+  invalid_keep_last: "keepLast",
+  invalid_keep_days: "keepDays",
+};
+
+/** The field an error belongs under, or null for an error about the whole form. */
+export function fieldForScheduleError(code: string): ScheduleField | null {
+  return FIELD_FOR_CODE[code] ?? null;
+}
+
+/** A problem the form finds before asking the backend. */
+export interface FieldProblem {
+  field: ScheduleField;
+  message: string;
+}
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** "" → null, "7" → 7; anything else is refused (the backend checks the range). */
+export function parseOptionalCount(text: string): Parsed<number | null> {
+  const trimmed = text.trim();
+  if (trimmed === "") return { ok: true, value: null };
+  if (!/^\d+$/.test(trimmed)) return { ok: false, message: "Enter a whole number, or leave it empty to keep all." };
+  return { ok: true, value: Number(trimmed) };
+}
+
+/** The method and the typed level as a Compression; an empty level is the method's default. */
+export function compressionFromForm(method: CompressionMethod, level: string): Parsed<Compression> {
+  const levels = levelsOf(method);
+  if (method === "auto" || method === "none") return { ok: true, value: { method } };
+  if (!levels) return { ok: false, message: `"${method}" is not a compression.` };
+  const trimmed = level.trim();
+  const value = trimmed === "" ? levels.default : Number(trimmed);
+  if (!/^\d*$/.test(trimmed) || value < 1 || value > levels.max) {
+    return { ok: false, message: `The ${method} level is a whole number from 1 to ${levels.max}.` };
+  }
+  return { ok: true, value: { method, level: value } };
+}
+
+/** What Save sends, or the first field the form can already tell is wrong. */
+export function buildScheduleInput(form: ScheduleFormState): { input: ScheduleInput } | FieldProblem {
+  if (form.connectionId === "") return { field: "connection", message: "Choose the connection to back up." };
+  const compression = compressionFromForm(form.compressionMethod, form.compressionLevel);
+  if (!compression.ok) return { field: "compression", message: compression.message };
+  const keepLast = parseOptionalCount(form.keepLast);
+  if (!keepLast.ok) return { field: "keepLast", message: keepLast.message };
+  const keepDays = parseOptionalCount(form.keepDays);
+  if (!keepDays.ok) return { field: "keepDays", message: keepDays.message };
+  return {
+    input: {
+      name: form.name.trim(),
+      connectionId: Number(form.connectionId),
+      cron: form.cron,
+      timezone: form.timezone,
+      isActive: form.isActive,
+      format: form.format,
+      compression: compression.value,
+      keepLast: keepLast.value,
+      keepDays: keepDays.value,
+    },
+  };
+}
+
+/** The form after choosing a format: a compression the format cannot use goes back to Auto. */
+export function withFormat(form: ScheduleFormState, format: DumpFormat): ScheduleFormState {
+  const allowed = compressionMethodsFor(format).includes(form.compressionMethod);
+  return allowed
+    ? { ...form, format }
+    : { ...form, format, compressionMethod: "auto", compressionLevel: "" };
+}
+
+/** The name an unnamed schedule gets: "<connection> <pattern>", as the backend names it. */
+export function defaultScheduleName(connectionName: string | undefined, cron: string): string {
+  return [connectionName ?? "", cron.trim()].filter((part) => part !== "").join(" ");
+}

@@ -1,0 +1,125 @@
+import { describe, expect, it } from "vitest";
+import { savedSchedule } from "../../test/fixtures";
+import {
+  compressionText,
+  formatInZone,
+  missedWhen,
+  offsetText,
+  optionsText,
+  previewRuns,
+  relativeTime,
+  retentionText,
+  runsText,
+  upcoming,
+  wallClockText,
+} from "./format";
+
+describe("formatInZone", () => {
+  it("shows an instant on the clock of the given zone, with its weekday", () => {
+    expect(formatInZone("2026-05-02T00:30:00Z", "Europe/Berlin")).toBe("Sat 2026-05-02 02:30");
+    expect(formatInZone("2026-05-02T00:30:00Z", "America/New_York")).toBe("Fri 2026-05-01 20:30");
+    expect(formatInZone("2026-05-02T00:30:00Z", "UTC")).toBe("Sat 2026-05-02 00:30");
+    expect(formatInZone("2026-01-15T12:05:00+05:30", "Asia/Kolkata")).toBe("Thu 2026-01-15 12:05");
+  });
+
+  it("uses 00, not 24, for midnight", () => {
+    expect(formatInZone("2026-05-01T22:00:00Z", "Europe/Berlin")).toBe("Sat 2026-05-02 00:00");
+  });
+
+  it("says — for no time and keeps text it cannot read", () => {
+    expect(formatInZone(null, "UTC")).toBe("—");
+    expect(formatInZone("soon", "UTC")).toBe("soon");
+  });
+
+  it("falls back to the local clock for a zone this system does not know", () => {
+    expect(formatInZone("2026-05-02T00:30:00Z", "Mars/Olympus")).toMatch(/^2026-05-0[12] \d\d:\d\d$/);
+  });
+});
+
+describe("preview runs", () => {
+  it("reads the wall clock and offset the string was written with", () => {
+    expect(wallClockText("2026-03-29T03:30:00+02:00")).toBe("Sun 2026-03-29 03:30");
+    expect(offsetText("2026-03-29T03:30:00+02:00")).toBe("UTC+2");
+    expect(offsetText("2026-03-29T03:30:00+05:30")).toBe("UTC+5:30");
+    expect(offsetText("2026-03-29T03:30:00-03:00")).toBe("UTC-3");
+    expect(offsetText("2026-03-29T03:30:00+00:00")).toBe("UTC");
+    expect(offsetText("2026-03-29T03:30:00Z")).toBe("UTC");
+  });
+
+  it("adds the local time only when it reads differently", () => {
+    const runs = ["2026-05-02T02:30:00+02:00", "2026-05-03T02:30:00+02:00"];
+    expect(previewRuns(runs, "Europe/Berlin")).toEqual([
+      { iso: runs[0], inZone: "Sat 2026-05-02 02:30", offset: "UTC+2", local: null },
+      { iso: runs[1], inZone: "Sun 2026-05-03 02:30", offset: "UTC+2", local: null },
+    ]);
+    const inNewYork = previewRuns(runs, "America/New_York");
+    expect(inNewYork.map((r) => r.local)).toEqual(["Fri 2026-05-01 20:30", "Sat 2026-05-02 20:30"]);
+    expect(inNewYork[0].inZone).toBe("Sat 2026-05-02 02:30");
+  });
+});
+
+describe("relativeTime", () => {
+  const now = Date.parse("2026-05-01T12:00:00Z");
+
+  it.each([
+    ["2026-05-01T12:00:30Z", "in under a minute"],
+    ["2026-05-01T12:45:00Z", "in 45 min"],
+    ["2026-05-01T17:00:00Z", "in 5 h"],
+    ["2026-05-02T11:00:00Z", "in 23 h"],
+    ["2026-05-04T12:00:00Z", "in 3 days"],
+    ["2026-05-01T11:59:40Z", "just now"],
+    ["2026-05-01T10:00:00Z", "2 h ago"],
+    ["2026-04-28T12:00:00Z", "3 days ago"],
+  ])("%s → %s", (iso, text) => {
+    expect(relativeTime(iso, now)).toBe(text);
+  });
+
+  it("is empty for no time or junk", () => {
+    expect(relativeTime(null, now)).toBe("");
+    expect(relativeTime("later", now)).toBe("");
+  });
+});
+
+describe("schedule texts", () => {
+  it("writes compression as the backend reads it", () => {
+    expect(compressionText({ method: "auto" })).toBe("auto");
+    expect(compressionText({ method: "none" })).toBe("none");
+    expect(compressionText({ method: "gzip", level: 6 })).toBe("gzip:6");
+  });
+
+  it("says how long backups are kept", () => {
+    expect(retentionText(null, null)).toBe("Keeps all");
+    expect(retentionText(7, null)).toBe("Keeps the last 7");
+    expect(retentionText(null, 1)).toBe("Keeps 1 day");
+    expect(retentionText(7, 30)).toBe("Keeps the last 7, at most 30 days");
+  });
+
+  it("sums up the backup options", () => {
+    expect(optionsText(savedSchedule({ format: "directory", compression: { method: "zstd", level: 3 } }))).toBe(
+      "Directory · zstd:3 · Keeps the last 7",
+    );
+  });
+
+  it("says when missed runs were due and how many", () => {
+    const one = { firstDueAt: "2026-05-01T00:30:00Z", lastDueAt: "2026-05-01T00:30:00Z" };
+    expect(missedWhen(one, "UTC")).toBe("Fri 2026-05-01 00:30");
+    const span = { firstDueAt: "2026-05-01T00:30:00Z", lastDueAt: "2026-05-03T00:30:00Z" };
+    expect(missedWhen(span, "UTC")).toBe("Fri 2026-05-01 00:30 – Sun 2026-05-03 00:30");
+    expect(runsText(1)).toBe("1 run");
+    expect(runsText(3)).toBe("3 runs");
+  });
+});
+
+describe("upcoming", () => {
+  it("lists active schedules with a next run, soonest first, at most `count`", () => {
+    const list = [
+      savedSchedule({ id: 1, nextRunAt: "2026-05-03T00:00:00Z" }),
+      savedSchedule({ id: 2, nextRunAt: "2026-05-01T00:00:00Z" }),
+      savedSchedule({ id: 3, nextRunAt: null }),
+      savedSchedule({ id: 4, nextRunAt: "2026-04-30T00:00:00Z", isActive: false }),
+      savedSchedule({ id: 5, nextRunAt: "2026-05-02T00:00:00+02:00" }),
+    ];
+    expect(upcoming(list, 5).map((s) => s.id)).toEqual([2, 5, 1]);
+    expect(upcoming(list, 2).map((s) => s.id)).toEqual([2, 5]);
+  });
+});

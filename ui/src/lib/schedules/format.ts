@@ -1,0 +1,145 @@
+// Pure helpers that turn schedules, previews and missed runs into the short texts the pages show.
+// Times are stored as RFC 3339; they are shown on the wall clock of a zone given by name, so the
+// output does not depend on the zone of the machine that runs the tests.
+import type { Compression, DumpFormat, MissReason, MissedRun, Schedule } from "../bindings";
+import { DUMP_FORMATS, formatDateTime } from "../backups/format";
+
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] as const;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(zone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(zone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      weekday: "short",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
+    formatters.set(zone, formatter);
+  }
+  return formatter;
+}
+
+/**
+ * An instant on the wall clock of `zone`: "Mon 2026-05-04 02:30". "—" for null; the text itself
+ * when it is not a time; this computer's local time when the zone is unknown here.
+ */
+export function formatInZone(iso: string | null, zone: string): string {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = formatterFor(zone).formatToParts(date);
+  } catch {
+    return formatDateTime(iso);
+  }
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${part("weekday")} ${part("year")}-${part("month")}-${part("day")} ${part("hour")}:${part("minute")}`;
+}
+
+/** An RFC 3339 time on the wall clock it was written in: "2026-05-04T02:30:00+02:00" → "Mon 2026-05-04 02:30". */
+export function wallClockText(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})/.exec(iso);
+  if (!m) return iso;
+  const weekday = WEEKDAYS[new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).getUTCDay()];
+  return `${weekday} ${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}`;
+}
+
+/** The offset an RFC 3339 time was written with: "UTC+2", "UTC+5:30", "UTC-3", or "UTC". */
+export function offsetText(iso: string): string {
+  const m = /([+-])(\d{2}):(\d{2})$/.exec(iso);
+  if (!m || (m[2] === "00" && m[3] === "00")) return "UTC";
+  return `UTC${m[1]}${Number(m[2])}${m[3] === "00" ? "" : `:${m[3]}`}`;
+}
+
+export interface PreviewRun {
+  iso: string;
+  /** In the schedule's zone, e.g. "Mon 2026-05-04 02:30". */
+  inZone: string;
+  /** The zone's offset at that run, e.g. "UTC+2". */
+  offset: string;
+  /** The same instant on this computer's clock; null when it reads the same. */
+  local: string | null;
+}
+
+/** A preview's runs (RFC 3339 in the schedule's zone) as the form lists them. */
+export function previewRuns(runs: readonly string[], localZone: string): PreviewRun[] {
+  return runs.map((iso) => {
+    const inZone = wallClockText(iso);
+    const local = formatInZone(iso, localZone);
+    return { iso, inZone, offset: offsetText(iso), local: local === inZone ? null : local };
+  });
+}
+
+/** How far off a time is: "in 45 min", "in 5 h", "in 3 days", "2 h ago", "just now". */
+export function relativeTime(iso: string | null, now: number): string {
+  if (!iso) return "";
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return "";
+  const diff = at - now;
+  const abs = Math.abs(diff);
+  if (abs < 60_000) return diff >= 0 ? "in under a minute" : "just now";
+  const minutes = Math.round(abs / 60_000);
+  let amount: string;
+  if (minutes < 60) amount = `${minutes} min`;
+  else if (minutes < 48 * 60) amount = `${Math.round(minutes / 60)} h`;
+  else amount = `${Math.round(minutes / 1440)} days`;
+  return diff >= 0 ? `in ${amount}` : `${amount} ago`;
+}
+
+/** The text the backend reads back: "auto", "none", "gzip:6". */
+export function compressionText(compression: Compression): string {
+  return "level" in compression ? `${compression.method}:${compression.level}` : compression.method;
+}
+
+export function formatLabel(format: DumpFormat): string {
+  return DUMP_FORMATS.find((f) => f.format === format)?.label ?? format;
+}
+
+/** "Keeps all", "Keeps the last 7", "Keeps 30 days", "Keeps the last 7, at most 30 days". */
+export function retentionText(keepLast: number | null, keepDays: number | null): string {
+  const days = keepDays === null ? "" : keepDays === 1 ? "1 day" : `${keepDays} days`;
+  if (keepLast === null) return keepDays === null ? "Keeps all" : `Keeps ${days}`;
+  return keepDays === null ? `Keeps the last ${keepLast}` : `Keeps the last ${keepLast}, at most ${days}`;
+}
+
+/** "Custom · zstd:3 · Keeps the last 7": what each run makes and how long it stays. */
+export function optionsText(schedule: Pick<Schedule, "format" | "compression" | "keepLast" | "keepDays">): string {
+  return [
+    formatLabel(schedule.format),
+    compressionText(schedule.compression),
+    retentionText(schedule.keepLast, schedule.keepDays),
+  ].join(" · ");
+}
+
+export const MISS_REASONS: Record<MissReason, { label: string; hint: string }> = {
+  missed: { label: "Missed", hint: "Due while the app was closed or asleep, too long ago to catch up." },
+  busy: { label: "Skipped", hint: "The connection was already being backed up." },
+};
+
+/** When the runs of a missed stretch were due: one time, or "first – last", on `zone`'s clock. */
+export function missedWhen(run: Pick<MissedRun, "firstDueAt" | "lastDueAt">, zone: string): string {
+  const first = formatInZone(run.firstDueAt, zone);
+  const last = formatInZone(run.lastDueAt, zone);
+  return first === last ? first : `${first} – ${last}`;
+}
+
+/** "1 run", "3 runs". */
+export function runsText(count: number): string {
+  return count === 1 ? "1 run" : `${count} runs`;
+}
+
+/** The next `count` runs of active schedules, soonest first. */
+export function upcoming(schedules: readonly Schedule[], count: number): Schedule[] {
+  return schedules
+    .filter((s) => s.isActive && s.nextRunAt !== null && !Number.isNaN(Date.parse(s.nextRunAt)))
+    .sort((a, b) => Date.parse(a.nextRunAt!) - Date.parse(b.nextRunAt!))
+    .slice(0, count);
+}
