@@ -5,27 +5,11 @@ mod support;
 
 use support::App;
 
-fn port(major: u32) -> String {
-    std::env::var(format!("DBM_PG{major}_PORT")).unwrap_or_else(|_| (54300 + major).to_string())
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn back_up_now_makes_a_completed_backup_that_the_backups_page_lists() {
     let data_dir = tempfile::tempdir().expect("temp data dir");
     let app = App::launch(data_dir.path()).await;
-    app.click("[data-testid=nav-connections]").await;
-    app.click("[data-testid=connections-add]").await;
-    app.fill("[data-testid=field-name]", "backup me").await;
-    app.fill("[data-testid=field-host]", "127.0.0.1").await;
-    app.fill("[data-testid=field-port]", &port(17)).await;
-    app.fill("[data-testid=field-database]", "postgres").await;
-    app.fill("[data-testid=field-username]", "postgres").await;
-    app.fill(
-        "[data-testid=field-password]",
-        &std::env::var("DBM_PG_PASSWORD").unwrap_or_else(|_| "postgres".into()),
-    )
-    .await;
-    app.click("[data-testid=form-save]").await;
+    app.add_connection("backup me", 17, "postgres").await;
     let row = "[data-testid=connection-row][data-name='backup me']";
     app.click(&format!("{row} [data-testid=connection-backup]"))
         .await;

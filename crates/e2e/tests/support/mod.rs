@@ -113,6 +113,24 @@ impl App {
             .unwrap_or_else(|e| panic!("no element {css}: {e}"))
     }
 
+    /// Saves a connection to `database` on server `major` through the Connections form.
+    pub async fn add_connection(&self, name: &str, major: u32, database: &str) {
+        let port = std::env::var(format!("DBM_PG{major}_PORT"))
+            .unwrap_or_else(|_| (54300 + major).to_string());
+        let password = std::env::var("DBM_PG_PASSWORD").unwrap_or_else(|_| "postgres".into());
+        self.click("[data-testid=nav-connections]").await;
+        self.click("[data-testid=connections-add]").await;
+        self.fill("[data-testid=field-name]", name).await;
+        self.fill("[data-testid=field-host]", "127.0.0.1").await;
+        self.fill("[data-testid=field-port]", &port).await;
+        self.fill("[data-testid=field-database]", database).await;
+        self.fill("[data-testid=field-username]", "postgres").await;
+        self.fill("[data-testid=field-password]", &password).await;
+        self.click("[data-testid=form-save]").await;
+        self.find(&format!("[data-testid=connection-row][data-name='{name}']"))
+            .await;
+    }
+
     /// Waits until the element's attribute has one of the values, and returns it.
     pub async fn wait_for_attr(&self, css: &str, attr: &str, values: &[&str]) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
