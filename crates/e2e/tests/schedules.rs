@@ -54,3 +54,38 @@ async fn a_ten_second_schedule_made_in_the_window_backs_up_through_the_apps_sche
     assert_eq!(backup, "completed");
     app.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn beside_a_running_dbm_daemon_the_app_runs_no_second_scheduler_and_says_so() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let data_dir = tempfile::tempdir().expect("temp data dir");
+    let mut daemon = Command::new(support::cli_binary())
+        .arg("daemon")
+        .env("DBM_DATA_DIR", data_dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dbm daemon starts");
+    let mut first = String::new();
+    BufReader::new(daemon.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("the daemon's first line");
+    assert!(first.contains("running the schedules"), "{first}");
+
+    let app = App::launch(data_dir.path()).await;
+    app.click("[data-testid=nav-schedules]").await;
+    let note = app.text("[data-testid=scheduler-note]").await;
+    app.screenshot("schedules-daemon-note").await;
+    app.close().await;
+    let _ = Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status();
+    let stopped = daemon.wait().expect("the daemon stops");
+    assert!(
+        note.contains(&format!("dbm daemon (pid {})", daemon.id())),
+        "{note}"
+    );
+    assert!(stopped.success());
+}

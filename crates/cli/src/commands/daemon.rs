@@ -17,6 +17,15 @@ use dbm_engine::settings;
 use dbm_engine::store::Store;
 use tokio::signal::unix::{signal, SignalKind};
 
+/// A line on stdout (the service's log). A closed stdout (the reader went away) is ignored:
+/// println! would panic, and a daemon must not die of its log.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 pub async fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
     let store = Arc::new(Store::open_in(data_dir)?);
     let _lock = SchedulerLock::acquire(data_dir, "dbm daemon")?;
@@ -33,24 +42,24 @@ pub async fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
         observer: Arc::new(LogObserver),
     }
     .spawn();
-    println!(
+    say!(
         "dbm daemon: running the schedules of {} (pid {}); stop with SIGTERM or Ctrl-C.",
         data_dir.display(),
         std::process::id()
     );
 
     tokio::select! {
-        _ = terminate.recv() => println!("dbm daemon: SIGTERM received, stopping."),
-        _ = interrupt.recv() => println!("dbm daemon: interrupted, stopping."),
+        _ = terminate.recv() => say!("dbm daemon: SIGTERM received, stopping."),
+        _ = interrupt.recv() => say!("dbm daemon: interrupted, stopping."),
     }
     handle.stop().await;
     let running = coordinator.running().len();
     coordinator.shut_down();
     if running > 0 {
-        println!("dbm daemon: cancelling {running} running backup(s).");
+        say!("dbm daemon: cancelling {running} running backup(s).");
     }
     launcher.wait().await;
-    println!("dbm daemon: stopped.");
+    say!("dbm daemon: stopped.");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -59,7 +68,7 @@ struct LogReporter;
 
 impl RunReporter for LogReporter {
     fn progress(&self, schedule: &Schedule) -> Arc<dyn Progress> {
-        println!(
+        say!(
             "dbm daemon: schedule {} ({}) started a backup.",
             schedule.id, schedule.name
         );
@@ -68,21 +77,21 @@ impl RunReporter for LogReporter {
 
     fn finished(&self, schedule: &Schedule, outcome: &Result<Backup, Problem>) {
         match outcome {
-            Ok(backup) if backup.status == BackupStatus::Completed => println!(
+            Ok(backup) if backup.status == BackupStatus::Completed => say!(
                 "dbm daemon: backup {} of schedule {} completed: {} ({} bytes).",
                 backup.id,
                 schedule.name,
                 backup.file_path.as_deref().unwrap_or("-"),
                 backup.size_bytes.unwrap_or(0)
             ),
-            Ok(backup) => println!(
+            Ok(backup) => say!(
                 "dbm daemon: backup {} of schedule {} {}: {}",
                 backup.id,
                 schedule.name,
                 backup.status.as_str(),
                 backup.error_message.as_deref().unwrap_or("no message")
             ),
-            Err(problem) => println!(
+            Err(problem) => say!(
                 "dbm daemon: schedule {} could not start a backup: {problem}",
                 schedule.name
             ),
@@ -96,7 +105,7 @@ impl SchedulerObserver for LogObserver {
     fn next_runs_changed(&self, _schedules: &[ScheduleId]) {}
 
     fn missed(&self, missed: &MissedRun) {
-        println!(
+        say!(
             "dbm daemon: schedule {}: {} run(s) not started ({}), due {} … {}: {}",
             missed.schedule_id,
             missed.count,

@@ -35,13 +35,22 @@ fn app_binary() -> PathBuf {
     if let Some(path) = std::env::var_os("DBM_APP_BINARY") {
         return PathBuf::from(path);
     }
+    debug_binary("dbm-app", "cargo build -p dbm-app")
+}
+
+/// The `dbm` command line of the same build (`target/debug/dbm`).
+pub fn cli_binary() -> PathBuf {
+    debug_binary("dbm", "cargo build -p dbm-cli")
+}
+
+fn debug_binary(name: &str, build: &str) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"));
-    let binary = target.join("debug").join("dbm-app");
+    let binary = target.join("debug").join(name);
     assert!(
         binary.is_file(),
-        "{} is missing: build it with `cargo build -p dbm-app` (cargo xtask test does)",
+        "{} is missing: build it with `{build}` (cargo xtask test does)",
         binary.display()
     );
     std::fs::canonicalize(&binary).unwrap_or(binary)
