@@ -3,12 +3,11 @@
 
 mod support;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use support::{dbm_command as dbm, partials, pg_password, port, psql, run_dbm as run};
+use support::{dbm_command as dbm, partials, pg_password, psql, run_dbm as run};
 
 fn add_connection(data_dir: &Path, name: &str, major: u32, database: &str) {
     let added = support::add_connection(data_dir, name, major, database, &pg_password());
@@ -78,28 +77,7 @@ fn a_dbm_killed_mid_dump_leaves_an_interrupted_run_and_no_partial_after_the_next
     add_connection(dir.path(), "victim", 14, database);
 
     // Hold a lock so pg_dump waits mid-run.
-    let mut locker: Child = Command::new("psql")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &port(14),
-            "-U",
-            "postgres",
-            "-d",
-            database,
-            "-q",
-        ])
-        .env("PGPASSWORD", pg_password())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lock_input = locker.stdin.take().unwrap();
-    lock_input
-        .write_all(b"BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE;\n")
-        .unwrap();
-    lock_input.flush().unwrap();
+    let lock = support::TableLock::hold(14, database);
 
     let mut victim = dbm(dir.path())
         .args(["backup", "run", "victim", "--quiet"])
@@ -129,8 +107,7 @@ fn a_dbm_killed_mid_dump_leaves_an_interrupted_run_and_no_partial_after_the_next
     let stale: serde_json::Value = serde_json::from_slice(&stale.stdout).unwrap();
     assert_eq!(stale[0]["status"], "running", "nothing has looked yet");
 
-    drop(lock_input);
-    let _ = locker.wait();
+    lock.release();
 
     let next = run(dir.path(), &["backup", "run", "victim", "--json"], None);
     assert!(

@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Timelike, Utc};
 use serde_json::Value;
-use support::{add_connection, dbm_command, partials, pg_password, port, psql, run_dbm, text};
+use support::{add_connection, dbm_command, partials, pg_password, psql, run_dbm, text};
 
 const MAJOR: u32 = 16;
 
@@ -148,28 +148,7 @@ fn the_daemon_backs_up_every_ten_seconds_skips_a_busy_fire_and_stops_cleanly_on_
     assert_eq!(shown["schedule"]["lastStatus"], "completed");
 
     // Hold a lock so the next backup waits; the fire after it finds the connection busy.
-    let mut locker = Command::new("psql")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &port(MAJOR),
-            "-U",
-            "postgres",
-            "-d",
-            database,
-            "-q",
-        ])
-        .env("PGPASSWORD", pg_password())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lock_input = locker.stdin.take().unwrap();
-    lock_input
-        .write_all(b"BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE;\n")
-        .unwrap();
-    lock_input.flush().unwrap();
+    let lock = support::TableLock::hold(MAJOR, database);
     wait_until("a fire skipped as busy", Duration::from_secs(40), || {
         let shown = json(data, &["schedule", "show", "every 10 s", "--json"]);
         shown["missed"]
@@ -198,8 +177,7 @@ fn the_daemon_backs_up_every_ten_seconds_skips_a_busy_fire_and_stops_cleanly_on_
         assert!(Instant::now() < deadline, "the daemon did not stop");
         std::thread::sleep(Duration::from_millis(100));
     };
-    drop(lock_input);
-    let _ = locker.wait();
+    lock.release();
     let said: Vec<String> = lines.try_iter().collect();
     assert!(status.success(), "{said:?}");
     assert!(said.iter().any(|l| l.contains("stopped.")), "{said:?}");

@@ -70,7 +70,8 @@ impl RunReporter for LogReporter {
     fn progress(&self, schedule: &Schedule) -> Arc<dyn Progress> {
         say!(
             "dbm daemon: schedule {} ({}) started a backup.",
-            schedule.id, schedule.name
+            schedule.id,
+            schedule.name
         );
         Arc::new(NoProgress)
     }

@@ -118,3 +118,51 @@ pub fn partials(dir: &Path) -> Vec<PathBuf> {
     }
     found
 }
+
+/// A psql session holding `ACCESS EXCLUSIVE` on table `t` of `database` (pg_dump waits on it)
+/// until released or dropped.
+pub struct TableLock {
+    child: std::process::Child,
+    input: Option<std::process::ChildStdin>,
+}
+
+impl TableLock {
+    pub fn hold(major: u32, database: &str) -> TableLock {
+        let mut child = Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port(major),
+                "-U",
+                "postgres",
+                "-d",
+                database,
+                "-q",
+            ])
+            .env("PGPASSWORD", pg_password())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        input
+            .write_all(b"BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE;\n")
+            .unwrap();
+        input.flush().unwrap();
+        TableLock {
+            child,
+            input: Some(input),
+        }
+    }
+
+    /// Ends the session (and its transaction), releasing the lock (as dropping it does).
+    pub fn release(self) {}
+}
+
+impl Drop for TableLock {
+    fn drop(&mut self) {
+        self.input.take();
+        let _ = self.child.wait();
+    }
+}

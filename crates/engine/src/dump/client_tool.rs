@@ -11,15 +11,13 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
-use super::docker_dump::container_host;
+use super::docker_dump::connected_spec;
 use super::local_dump::sibling;
 use super::runner::{libpq_env, root_certificate, Exit, Runner};
 use super::sink::Tail;
-use crate::docker::{self, ContainerSpec};
+use crate::docker;
 use crate::pg::ConnectTarget;
 use crate::problem::Problem;
-
-const ROOT_CERT_MOUNT: &str = "/dbm-tls/root.crt";
 
 /// Runs `tool` with `args` against `target`; `folder` is readable by the tool at its own path.
 pub async fn run(
@@ -33,24 +31,9 @@ pub async fn run(
 ) -> Result<Exit, Problem> {
     match runner {
         Runner::Docker { docker, image, .. } => {
-            let mut spec = ContainerSpec {
-                image: image.clone(),
-                cmd: std::iter::once(tool.to_string())
-                    .chain(args.iter().cloned())
-                    .collect(),
-                binds: vec![format!("{}:{}:ro", folder.display(), folder.display())],
-                ..Default::default()
-            };
-            let host = container_host(&target.host, &mut spec.binds);
-            let root_cert = root_certificate(target.sslmode).map(|path| {
-                spec.binds
-                    .push(format!("{}:{ROOT_CERT_MOUNT}:ro", path.display()));
-                ROOT_CERT_MOUNT
-            });
-            spec.env = libpq_env(target, &host, root_cert)
-                .into_iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
+            let mut spec = connected_spec(image, tool, args, target);
+            spec.binds
+                .push(format!("{}:{}:ro", folder.display(), folder.display()));
             let mut attached = docker::start(docker, &spec).await?;
             let mut tail = Tail::default();
             let mut exit = Exit::default();

@@ -27,23 +27,7 @@ pub async fn dump(
     destination: Destination<'_>,
     cancel: &CancellationToken,
 ) -> Result<Exit, Problem> {
-    let mut spec = ContainerSpec {
-        image: image.to_string(),
-        cmd: std::iter::once("pg_dump".to_string())
-            .chain(args.iter().cloned())
-            .collect(),
-        ..Default::default()
-    };
-    let host = container_host(&target.host, &mut spec.binds);
-    let root_cert = root_certificate(target.sslmode).map(|path| {
-        spec.binds
-            .push(format!("{}:{ROOT_CERT_MOUNT}:ro", path.display()));
-        ROOT_CERT_MOUNT
-    });
-    spec.env = libpq_env(target, &host, root_cert)
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
+    let mut spec = connected_spec(image, "pg_dump", args, target);
 
     let sink = match destination {
         Destination::Stream(sink) => Some(sink),
@@ -120,9 +104,37 @@ pub async fn restore_list(docker: &Docker, image: &str, archive: &Path) -> Resul
     })
 }
 
+/// A container running `tool` with `args` against `target`: libpq's environment (password
+/// included, never argv), the host as the container sees it, the CA file mounted when checked.
+pub(super) fn connected_spec(
+    image: &str,
+    tool: &str,
+    args: &[String],
+    target: &ConnectTarget,
+) -> ContainerSpec {
+    let mut spec = ContainerSpec {
+        image: image.to_string(),
+        cmd: std::iter::once(tool.to_string())
+            .chain(args.iter().cloned())
+            .collect(),
+        ..Default::default()
+    };
+    let host = container_host(&target.host, &mut spec.binds);
+    let root_cert = root_certificate(target.sslmode).map(|path| {
+        spec.binds
+            .push(format!("{}:{ROOT_CERT_MOUNT}:ro", path.display()));
+        ROOT_CERT_MOUNT
+    });
+    spec.env = libpq_env(target, &host, root_cert)
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    spec
+}
+
 /// The host as seen from the container. Loopback works as is with host networking (Linux);
 /// elsewhere the host is `host.docker.internal`. A socket folder is mounted at the same path.
-pub(super) fn container_host(host: &str, binds: &mut Vec<String>) -> String {
+fn container_host(host: &str, binds: &mut Vec<String>) -> String {
     if host.starts_with('/') {
         binds.push(format!("{host}:{host}"));
         return host.to_string();

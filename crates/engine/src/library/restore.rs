@@ -251,23 +251,7 @@ async fn command_for(
     request: &RestoreRequest,
 ) -> Result<(&'static str, Vec<String>, Option<PathBuf>), Problem> {
     if backup.format == "plain" {
-        let (source, scratch) = if file.extension().is_some_and(|e| e == "zst") {
-            let plain = file.with_extension("restore.sql");
-            let (from, to) = (file.to_path_buf(), plain.clone());
-            tokio::task::spawn_blocking(move || super::verify::decompress(&from, &to))
-                .await
-                .map_err(|e| Problem::new("internal", e.to_string(), "Try again."))?
-                .map_err(|e| {
-                    Problem::new(
-                        "decompress_failed",
-                        format!("The backup could not be decompressed: {e}."),
-                        "Check the free space beside the backup.",
-                    )
-                })?;
-            (plain.clone(), Some(plain))
-        } else {
-            (file.to_path_buf(), None)
-        };
+        let (source, scratch) = super::verify::plain_sql(file, "restore.sql").await?;
         let mut args = vec![
             "--no-password".into(),
             "--quiet".into(),

@@ -317,24 +317,11 @@ async fn restore_in_throwaway(
     docker::ensure_image(&docker, &image, &|_| {}).await?;
 
     // A plain backup compressed by the app is decompressed next to it first: the image has no zstd.
-    let (source, scratch) =
-        if backup.format == "plain" && path.extension().is_some_and(|e| e == "zst") {
-            let plain = path.with_extension("verify.sql");
-            let (from, to) = (path.to_path_buf(), plain.clone());
-            tokio::task::spawn_blocking(move || decompress(&from, &to))
-                .await
-                .map_err(|e| Problem::new("internal", e.to_string(), "Try again."))?
-                .map_err(|e| {
-                    Problem::new(
-                        "decompress_failed",
-                        format!("The backup could not be decompressed: {e}."),
-                        "Check the free space beside the backup.",
-                    )
-                })?;
-            (plain.clone(), Some(plain))
-        } else {
-            (path.to_path_buf(), None)
-        };
+    let (source, scratch) = if backup.format == "plain" {
+        plain_sql(path, "verify.sql").await?
+    } else {
+        (path.to_path_buf(), None)
+    };
     let result = run_restore_container(&docker, &image, backup, &source).await;
     if let Some(scratch) = scratch {
         let _ = std::fs::remove_file(scratch);
@@ -342,7 +329,32 @@ async fn restore_in_throwaway(
     result
 }
 
-pub(super) fn decompress(from: &Path, to: &Path) -> std::io::Result<()> {
+/// A plain backup as SQL text: the file itself, or (for `.sql.zst`) a decompressed copy beside
+/// it with the extension `scratch_extension`, returned second for the caller to remove.
+pub(super) async fn plain_sql(
+    file: &Path,
+    scratch_extension: &str,
+) -> Result<(PathBuf, Option<PathBuf>), Problem> {
+    if file.extension().is_none_or(|e| e != "zst") {
+        return Ok((file.to_path_buf(), None));
+    }
+    let plain = file.with_extension(scratch_extension);
+    let (from, to) = (file.to_path_buf(), plain.clone());
+    let done = tokio::task::spawn_blocking(move || decompress(&from, &to))
+        .await
+        .map_err(|e| Problem::new("internal", e.to_string(), "Try again."))?;
+    if let Err(error) = done {
+        let _ = std::fs::remove_file(&plain);
+        return Err(Problem::new(
+            "decompress_failed",
+            format!("The backup could not be decompressed: {error}."),
+            "Check the free space beside the backup.",
+        ));
+    }
+    Ok((plain.clone(), Some(plain)))
+}
+
+fn decompress(from: &Path, to: &Path) -> std::io::Result<()> {
     let input = std::fs::File::open(from)?;
     let mut output = std::fs::File::create(to)?;
     zstd::stream::copy_decode(input, &mut output)
