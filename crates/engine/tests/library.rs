@@ -165,6 +165,34 @@ async fn restore_refuses_a_non_empty_database_and_an_existing_one_to_create() {
     .await
     .unwrap();
     assert_eq!(database::fingerprint(17, "lib_refuse").await, before);
+    // Only an older pg_restore at hand (an image fixed to 13): refused in restore's words,
+    // before the database it was to create exists.
+    database::drop(17, "lib_refuse_older").await;
+    dbm_engine::settings::set(
+        &setup.store,
+        dbm_engine::settings::IMAGE_TEMPLATE,
+        "postgres:13",
+    )
+    .unwrap();
+    let older = restore(
+        setup.store.clone(),
+        &request(backup.id, setup.connection, "lib_refuse_older"),
+        &|_| {},
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(older.code, "pg_restore_too_old", "{older}");
+    assert!(
+        older.message.contains("pg_restore of version 17"),
+        "{older}"
+    );
+    dbm_engine::settings::set(
+        &setup.store,
+        dbm_engine::settings::IMAGE_TEMPLATE,
+        "postgres:{major}",
+    )
+    .unwrap();
     let unknown = restore(
         setup.store.clone(),
         &request(BackupId(9999), setup.connection, "x"),

@@ -13,7 +13,7 @@ use ts_rs::TS;
 use super::verify::dump_major;
 use crate::backups::{repository, BackupId, BackupStatus};
 use crate::connections::{self, run_blocking, ConnectionId, Connections};
-use crate::dump::{client_tool, runner};
+use crate::dump::client_tool;
 use crate::pg::{self, DEFAULT_CONNECT_TIMEOUT};
 use crate::problem::{invalid, Problem};
 use crate::settings;
@@ -140,7 +140,7 @@ pub async fn restore(
         ));
     }
 
-    // The server: create the database, or check that the existing one may be written.
+    // Everything is checked before the server changes: the database, then the tools.
     let server = connections::target_of(&connection, password, DEFAULT_CONNECT_TIMEOUT);
     let admin = pg::connect(&server).await?;
     let server_version = pg::detect_server_version(&admin).await?;
@@ -149,32 +149,29 @@ pub async fn restore(
         .await
         .map_err(|e| server_problem(&e))?
         .is_some();
-    if request.create {
-        if exists {
+    match (request.create, exists) {
+        (true, true) => {
             return Err(invalid(
                 "database",
                 format!("The database \"{database}\" already exists."),
                 "Choose a new name, or restore into it without create.",
-            ));
+            ))
         }
-        admin
-            .batch_execute(&format!("CREATE DATABASE {}", quote_ident(&database)))
-            .await
-            .map_err(|e| server_problem(&e))?;
-    } else if !exists {
-        return Err(invalid(
-            "database",
-            format!(
-                "There is no database \"{database}\" on {}.",
-                connection.host
-            ),
-            "Create it with the create option, or choose an existing database.",
-        ));
+        (false, false) => {
+            return Err(invalid(
+                "database",
+                format!(
+                    "There is no database \"{database}\" on {}.",
+                    connection.host
+                ),
+                "Create it with the create option, or choose an existing database.",
+            ))
+        }
+        _ => {}
     }
-    drop(admin);
     let target = pg::ConnectTarget {
         database: database.clone(),
-        ..server
+        ..server.clone()
     };
     if !request.create {
         let client = pg::connect(&target).await?;
@@ -191,11 +188,17 @@ pub async fn restore(
             ));
         }
     }
-
     // Tools at least as new as the dump and the server.
     let major = dump_major(&backup)?.max(server_version.major);
-    let runner = runner::choose(&store, policy, &template, major, &|_| {}).await?;
+    let runner = super::verify::restore_tools(&store, policy, &template, major).await?;
     let (tool, args, scratch) = command_for(&backup, &file, &database, request).await?;
+
+    if request.create {
+        admin
+            .batch_execute(&format!("CREATE DATABASE {}", quote_ident(&database)))
+            .await
+            .map_err(|e| server_problem(&e))?;
+    }
     let folder = scratch
         .as_deref()
         .or(Some(file.as_path()))
@@ -210,29 +213,45 @@ pub async fn restore(
     if let Some(scratch) = &scratch {
         let _ = std::fs::remove_file(scratch);
     }
-    let exit = exit?;
-    if exit.cancelled {
-        return Err(Problem::new(
+    let failure = match exit {
+        Err(problem) => Some(problem),
+        Ok(exit) if exit.cancelled => Some(Problem::new(
             "restore_cancelled",
-            format!("The restore into \"{database}\" was cancelled; it may be partly restored."),
-            if request.single_transaction {
-                "Nothing was kept: it ran in one transaction."
+            format!("The restore into \"{database}\" was cancelled."),
+            if request.create || request.single_transaction {
+                "Nothing was kept."
             } else {
-                "Restore again with clean, or into a new database."
+                "The database may be partly restored: restore again with clean, or into a new database."
             },
-        ));
-    }
-    if exit.exit_code != 0 {
-        let tail: Vec<&str> = exit.stderr.trim().lines().collect();
-        return Err(Problem::new(
-            "restore_failed",
-            format!(
-                "{tool} ended with code {}: {}",
-                exit.exit_code,
-                tail[tail.len().saturating_sub(6)..].join("\n")
-            ),
-            "Read the tool's messages above; no-owner helps when the backup's roles do not exist here.",
-        ));
+        )),
+        Ok(exit) if exit.exit_code != 0 => {
+            let tail: Vec<&str> = exit.stderr.trim().lines().collect();
+            Some(Problem::new(
+                "restore_failed",
+                format!(
+                    "{tool} ended with code {}: {}",
+                    exit.exit_code,
+                    tail[tail.len().saturating_sub(6)..].join("\n")
+                ),
+                "Read the tool's messages above; no-owner helps when the backup's roles do not exist here.",
+            ))
+        }
+        Ok(_) => None,
+    };
+    if let Some(problem) = failure {
+        // A database this restore created holds a part of the backup at most: it goes.
+        if request.create {
+            let dropped = admin
+                .batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {}",
+                    quote_ident(&database)
+                ))
+                .await;
+            if let Err(error) = dropped {
+                tracing::warn!(%error, %database, "could not drop the database a failed restore created");
+            }
+        }
+        return Err(problem);
     }
     tracing::info!(backup = backup.id.0, %database, "backup restored");
     Ok(RestoreOutcome {

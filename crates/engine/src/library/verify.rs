@@ -165,7 +165,7 @@ async fn archive_check(store: &Arc<Store>, backup: &Backup, path: &Path) -> Veri
             ))
         })
         .await?;
-        runner::choose(store, policy, &template, major, &|_| {}).await
+        restore_tools(store, policy, &template, major).await
     }
     .await;
     let runner = match chosen {
@@ -185,6 +185,33 @@ async fn archive_check(store: &Arc<Store>, backup: &Backup, path: &Path) -> Veri
         ),
         Err(problem) => check("archive", false, problem.to_string()),
     }
+}
+
+/// pg_restore and psql of at least `major` (the newer of the dump's and the target server's),
+/// chosen like pg_dump is; when only older tools exist, the error says so in restore's terms.
+pub(super) async fn restore_tools(
+    store: &Store,
+    policy: settings::EnginePolicy,
+    template: &str,
+    major: u32,
+) -> Result<runner::Runner, Problem> {
+    runner::choose(store, policy, template, major, &|_| {})
+        .await
+        .map_err(|problem| match problem.code.as_str() {
+            "pg_dump_too_old" | "local_pg_dump_missing" | "no_pg_dump_available" => Problem::new(
+                "pg_restore_too_old",
+                format!(
+                    "No pg_restore of version {major} or newer is available: a backup made by \
+                     pg_dump {major} (or restored into a PostgreSQL {major} server) needs one. {}",
+                    problem.message
+                ),
+                format!(
+                    "Use the image template postgres:{{major}} (it picks postgres:{major}), or install the \
+                     PostgreSQL {major} client tools."
+                ),
+            ),
+            _ => problem,
+        })
 }
 
 /// Restores into a PostgreSQL started for the purpose in a container (nothing else is
