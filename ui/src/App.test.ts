@@ -2,7 +2,7 @@ import { fireEvent, render, screen } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import App from "./App.svelte";
 import { commands } from "./lib/bindings";
-import { okStatus } from "./test/fixtures";
+import { emptyStats, okStatus } from "./test/fixtures";
 
 vi.mock("./lib/bindings", () => ({
   EVENTS: { backup: "backup", schedules: "schedules" },
@@ -11,6 +11,8 @@ vi.mock("./lib/bindings", () => ({
     connectionList: vi.fn(),
     connectionPgpassEntries: vi.fn(),
     backupList: vi.fn(),
+    backupSearch: vi.fn(),
+    backupStats: vi.fn(),
     backupRun: vi.fn(),
     backupCancel: vi.fn(),
     settingsGet: vi.fn(),
@@ -31,6 +33,8 @@ beforeEach(() => {
   vi.mocked(commands.connectionList).mockResolvedValue([]);
   vi.mocked(commands.connectionPgpassEntries).mockResolvedValue([]);
   vi.mocked(commands.backupList).mockResolvedValue([]);
+  vi.mocked(commands.backupSearch).mockResolvedValue({ items: [], total: 0 });
+  vi.mocked(commands.backupStats).mockResolvedValue(emptyStats());
   vi.mocked(commands.scheduleList).mockResolvedValue([]);
   vi.mocked(commands.schedulerStatus).mockResolvedValue({ runningHere: true, note: null, allPaused: false });
   vi.mocked(commands.settingsGet).mockResolvedValue({

@@ -1,4 +1,4 @@
-import type { Backup, Connection, Schedule, SystemStatus } from "../lib/bindings";
+import type { Backup, Connection, Schedule, Stats, SystemStatus } from "../lib/bindings";
 
 /** A status where every check passed. Tests override parts of it. */
 export function okStatus(): SystemStatus {
@@ -103,6 +103,24 @@ export function savedSchedule(overrides: Partial<Schedule> = {}): Schedule {
     lastError: null,
     createdAt: "2026-04-01T09:00:00Z",
     updatedAt: "2026-05-01T00:30:05Z",
+    ...overrides,
+  };
+}
+
+/** The statistics of a library without backups; tests override parts of it. */
+export function emptyStats(overrides: Partial<Stats> = {}): Stats {
+  return {
+    total: 0,
+    completed: 0,
+    failed: 0,
+    running: 0,
+    cancelled: 0,
+    interrupted: 0,
+    recordedBytes: 0,
+    bytesOnDisk: 0,
+    successRate: null,
+    successRate30Days: null,
+    connections: [],
     ...overrides,
   };
 }

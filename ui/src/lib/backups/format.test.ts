@@ -4,14 +4,20 @@ import {
   backupDurationMs,
   connectionLabel,
   connectionNames,
+  countText,
+  deletedText,
   dumpOptionsFor,
   formatBytes,
   formatDateTime,
   formatDuration,
+  formatPercent,
   formatRate,
+  formatSeconds,
   resultState,
   resultText,
+  runDurationText,
   runnerText,
+  scanText,
   sizeText,
   statusTone,
   versionsText,
@@ -148,5 +154,65 @@ describe("dumpOptionsFor", () => {
       jobs: null,
     });
     expect(dumpOptionsFor("directory")?.format).toBe("directory");
+  });
+});
+
+describe("formatSeconds", () => {
+  it.each([
+    [3.24, "3.2 s"],
+    [0.04, "0.0 s"],
+    [59.9, "59.9 s"],
+    [125, "2 min 5 s"],
+    [-1, "—"],
+  ])("%s → %s", (seconds, text) => {
+    expect(formatSeconds(seconds)).toBe(text);
+  });
+});
+
+describe("formatPercent", () => {
+  it.each([
+    [null, "—"],
+    [1, "100%"],
+    [0, "0%"],
+    [5 / 9, "56%"],
+    [0.8, "80%"],
+    // Not quite everything, not quite nothing: said so.
+    [0.9996, "99.9%"],
+    [0.004, "0.4%"],
+  ])("%s → %s", (rate, text) => {
+    expect(formatPercent(rate)).toBe(text);
+  });
+});
+
+describe("library texts", () => {
+  it("counts in words", () => {
+    expect(countText(1, "backup")).toBe("1 backup");
+    expect(countText(0, "backup")).toBe("0 backups");
+    expect(countText(1234, "backup")).toBe("1,234 backups");
+  });
+
+  it("sums up a scan", () => {
+    expect(scanText({ checked: 12, missing: [], modified: [], restored: [] })).toBe(
+      "Checked 12 backups: every file is as recorded.",
+    );
+    expect(scanText({ checked: 12, missing: [3], modified: [4, 5], restored: [] })).toBe(
+      "Checked 12 backups: 1 file missing, 2 files changed.",
+    );
+    expect(scanText({ checked: 1, missing: [], modified: [], restored: [7] })).toBe(
+      "Checked 1 backup: every file is as recorded; 1 marked file is back as recorded.",
+    );
+  });
+
+  it("says what a delete did, with the backend's note", () => {
+    expect(deletedText({ id: 12, fileRemoved: true, note: null })).toBe("Deleted backup #12.");
+    expect(deletedText({ id: 12, fileRemoved: false, note: "The file /b/x.dump was already gone." })).toBe(
+      "Deleted backup #12. The file /b/x.dump was already gone.",
+    );
+  });
+
+  it("shows the recorded duration, else the one from start and end", () => {
+    expect(runDurationText(backupRecord({ durationSeconds: 125 }))).toBe("2 min 5 s");
+    expect(runDurationText(backupRecord({ durationSeconds: null }))).toBe("3 s");
+    expect(runDurationText(backupRecord({ durationSeconds: null, completedAt: null }))).toBe("—");
   });
 });

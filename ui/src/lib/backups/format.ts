@@ -1,5 +1,16 @@
 // Pure helpers that turn backup records and numbers into the short texts the pages show.
-import type { Backup, BackupStatus, Connection, ConnectionId, DumpFormat, DumpOptions, Trigger } from "../bindings";
+import type {
+  Backup,
+  BackupStatus,
+  Connection,
+  ConnectionId,
+  Deleted,
+  DumpFormat,
+  DumpOptions,
+  FileState,
+  ScanReport,
+  Trigger,
+} from "../bindings";
 
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"] as const;
 
@@ -169,4 +180,61 @@ export function dumpOptionsFor(format: DumpFormat): DumpOptions | null {
     excludeTables: [],
     jobs: null,
   };
+}
+
+/** Seconds as measured by the backend: 3.24 → "3.2 s", 0.04 → "0.0 s", 125 → "2 min 5 s". */
+export function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return "—";
+  if (seconds < 59.95) return `${seconds.toFixed(1)} s`;
+  return formatDuration(seconds * 1000);
+}
+
+/**
+ * A fraction as a whole percentage: 0.5556 → "56%". Never "100%" or "0%" unless it is exactly
+ * that (0.9996 → "99.9%", 0.004 → "0.4%"); "—" for none.
+ */
+export function formatPercent(rate: number | null): string {
+  if (rate === null || !Number.isFinite(rate)) return "—";
+  const percent = rate * 100;
+  const whole = Math.round(percent);
+  if (whole === 100 && percent < 100) return `${(Math.floor(percent * 10) / 10).toFixed(1)}%`;
+  if (whole === 0 && percent > 0) return `${(Math.ceil(percent * 10) / 10).toFixed(1)}%`;
+  return `${whole}%`;
+}
+
+/** "1 backup", "1,234 backups". */
+export function countText(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count.toLocaleString("en-US")} ${count === 1 ? singular : plural}`;
+}
+
+/** The row badge of a file a scan found changed or gone. */
+export const FILE_STATE_LABELS: Record<FileState, string> = {
+  missing: "File missing",
+  modified: "File changed",
+};
+
+/** What a scan found, in one sentence. */
+export function scanText(report: ScanReport): string {
+  const found: string[] = [];
+  if (report.missing.length > 0) found.push(`${countText(report.missing.length, "file")} missing`);
+  if (report.modified.length > 0) found.push(`${countText(report.modified.length, "file")} changed`);
+  let text = `Checked ${countText(report.checked, "backup")}: `;
+  text += found.length > 0 ? found.join(", ") : "every file is as recorded";
+  if (report.restored.length > 0) {
+    const back = report.restored.length === 1 ? "1 marked file is" : `${report.restored.length} marked files are`;
+    text += `; ${back} back as recorded`;
+  }
+  return `${text}.`;
+}
+
+/** The notice after a delete, with the backend's note when the file was already gone. */
+export function deletedText(deleted: Deleted): string {
+  return deleted.note ? `Deleted backup #${deleted.id}. ${deleted.note}` : `Deleted backup #${deleted.id}.`;
+}
+
+/** How long a run took: the recorded duration, else from its start and completion. */
+export function runDurationText(backup: Pick<Backup, "durationSeconds" | "startedAt" | "completedAt">): string {
+  if (backup.durationSeconds !== null) return formatDuration(backup.durationSeconds * 1000);
+  const ms = backupDurationMs(backup);
+  return ms === null ? "—" : formatDuration(ms);
 }

@@ -1,11 +1,12 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { commands, type SystemStatus } from "../bindings";
+import { commands, type Stats, type SystemStatus } from "../bindings";
 import { running } from "../backups/running.svelte";
 import { deferred } from "../../test/deferred";
 import {
   backupRecord,
   dockerDown,
+  emptyStats,
   keyringLocked,
   okStatus,
   savedConnection,
@@ -23,6 +24,7 @@ vi.mock("../bindings", () => ({
     backupCancel: vi.fn(),
     scheduleList: vi.fn(),
     schedulerStatus: vi.fn(),
+    backupStats: vi.fn(),
   },
 }));
 
@@ -46,6 +48,7 @@ beforeEach(() => {
   api.connectionList.mockResolvedValue([savedConnection(), savedConnection({ id: 2, name: "staging" })]);
   api.scheduleList.mockResolvedValue([]);
   api.schedulerStatus.mockResolvedValue({ runningHere: true, note: null, allPaused: false });
+  api.backupStats.mockResolvedValue(emptyStats());
 });
 
 describe("Dashboard", () => {
@@ -265,5 +268,94 @@ describe("Dashboard next runs", () => {
     api.scheduleList.mockRejectedValue({ code: "store_unavailable", message: "The app database is locked." });
     render(Dashboard);
     expect((await screen.findByTestId("next-runs-error")).textContent).toContain("The app database is locked.");
+  });
+});
+
+describe("Dashboard statistics", () => {
+  beforeEach(() => {
+    systemStatus.mockResolvedValue(okStatus());
+  });
+
+  const stats: Stats = emptyStats({
+    total: 12,
+    completed: 9,
+    failed: 2,
+    cancelled: 1,
+    recordedBytes: 5 * 1024 ** 3 + 300 * 1024 ** 2,
+    bytesOnDisk: 4 * 1024 ** 3,
+    successRate: 9 / 11,
+    successRate30Days: 0.6,
+    connections: [
+      {
+        connectionId: 1,
+        name: "production",
+        total: 10,
+        completed: 8,
+        failed: 1,
+        recordedBytes: 5 * 1024 ** 3,
+        successRate: 8 / 9,
+        lastSuccessAt: new Date(2026, 4, 1, 2, 30).toISOString(),
+        lastFailureAt: new Date(2026, 3, 28, 2, 30).toISOString(),
+      },
+      {
+        connectionId: 2,
+        name: "staging",
+        total: 2,
+        completed: 1,
+        failed: 1,
+        recordedBytes: 300 * 1024 ** 2,
+        successRate: 0.5,
+        lastSuccessAt: null,
+        lastFailureAt: null,
+      },
+    ],
+  });
+
+
+  it("shows counts, success rates, storage and each connection", async () => {
+    api.backupStats.mockResolvedValue(stats);
+    render(Dashboard);
+
+    const card = await screen.findByTestId("stats-card");
+    expect(within(card).getByTestId("stats-total").textContent?.trim()).toBe("12");
+    expect(within(card).getByTestId("stats-completed").textContent?.trim()).toBe("9");
+    expect(within(card).getByTestId("stats-failed").textContent?.trim()).toBe("2");
+    const rate = within(card).getByTestId("stats-success-rate").textContent?.replace(/\s+/g, " ").trim();
+    expect(rate).toBe("82% all time 60% last 30 days");
+    const storage = within(card).getByTestId("stats-storage").textContent?.replace(/\s+/g, " ").trim();
+    expect(storage).toBe("5.3 GiB recorded 4.0 GiB on disk now");
+    expect(within(card).getByTestId("stats-others").textContent).toBe("Also 1 cancelled.");
+
+    const rows = within(card).getAllByTestId("stats-connection");
+    expect(rows.map((r) => r.dataset.connectionId)).toEqual(["1", "2"]);
+    expect(rows[0].textContent).toContain("production");
+    expect(within(rows[0]).getByTestId("stats-connection-rate").textContent).toBe("89%");
+    expect(within(rows[0]).getByTestId("stats-connection-last-success").textContent?.trim()).toBe("2026-05-01 02:30");
+    expect(within(rows[0]).getByTestId("stats-connection-last-failure").textContent?.trim()).toBe("2026-04-28 02:30");
+    expect(within(rows[1]).getByTestId("stats-connection-last-success").textContent?.trim()).toBe("Never");
+    expect(within(rows[1]).getByTestId("stats-connection-last-failure").textContent?.trim()).toBe("None");
+  });
+
+  it("says there is no rate before any run ended", async () => {
+    render(Dashboard);
+    const card = await screen.findByTestId("stats-card");
+    expect(within(card).getByTestId("stats-success-rate").textContent).toContain("—");
+    expect(card.textContent).toContain("No backup has ended yet");
+    expect(within(card).queryByTestId("stats-connections")).toBeNull();
+  });
+
+  it("reloads when a backup finishes", async () => {
+    render(Dashboard);
+    await screen.findByTestId("stats-card");
+    api.backupStats.mockResolvedValue(stats);
+    running.handle({ kind: "finished", backup: backupRecord({ id: 30 }) });
+    await waitFor(() => expect(screen.getByTestId("stats-total").textContent?.trim()).toBe("12"));
+    expect(api.backupStats).toHaveBeenCalledTimes(2);
+  });
+
+  it("says why the statistics could not be loaded", async () => {
+    api.backupStats.mockRejectedValue({ code: "store_unavailable", message: "The app database is locked." });
+    render(Dashboard);
+    expect((await screen.findByTestId("stats-error")).textContent).toContain("The app database is locked.");
   });
 });

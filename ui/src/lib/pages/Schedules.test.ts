@@ -11,6 +11,7 @@ import {
 } from "../bindings";
 import { running } from "../backups/running.svelte";
 import { deferred } from "../../test/deferred";
+import { emit as emitEvent, listeners } from "../../test/events";
 import { backupRecord, savedConnection, savedSchedule } from "../../test/fixtures";
 import Schedules from "./Schedules.svelte";
 
@@ -29,18 +30,13 @@ vi.mock("../bindings", () => ({
     schedulePreview: vi.fn(),
     schedulerStatus: vi.fn(),
     schedulesSetPaused: vi.fn(),
+    retentionPreview: vi.fn(),
     backupCancel: vi.fn(),
   },
 }));
 
-// The backend's events: the page's listeners, by event name.
-const listeners = vi.hoisted(() => new Map<string, (e: { payload: unknown }) => void>());
-vi.mock("@tauri-apps/api/event", () => ({
-  listen: vi.fn(async (name: string, handler: (e: { payload: unknown }) => void) => {
-    listeners.set(name, handler);
-    return () => listeners.delete(name);
-  }),
-}));
+// The test plays the backend's events.
+vi.mock("@tauri-apps/api/event", () => import("../../test/events"));
 
 // This computer is in New York; the schedules run on Berlin's clock.
 vi.mock("../schedules/form", async (original) => ({
@@ -100,6 +96,13 @@ beforeEach(() => {
   api.schedulerStatus.mockResolvedValue(runningHere);
   api.scheduleMissed.mockResolvedValue([]);
   api.schedulePreview.mockImplementation(async (pattern, timezone) => previewOf(pattern, timezone));
+  api.retentionPreview.mockImplementation(async (scheduleId) => ({
+    scheduleId,
+    keepLast: 7,
+    keepDays: null,
+    delete: [],
+    keep: 7,
+  }));
 });
 
 function byId(id: string) {
@@ -117,9 +120,7 @@ function type(id: string, value: string) {
 }
 
 function emit(event: SchedulesEvent) {
-  const handler = listeners.get("schedules");
-  if (!handler) throw new Error("the page does not listen to schedules events");
-  handler({ payload: event });
+  emitEvent("schedules", event);
 }
 
 async function renderList() {
@@ -612,5 +613,92 @@ describe("Schedule form", () => {
     await fireEvent.keyDown(byId("schedule-cron"), { key: "Escape" });
     expect(screen.queryByTestId("schedule-form")).toBeNull();
     expect(api.scheduleCreate).not.toHaveBeenCalled();
+  });
+});
+
+describe("Patterns with seconds", () => {
+  it("previews a 6-field pattern's runs to the second", async () => {
+    await openNewForm();
+    await waitFor(() => expect(screen.getAllByTestId("schedule-preview-run")).toHaveLength(5));
+    api.schedulePreview.mockResolvedValueOnce({
+      pattern: "*/10 * * * * *",
+      timezone: "America/New_York",
+      description: "every 10 seconds",
+      runs: [
+        "2026-05-01T20:27:10-04:00",
+        "2026-05-01T20:27:20-04:00",
+        "2026-05-01T20:27:30-04:00",
+        "2026-05-01T20:27:40-04:00",
+      ],
+    });
+    await type("schedule-cron", "*/10 * * * * *");
+
+    await waitFor(() => expect(byId("schedule-preview-description").textContent).toBe("every 10 seconds"));
+    const runs = screen.getAllByTestId("schedule-preview-run").map((r) => r.querySelector("time")?.textContent);
+    expect(runs).toEqual([
+      "Fri 2026-05-01 20:27:10",
+      "Fri 2026-05-01 20:27:20",
+      "Fri 2026-05-01 20:27:30",
+      "Fri 2026-05-01 20:27:40",
+    ]);
+  });
+
+  it("shows a row's next and last run with seconds for such a pattern only", async () => {
+    api.scheduleList.mockResolvedValue([
+      savedSchedule({
+        id: 6,
+        name: "every 10 s",
+        cron: "*/10 * * * * *",
+        timezone: "America/New_York",
+        nextRunAt: "2026-05-02T00:30:10Z",
+        lastRunAt: "2026-05-02T00:30:00Z",
+      }),
+      nightly,
+    ]);
+    await renderList();
+    expect(within(row(6)).getByTestId("schedule-row-next-run").textContent).toContain("Fri 2026-05-01 20:30:10");
+    expect(within(row(6)).getByTestId("schedule-row-last-run").textContent).toContain("Fri 2026-05-01 20:30:00");
+    expect(within(row(3)).getByTestId("schedule-row-next-run").textContent).toMatch(/Fri 2026-05-01 20:30(?!:)/);
+  });
+});
+
+describe("Retention preview", () => {
+  it("says what the saved rules would delete now when editing a schedule that has them", async () => {
+    const old = backupRecord({ id: 1, startedAt: "2026-04-01T00:30:00Z" });
+    const older = backupRecord({ id: 2, startedAt: "2026-03-31T00:30:00Z" });
+    api.retentionPreview.mockResolvedValueOnce({ scheduleId: 3, keepLast: 7, keepDays: null, delete: [old, older], keep: 7 });
+    await renderList();
+    await fireEvent.click(within(row(3)).getByTestId("schedule-edit"));
+
+    expect(api.retentionPreview).toHaveBeenCalledExactlyOnceWith(3);
+    const preview = byId("schedule-retention-preview");
+    expect(preview.textContent).toContain("Saved rules: Keeps the last 7");
+    await waitFor(() =>
+      expect(byId("schedule-retention-text").textContent).toBe("Retention would delete 2 backups now; keeps 7."),
+    );
+    expect(within(preview).getAllByTestId("schedule-retention-backup")).toHaveLength(2);
+    expect(preview.textContent).toContain("Retention runs after each completed run.");
+
+    // Edited rules are not what it shows: it says so.
+    await type("schedule-keep-last", "3");
+    expect(preview.textContent).toContain("Save to apply the new rules");
+  });
+
+  it("is not asked for a new schedule or one that keeps everything", async () => {
+    api.scheduleList.mockResolvedValue([{ ...nightly, keepLast: null, keepDays: null }]);
+    await renderList();
+    await fireEvent.click(within(row(3)).getByTestId("schedule-edit"));
+    expect(screen.queryByTestId("schedule-retention-preview")).toBeNull();
+    await fireEvent.click(byId("schedule-cancel"));
+    await fireEvent.click(byId("schedule-new"));
+    expect(screen.queryByTestId("schedule-retention-preview")).toBeNull();
+    expect(api.retentionPreview).not.toHaveBeenCalled();
+  });
+
+  it("says why the preview could not be worked out", async () => {
+    api.retentionPreview.mockRejectedValueOnce({ code: "store_unavailable", message: "The app database is locked." });
+    await renderList();
+    await fireEvent.click(within(row(3)).getByTestId("schedule-edit"));
+    expect((await screen.findByTestId("schedule-retention-error")).textContent).toContain("The app database is locked.");
   });
 });

@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { savedSchedule } from "../../test/fixtures";
+import { backupRecord, savedSchedule } from "../../test/fixtures";
 import {
   compressionText,
   formatInZone,
+  hasSeconds,
   missedWhen,
   offsetText,
   optionsText,
   previewRuns,
   relativeTime,
+  retentionPlanText,
   retentionText,
   runsText,
   upcoming,
@@ -121,5 +123,42 @@ describe("upcoming", () => {
     ];
     expect(upcoming(list, 5).map((s) => s.id)).toEqual([2, 5, 1]);
     expect(upcoming(list, 2).map((s) => s.id)).toEqual([2, 5]);
+  });
+});
+
+describe("patterns with seconds", () => {
+  it("tells a 6-field pattern (seconds first) from the rest", () => {
+    expect(hasSeconds("*/10 * * * * *")).toBe(true);
+    expect(hasSeconds("  0 30 2 * * *  ")).toBe(true);
+    expect(hasSeconds("30 2 * * *")).toBe(false);
+    expect(hasSeconds("@hourly")).toBe(false);
+  });
+
+  it("shows seconds on request, in the zone and on the written clock", () => {
+    expect(formatInZone("2026-05-02T00:30:10Z", "Europe/Berlin", true)).toBe("Sat 2026-05-02 02:30:10");
+    expect(formatInZone("2026-05-02T00:30:10Z", "Europe/Berlin")).toBe("Sat 2026-05-02 02:30");
+    expect(wallClockText("2026-05-04T20:27:40+02:00", true)).toBe("Mon 2026-05-04 20:27:40");
+    expect(wallClockText("2026-05-04T20:27+02:00", true)).toBe("Mon 2026-05-04 20:27:00");
+  });
+
+  it("lists runs ten seconds apart as different times", () => {
+    const runs = ["2026-05-04T20:27:10+02:00", "2026-05-04T20:27:20+02:00", "2026-05-04T20:27:30+02:00"];
+    const listed = previewRuns(runs, "America/New_York", true);
+    expect(listed.map((r) => r.inZone)).toEqual([
+      "Mon 2026-05-04 20:27:10",
+      "Mon 2026-05-04 20:27:20",
+      "Mon 2026-05-04 20:27:30",
+    ]);
+    expect(listed[0].local).toBe("Mon 2026-05-04 14:27:10");
+  });
+});
+
+describe("retentionPlanText", () => {
+  it("says how many backups retention would delete and keep", () => {
+    expect(retentionPlanText({ delete: [], keep: 3 })).toBe("Retention would delete no backups now; keeps 3.");
+    expect(retentionPlanText({ delete: [backupRecord()], keep: 7 })).toBe("Retention would delete 1 backup now; keeps 7.");
+    expect(retentionPlanText({ delete: [backupRecord({ id: 1 }), backupRecord({ id: 2 })], keep: 7 })).toBe(
+      "Retention would delete 2 backups now; keeps 7.",
+    );
   });
 });

@@ -1,15 +1,24 @@
 // Pure helpers that turn schedules, previews and missed runs into the short texts the pages show.
 // Times are stored as RFC 3339; they are shown on the wall clock of a zone given by name, so the
 // output does not depend on the zone of the machine that runs the tests.
-import type { Compression, DumpFormat, MissReason, MissedRun, Schedule } from "../bindings";
-import { DUMP_FORMATS, formatDateTime } from "../backups/format";
+import type { Compression, DumpFormat, MissReason, MissedRun, RetentionPlan, Schedule } from "../bindings";
+import { DUMP_FORMATS, countText, formatDateTime } from "../backups/format";
 
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] as const;
 
+/**
+ * Whether a pattern has a seconds field (6 fields, seconds first): its runs can be seconds
+ * apart, so their times are shown with seconds.
+ */
+export function hasSeconds(pattern: string): boolean {
+  return pattern.trim().split(/\s+/).length === 6;
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatterFor(zone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(zone);
+function formatterFor(zone: string, seconds: boolean): Intl.DateTimeFormat {
+  const key = `${zone}|${seconds}`;
+  let formatter = formatters.get(key);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat("en-US", {
       timeZone: zone,
@@ -19,37 +28,44 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
       day: "2-digit",
       hour: "2-digit",
       minute: "2-digit",
+      ...(seconds ? { second: "2-digit" } : {}),
       hourCycle: "h23",
     });
-    formatters.set(zone, formatter);
+    formatters.set(key, formatter);
   }
   return formatter;
 }
 
 /**
- * An instant on the wall clock of `zone`: "Mon 2026-05-04 02:30". "—" for null; the text itself
- * when it is not a time; this computer's local time when the zone is unknown here.
+ * An instant on the wall clock of `zone`: "Mon 2026-05-04 02:30" (":05" more with `seconds`).
+ * "—" for null; the text itself when it is not a time; this computer's local time when the
+ * zone is unknown here.
  */
-export function formatInZone(iso: string | null, zone: string): string {
+export function formatInZone(iso: string | null, zone: string, seconds = false): string {
   if (!iso) return "—";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   let parts: Intl.DateTimeFormatPart[];
   try {
-    parts = formatterFor(zone).formatToParts(date);
+    parts = formatterFor(zone, seconds).formatToParts(date);
   } catch {
-    return formatDateTime(iso);
+    return formatDateTime(iso, seconds);
   }
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
-  return `${part("weekday")} ${part("year")}-${part("month")}-${part("day")} ${part("hour")}:${part("minute")}`;
+  const time = `${part("hour")}:${part("minute")}${seconds ? `:${part("second")}` : ""}`;
+  return `${part("weekday")} ${part("year")}-${part("month")}-${part("day")} ${time}`;
 }
 
-/** An RFC 3339 time on the wall clock it was written in: "2026-05-04T02:30:00+02:00" → "Mon 2026-05-04 02:30". */
-export function wallClockText(iso: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})/.exec(iso);
+/**
+ * An RFC 3339 time on the wall clock it was written in: "2026-05-04T02:30:00+02:00" →
+ * "Mon 2026-05-04 02:30" ("… 02:30:00" with `seconds`).
+ */
+export function wallClockText(iso: string, seconds = false): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?/.exec(iso);
   if (!m) return iso;
   const weekday = WEEKDAYS[new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).getUTCDay()];
-  return `${weekday} ${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}`;
+  const time = `${m[4]}:${m[5]}${seconds ? `:${m[6] ?? "00"}` : ""}`;
+  return `${weekday} ${m[1]}-${m[2]}-${m[3]} ${time}`;
 }
 
 /** The offset an RFC 3339 time was written with: "UTC+2", "UTC+5:30", "UTC-3", or "UTC". */
@@ -69,11 +85,11 @@ export interface PreviewRun {
   local: string | null;
 }
 
-/** A preview's runs (RFC 3339 in the schedule's zone) as the form lists them. */
-export function previewRuns(runs: readonly string[], localZone: string): PreviewRun[] {
+/** A preview's runs (RFC 3339 in the schedule's zone) as the form lists them, to the second on request. */
+export function previewRuns(runs: readonly string[], localZone: string, seconds = false): PreviewRun[] {
   return runs.map((iso) => {
-    const inZone = wallClockText(iso);
-    const local = formatInZone(iso, localZone);
+    const inZone = wallClockText(iso, seconds);
+    const local = formatInZone(iso, localZone, seconds);
     return { iso, inZone, offset: offsetText(iso), local: local === inZone ? null : local };
   });
 }
@@ -142,4 +158,10 @@ export function upcoming(schedules: readonly Schedule[], count: number): Schedul
     .filter((s) => s.isActive && s.nextRunAt !== null && !Number.isNaN(Date.parse(s.nextRunAt)))
     .sort((a, b) => Date.parse(a.nextRunAt!) - Date.parse(b.nextRunAt!))
     .slice(0, count);
+}
+
+/** "Retention would delete 2 backups now; keeps 7." */
+export function retentionPlanText(plan: Pick<RetentionPlan, "delete" | "keep">): string {
+  const deleted = plan.delete.length === 0 ? "no backups" : countText(plan.delete.length, "backup");
+  return `Retention would delete ${deleted} now; keeps ${plan.keep}.`;
 }

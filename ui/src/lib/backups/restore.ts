@@ -1,0 +1,131 @@
+// Pure logic of the restore dialog: its fields ⇄ the RestoreRequest sent, errors → fields,
+// the outcome in words, and the progress lines it keeps.
+import type { Backup, Connection, RestoreOutcome, RestoreRequest } from "../bindings";
+import { formatSeconds } from "./format";
+
+/** Into a new database (created first) or into the connection's own database. */
+export type RestoreMode = "new" | "existing";
+
+export interface RestoreFormState {
+  /** The target connection's id as text; "" when none is chosen. */
+  connectionId: string;
+  mode: RestoreMode;
+  /** The new database's name (mode "new"). */
+  database: string;
+  /** Mode "existing": restore even when the database already holds tables. */
+  allowNonEmpty: boolean;
+  /** Mode "existing": drop each object before recreating it (archives only). */
+  clean: boolean;
+  noOwner: boolean;
+  singleTransaction: boolean;
+}
+
+/** How many progress lines the dialog shows. */
+export const PROGRESS_LINES = 8;
+
+/** The name offered for a new database: "app" → "app_restored". */
+export function restoredName(database: string): string {
+  return `${database}_restored`;
+}
+
+/** A plain SQL backup is replayed by psql, which cannot drop objects first. */
+export function canClean(format: string): boolean {
+  return format !== "plain";
+}
+
+/** The dialog's start: the backup's own connection (when it still exists), into a new database. */
+export function defaultRestoreForm(
+  backup: Pick<Backup, "connectionId">,
+  connections: readonly Pick<Connection, "id" | "database">[],
+): RestoreFormState {
+  const target = connections.find((c) => c.id === backup.connectionId) ?? connections[0];
+  return {
+    connectionId: target ? String(target.id) : "",
+    mode: "new",
+    database: target ? restoredName(target.database) : "",
+    allowNonEmpty: false,
+    clean: false,
+    noOwner: true,
+    singleTransaction: false,
+  };
+}
+
+/**
+ * The form after choosing another target connection: a name the user left as offered follows
+ * the new connection's database; a typed one stays.
+ */
+export function withConnection(
+  form: RestoreFormState,
+  connectionId: string,
+  connections: readonly Pick<Connection, "id" | "database">[],
+): RestoreFormState {
+  const before = connections.find((c) => String(c.id) === form.connectionId);
+  const after = connections.find((c) => String(c.id) === connectionId);
+  const offered = form.database === "" || (before !== undefined && form.database === restoredName(before.database));
+  return {
+    ...form,
+    connectionId,
+    database: offered && after ? restoredName(after.database) : form.database,
+  };
+}
+
+/** The fields an error can be shown at. */
+export type RestoreField = "connection" | "database" | "allowNonEmpty" | "clean";
+
+/** Element ids of the fields; each message is `{id}-error`. */
+export const RESTORE_FIELD_IDS: Record<RestoreField, string> = {
+  connection: "restore-connection",
+  database: "restore-database",
+  allowNonEmpty: "restore-allow-non-empty",
+  clean: "restore-clean",
+};
+
+const FIELD_FOR_CODE: Record<string, RestoreField> = {
+  connection_not_found: "connection",
+  invalid_database: "database",
+  database_not_empty: "allowNonEmpty",
+  invalid_clean: "clean",
+};
+
+/** The field an error belongs at, or null for one about the whole restore. */
+export function fieldForRestoreError(code: string | null): RestoreField | null {
+  return code === null ? null : (FIELD_FOR_CODE[code] ?? null);
+}
+
+/** What Restore sends, or the field the dialog can already tell is wrong. */
+export function buildRestoreRequest(
+  backup: Pick<Backup, "id" | "format">,
+  form: RestoreFormState,
+): { request: RestoreRequest } | { field: RestoreField; message: string } {
+  if (form.connectionId === "") return { field: "connection", message: "Choose the connection to restore into." };
+  const common = {
+    backupId: backup.id,
+    connectionId: Number(form.connectionId),
+    noOwner: form.noOwner,
+    singleTransaction: form.singleTransaction,
+  };
+  if (form.mode === "new") {
+    const database = form.database.trim();
+    if (database === "") return { field: "database", message: "Enter a name for the new database." };
+    return { request: { ...common, database, create: true, clean: false, allowNonEmpty: false } };
+  }
+  return {
+    request: {
+      ...common,
+      database: null,
+      create: false,
+      clean: canClean(backup.format) && form.clean,
+      allowNonEmpty: form.allowNonEmpty,
+    },
+  };
+}
+
+/** "Restored into app_restored with postgres:17 in 3.2 s". */
+export function restoreOutcomeText(outcome: RestoreOutcome): string {
+  return `Restored into ${outcome.database} with ${outcome.tool} in ${formatSeconds(outcome.seconds)}`;
+}
+
+/** `lines` with `line` added, keeping the last `max`. */
+export function appendLine(lines: readonly string[], line: string, max = PROGRESS_LINES): string[] {
+  return [...lines, line].slice(-max);
+}
