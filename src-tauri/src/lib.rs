@@ -26,6 +26,8 @@ pub fn run() {
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             tray::show_main_window(app);
         }))
+        // The native save dialog of "Save a copy".
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let state = state::AppState::open();
             // Runs a crash left "running" become interrupted; their partial files go.

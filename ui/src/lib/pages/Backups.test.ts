@@ -25,6 +25,7 @@ vi.mock("../bindings", () => ({
 
 // The home folder, as the desktop app tells it: Save a copy starts there.
 vi.mock("@tauri-apps/api/path", () => ({ homeDir: vi.fn(async () => "/home/ada") }));
+vi.mock("@tauri-apps/plugin-dialog", () => ({ save: vi.fn(async () => null) }));
 
 const api = vi.mocked(commands);
 
@@ -485,6 +486,26 @@ describe("Backup details", () => {
 
     await fireEvent.click(within(dialog).getByTestId("backup-copy-close"));
     expect(screen.queryByRole("dialog")).toBeNull();
+  });
+
+  it("fills the destination from the desktop's save dialog, starting at the field's folder", async () => {
+    const dialogs = vi.mocked(await import("@tauri-apps/plugin-dialog"));
+    dialogs.save.mockResolvedValueOnce("/home/ada/Desktop/chosen.dump");
+    await renderList();
+    const details = await openDetails(12);
+    await fireEvent.click(within(details).getByTestId("backup-save-copy"));
+    const destination = byId("backup-copy-destination") as HTMLInputElement;
+    await waitFor(() => expect(destination.value).toBe("/home/ada"));
+    await fireEvent.click(byId("backup-copy-choose"));
+    await waitFor(() => expect(destination.value).toBe("/home/ada/Desktop/chosen.dump"));
+    const asked = dialogs.save.mock.calls[0][0];
+    expect(asked?.defaultPath).toMatch(/^\/home\/ada\/[^/]+$/);
+    expect(api.backupSaveCopy).not.toHaveBeenCalled();
+
+    // Cancelled: the field keeps what it had.
+    await fireEvent.click(byId("backup-copy-choose"));
+    await waitFor(() => expect(dialogs.save).toHaveBeenCalledTimes(2));
+    expect(destination.value).toBe("/home/ada/Desktop/chosen.dump");
   });
 
   it("asks for a destination before copying", async () => {
