@@ -9,9 +9,13 @@ use tokio_util::task::TaskTracker;
 use super::model::Schedule;
 use super::repository;
 use super::scheduler::{Fire, Launch, Launcher};
-use crate::backups::{Backup, BackupRequest, BackupStatus, Coordinator, Progress, Trigger};
+use crate::backups::{
+    run_lock, Backup, BackupRequest, BackupStatus, Coordinator, Progress, Trigger,
+};
 use crate::connections::{run_blocking, ConnectionId};
+use crate::library::recovery;
 use crate::problem::Problem;
+use crate::settings;
 use crate::store::Store;
 
 /// What the shell or the CLI does around a schedule's run: its progress, and its end.
@@ -93,10 +97,29 @@ impl BackupLauncher {
         if launched || self.coordinator.is_busy(connection) {
             return Some("A backup of this connection was already running.".into());
         }
-        match repository::connection_has_running_backup(&self.store.connection(), connection) {
-            Ok(Some(backup)) => Some(format!(
-                "Backup #{backup} of this connection was already running (started elsewhere)."
-            )),
+        let running =
+            repository::connection_has_running_backup(&self.store.connection(), connection);
+        match running {
+            Ok(Some(backup)) => {
+                let data_dir = self
+                    .store
+                    .path()
+                    .parent()
+                    .unwrap_or(std::path::Path::new("."));
+                if run_lock::is_alive(data_dir, backup) {
+                    return Some(format!(
+                        "Backup #{backup} of this connection was already running (started elsewhere)."
+                    ));
+                }
+                // Left "running" by a process that died (a `dbm backup run` killed while the
+                // app runs): tidy it up now rather than skip this schedule until the next start.
+                if let Err(problem) = settings::backup_root(&self.store)
+                    .and_then(|root| recovery::recover(&self.store, &root))
+                {
+                    tracing::warn!(%problem, "could not clean up after a dead run");
+                }
+                None
+            }
             Ok(None) => None,
             Err(problem) => {
                 tracing::warn!(%problem, "could not check for a running backup");
