@@ -210,9 +210,13 @@ pub struct BackupExportArgs {
 #[derive(Debug, Args)]
 pub struct BackupVerifyArgs {
     pub id: i64,
-    /// Also restore it into a throwaway database and compare per-table row counts.
+    /// Also restore it into a throwaway PostgreSQL in Docker and compare per-table row counts.
     #[arg(long)]
     pub restore: bool,
+    /// Restore it into a scratch database on this connection's server instead (created, then
+    /// dropped; for machines without Docker).
+    #[arg(long, value_name = "CONNECTION")]
+    pub restore_on: Option<String>,
     #[command(flatten)]
     pub output: JsonArg,
 }

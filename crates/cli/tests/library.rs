@@ -230,6 +230,21 @@ fn the_library_through_the_cli() {
         &format!("DROP DATABASE IF EXISTS {restored_db} WITH (FORCE)"),
     );
 
+    // Verify by restore without Docker's throwaway server: a scratch database on the server.
+    let on_server = json(
+        data,
+        &["backup", "verify", &id, "--restore-on", "lib", "--json"],
+    );
+    assert_eq!(on_server["ok"], true, "{on_server:#}");
+    assert_eq!(
+        psql(
+            major,
+            "postgres",
+            "SELECT count(*) FROM pg_database WHERE datname LIKE 'dbm_verify_%'"
+        ),
+        "0"
+    );
+
     // Stats, then delete twice and ids that do not exist.
     let stats = json(data, &["stats", "--json"]);
     assert_eq!(stats["completed"], 2);

@@ -8,7 +8,7 @@ use dbm_engine::backups::{Backup, BackupId, BackupStatus, Backups};
 use dbm_engine::connections::ConnectionId;
 use dbm_engine::dump::options::DumpFormat;
 use dbm_engine::library::restore::{restore, RestoreRequest};
-use dbm_engine::library::verify::verify;
+use dbm_engine::library::verify::{verify, RestoreCheck};
 use dbm_engine::settings::EnginePolicy;
 use support::backup::{setup, Setup};
 use support::database;
@@ -210,7 +210,9 @@ async fn verify_restorable(major: u32) {
     database::chinook(major, &name).await;
     let setup = setup(major, &name);
     let backup = completed(&setup, DumpFormat::Custom).await;
-    let verification = verify(setup.store.clone(), backup.id, true).await.unwrap();
+    let verification = verify(setup.store.clone(), backup.id, RestoreCheck::Container)
+        .await
+        .unwrap();
     assert!(verification.ok, "{major}: {verification:#?}");
     let tables = verification.restored_tables.clone().unwrap();
     assert_eq!(tables.len(), 11, "{tables:?}");
@@ -256,7 +258,7 @@ async fn verify_catches_a_flipped_byte_a_truncated_file_and_a_missing_file() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x01;
     std::fs::write(&path, &bytes).unwrap();
-    let v = verify(setup.store.clone(), flipped.id, false)
+    let v = verify(setup.store.clone(), flipped.id, RestoreCheck::None)
         .await
         .unwrap();
     assert!(!v.ok);
@@ -266,21 +268,54 @@ async fn verify_catches_a_flipped_byte_a_truncated_file_and_a_missing_file() {
     let path = truncated.file_path.clone().unwrap();
     let bytes = std::fs::read(&path).unwrap();
     std::fs::write(&path, &bytes[..bytes.len() / 3]).unwrap();
-    let v = verify(setup.store.clone(), truncated.id, false)
+    let v = verify(setup.store.clone(), truncated.id, RestoreCheck::None)
         .await
         .unwrap();
     assert_eq!(failing(&v), ["size", "sha256"]);
 
     let missing = completed(&setup, DumpFormat::Custom).await;
     std::fs::remove_file(missing.file_path.clone().unwrap()).unwrap();
-    let v = verify(setup.store.clone(), missing.id, true).await.unwrap();
+    let v = verify(setup.store.clone(), missing.id, RestoreCheck::Container)
+        .await
+        .unwrap();
     assert_eq!(failing(&v), ["file"]);
     let recorded = Backups::new(&setup.store).get(missing.id).unwrap();
     assert_eq!(recorded.verification.map(|v| v.ok), Some(false));
 
     let good = completed(&setup, DumpFormat::Tar).await;
-    let v = verify(setup.store.clone(), good.id, false).await.unwrap();
+    let v = verify(setup.store.clone(), good.id, RestoreCheck::None)
+        .await
+        .unwrap();
     assert!(v.ok, "{v:#?}");
     assert!(v.checks.iter().any(|c| c.name == "archive" && c.ok));
     database::drop(17, "lib_damage").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_by_restore_into_a_scratch_database_on_a_chosen_server() {
+    database::chinook(16, "lib_verify_on_server").await;
+    let setup = setup(16, "lib_verify_on_server");
+    let backup = completed(&setup, DumpFormat::Plain).await;
+    let scratch_server = support::backup::add_connection(&setup.store, 18, "postgres");
+    let v = verify(
+        setup.store.clone(),
+        backup.id,
+        RestoreCheck::OnServer(scratch_server),
+    )
+    .await
+    .unwrap();
+    assert!(v.ok, "{v:#?}");
+    let tables = v.restored_tables.unwrap();
+    assert_eq!(tables.len(), 11);
+    assert!(tables.iter().all(|t| t.source_rows == Some(t.rows)));
+    let left = database::client(18, "postgres")
+        .await
+        .query(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'dbm_verify_%'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "the scratch database was dropped");
+    database::drop(16, "lib_verify_on_server").await;
 }

@@ -110,16 +110,23 @@ pub async fn backup_save_copy(
     Ok(copy.display().to_string())
 }
 
-/// Checks the file (and with `restore`, restores it into a throwaway database).
+/// Checks the file; with `restore`, restores it into a throwaway PostgreSQL in Docker, or with
+/// `on`, into a scratch database on that connection's server (created and dropped).
 #[tauri::command]
 pub async fn backup_verify(
     app: AppHandle,
     state: State<'_, AppState>,
     id: BackupId,
     restore: bool,
+    on: Option<ConnectionId>,
 ) -> Result<Verification, AppError> {
     let store = state.store()?;
-    let verification = verify::verify(store, id, restore).await?;
+    let how = match (on, restore) {
+        (Some(connection), _) => verify::RestoreCheck::OnServer(connection),
+        (None, true) => verify::RestoreCheck::Container,
+        (None, false) => verify::RestoreCheck::None,
+    };
+    let verification = verify::verify(store, id, how).await?;
     crate::scheduling::emit(&app, crate::scheduling::SchedulesEvent::Changed);
     Ok(verification)
 }

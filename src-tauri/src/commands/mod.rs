@@ -67,7 +67,11 @@ app_commands! {
     ) -> backups::BackupPage;
     backups::backup_delete(id: dbm_engine::backups::BackupId) -> dbm_engine::library::files::Deleted;
     backups::backup_save_copy(id: dbm_engine::backups::BackupId, destination: String) -> String;
-    backups::backup_verify(id: dbm_engine::backups::BackupId, restore: bool) -> dbm_engine::backups::Verification;
+    backups::backup_verify(
+        id: dbm_engine::backups::BackupId,
+        restore: bool,
+        on: Option<dbm_engine::connections::ConnectionId>
+    ) -> dbm_engine::backups::Verification;
     backups::backup_scan(hash: bool) -> dbm_engine::library::files::ScanReport;
     backups::backup_restore(request: dbm_engine::library::restore::RestoreRequest) -> dbm_engine::library::restore::RestoreOutcome;
     backups::backup_restore_cancel() -> bool;

@@ -84,8 +84,12 @@ pub async fn run(data_dir: &Path, command: BackupCommand) -> anyhow::Result<Exit
             Ok(ExitCode::SUCCESS)
         }
         BackupCommand::Verify(args) => {
-            let verification =
-                verify::verify(store.clone(), BackupId(args.id), args.restore).await?;
+            let verification = verify::verify(
+                store.clone(),
+                BackupId(args.id),
+                restore_check(&store, &args)?,
+            )
+            .await?;
             if args.output.json {
                 print_json(&verification)?;
             } else {
@@ -221,6 +225,20 @@ async fn run_backup(store: Arc<Store>, args: BackupRunArgs) -> anyhow::Result<Ex
             }
             ExitCode::FAILURE
         }
+    })
+}
+
+/// `--restore` (a throwaway container) or `--restore-on CONNECTION` (a scratch database there).
+fn restore_check(
+    store: &Store,
+    args: &crate::args::BackupVerifyArgs,
+) -> anyhow::Result<verify::RestoreCheck> {
+    Ok(match (&args.restore_on, args.restore) {
+        (Some(reference), _) => {
+            verify::RestoreCheck::OnServer(Connections::new(store).find(reference)?.id)
+        }
+        (None, true) => verify::RestoreCheck::Container,
+        (None, false) => verify::RestoreCheck::None,
     })
 }
 

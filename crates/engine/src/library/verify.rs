@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::backups::repository;
 use crate::backups::{Backup, BackupId, BackupStatus, TableCount, Verification, VerifyCheck};
-use crate::connections::{self, run_blocking, Connections};
+use crate::connections::{self, run_blocking, ConnectionId, Connections};
 use crate::docker::{self, ContainerSpec};
 use crate::dump::local_binaries::parse_version_line;
 use crate::dump::runner;
@@ -27,6 +27,18 @@ pub const COUNT_ROWS_SQL: &str = "SELECT format('%I.%I', n.nspname, c.relname), 
 
 const IN_MOUNT: &str = "/dbm-in";
 
+/// Whether and where verifying restores the backup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestoreCheck {
+    /// File checks only.
+    None,
+    /// Into a PostgreSQL started for the purpose in a `postgres:<major>` container.
+    Container,
+    /// Into a scratch database created (and dropped) on this connection's server: for machines
+    /// without Docker. Needs a user who may create databases.
+    OnServer(ConnectionId),
+}
+
 fn check(name: &str, ok: bool, detail: impl Into<String>) -> VerifyCheck {
     VerifyCheck {
         name: name.into(),
@@ -39,7 +51,7 @@ fn check(name: &str, ok: bool, detail: impl Into<String>) -> VerifyCheck {
 pub async fn verify(
     store: Arc<Store>,
     id: BackupId,
-    restore: bool,
+    restore: RestoreCheck,
 ) -> Result<Verification, Problem> {
     let started = Instant::now();
     let lookup = store.clone();
@@ -109,8 +121,8 @@ pub async fn verify(
         if intact && is_archive(&backup) {
             checks.push(archive_check(&store, &backup, &path).await);
         }
-        if restore && checks.iter().all(|c| c.ok) {
-            let (restore_checks, tables) = restore_check(&store, &backup, &path).await;
+        if restore != RestoreCheck::None && checks.iter().all(|c| c.ok) {
+            let (restore_checks, tables) = restore_check(&store, &backup, &path, restore).await;
             checks.extend(restore_checks);
             restored_tables = tables;
         }
@@ -220,8 +232,12 @@ async fn restore_check(
     store: &Arc<Store>,
     backup: &Backup,
     path: &Path,
+    how: RestoreCheck,
 ) -> (Vec<VerifyCheck>, Option<Vec<TableCount>>) {
-    let restored = restore_in_throwaway(store, backup, path).await;
+    let restored = match how {
+        RestoreCheck::OnServer(connection) => restore_on_server(store, backup, connection).await,
+        _ => restore_in_throwaway(store, backup, path).await,
+    };
     let counts = match restored {
         Ok(counts) => counts,
         Err(problem) => return (vec![check("restore", false, problem.to_string())], None),
@@ -293,9 +309,16 @@ async fn restore_check(
 }
 
 async fn source_counts(store: &Arc<Store>, backup: &Backup) -> Result<Vec<(String, i64)>, Problem> {
+    count_rows(&connection_target(store, backup.connection_id).await?).await
+}
+
+/// A saved connection's server and database, with its password.
+async fn connection_target(
+    store: &Arc<Store>,
+    connection_id: ConnectionId,
+) -> Result<crate::pg::ConnectTarget, Problem> {
     let lookup = store.clone();
-    let connection_id = backup.connection_id;
-    let target = run_blocking(move || {
+    run_blocking(move || {
         let connections = Connections::new(&lookup);
         let connection = connections.get(connection_id)?;
         let password = connections.password(connection_id)?;
@@ -305,8 +328,12 @@ async fn source_counts(store: &Arc<Store>, backup: &Backup) -> Result<Vec<(Strin
             DEFAULT_CONNECT_TIMEOUT,
         ))
     })
-    .await?;
-    let client = crate::pg::connect(&target).await?;
+    .await
+}
+
+/// Every user table's exact row count in the target database.
+async fn count_rows(target: &crate::pg::ConnectTarget) -> Result<Vec<(String, i64)>, Problem> {
+    let client = crate::pg::connect(target).await?;
     let rows = client.query(COUNT_ROWS_SQL, &[]).await.map_err(|e| {
         Problem::new(
             "count_failed",
@@ -318,6 +345,58 @@ async fn source_counts(store: &Arc<Store>, backup: &Backup) -> Result<Vec<(Strin
         .iter()
         .map(|row| (row.get::<_, String>(0), row.get::<_, i64>(1)))
         .collect())
+}
+
+/// Restores into `dbm_verify_<backup>_<pid>` on the connection's server, counts its rows, and
+/// drops it whatever happened.
+async fn restore_on_server(
+    store: &Arc<Store>,
+    backup: &Backup,
+    connection_id: ConnectionId,
+) -> Result<Vec<(String, i64)>, Problem> {
+    let scratch = format!("dbm_verify_{}_{}", backup.id, std::process::id());
+    let request = super::restore::RestoreRequest {
+        backup_id: backup.id,
+        connection_id,
+        database: Some(scratch.clone()),
+        create: true,
+        clean: false,
+        no_owner: true,
+        single_transaction: false,
+        allow_non_empty: false,
+    };
+    let server = connection_target(store, connection_id).await?;
+    let restored = super::restore::restore(
+        store.clone(),
+        &request,
+        &|_| {},
+        &tokio_util::sync::CancellationToken::new(),
+    )
+    .await;
+    let counted = match restored {
+        Ok(_) => {
+            let target = crate::pg::ConnectTarget {
+                database: scratch.clone(),
+                ..server.clone()
+            };
+            count_rows(&target).await
+        }
+        Err(problem) => Err(problem),
+    };
+    // A failed restore drops what it created; a finished one leaves the scratch database to us.
+    if let Ok(admin) = crate::pg::connect(&server).await {
+        let name = format!("\"{}\"", scratch.replace('"', "\"\""));
+        if admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .is_err()
+        {
+            let _ = admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+                .await;
+        }
+    }
+    counted
 }
 
 /// Starts `postgres:<major>` (major of the dump's pg_dump), restores the backup inside it,

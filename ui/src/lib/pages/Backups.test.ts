@@ -375,7 +375,7 @@ describe("Backup details", () => {
     const answer = deferred<Verification>();
     api.backupVerify.mockReturnValueOnce(answer.promise);
     await fireEvent.click(within(details).getByTestId("backup-verify"));
-    expect(api.backupVerify).toHaveBeenCalledExactlyOnceWith(12, false);
+    expect(api.backupVerify).toHaveBeenCalledExactlyOnceWith(12, false, null);
     expect(within(details).getByTestId("backup-verify-progress").textContent).toContain("Checking the file");
     expect((within(details).getByTestId("backup-verify") as HTMLButtonElement).disabled).toBe(true);
     expect((within(details).getByTestId("backup-verify-restore") as HTMLButtonElement).disabled).toBe(true);
@@ -410,7 +410,7 @@ describe("Backup details", () => {
     api.backupVerify.mockReturnValueOnce(answer.promise);
     await fireEvent.click(within(details).getByTestId("backup-verify-restore"));
 
-    expect(api.backupVerify).toHaveBeenCalledExactlyOnceWith(12, true);
+    expect(api.backupVerify).toHaveBeenCalledExactlyOnceWith(12, true, null);
     expect(within(details).getByTestId("backup-verify-progress").textContent).toContain("throwaway PostgreSQL");
     // The last verification makes way for the new one.
     expect(within(details).queryByTestId("backup-verification")).toBeNull();
