@@ -56,26 +56,6 @@ async fn lock_table(major: u32, name: &str) -> Client {
 }
 
 /// Waits until pg_dump of the app is blocked on the lock.
-async fn wait_for_blocked_pg_dump(major: u32, name: &str) {
-    let observer = database::client(major, "postgres").await;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let row = observer
-            .query_one(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1
-                 AND application_name = 'db-backup-manager' AND wait_event_type = 'Lock'",
-                &[&name],
-            )
-            .await
-            .unwrap();
-        if row.get::<_, i64>(0) > 0 {
-            return;
-        }
-        assert!(Instant::now() < deadline, "pg_dump never started on {name}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 /// The app's pg_dump container for database `name`.
 fn pg_dump_container(name: &str) -> String {
     let ids = Command::new("docker")
@@ -214,7 +194,7 @@ async fn a_container_killed_mid_dump_fails_and_leaves_nothing() {
         EnginePolicy::Docker,
         CancellationToken::new(),
     );
-    wait_for_blocked_pg_dump(16, "dbm_fault_killed").await;
+    database::wait_for_blocked_tool(16, "dbm_fault_killed").await;
 
     let container = pg_dump_container("dbm_fault_killed");
     // The password travels in the environment only, never in the command line.
@@ -261,7 +241,7 @@ async fn a_server_that_drops_the_session_mid_dump_fails_clearly() {
         EnginePolicy::Docker,
         CancellationToken::new(),
     );
-    wait_for_blocked_pg_dump(13, "dbm_fault_terminated").await;
+    database::wait_for_blocked_tool(13, "dbm_fault_terminated").await;
     // What a server restart does to a session: the backend goes away under pg_dump.
     database::client(13, "postgres")
         .await
@@ -289,7 +269,7 @@ async fn cancel_stops_pg_dump_removes_the_container_and_leaves_no_file() {
         EnginePolicy::Docker,
         cancel.clone(),
     );
-    wait_for_blocked_pg_dump(17, "dbm_fault_cancelled").await;
+    database::wait_for_blocked_tool(17, "dbm_fault_cancelled").await;
     let container = pg_dump_container("dbm_fault_cancelled");
     cancel.cancel();
     let backup = run.await.unwrap();
@@ -328,7 +308,7 @@ async fn the_local_runner_keeps_the_password_out_of_the_process_list() {
         EnginePolicy::Local,
         CancellationToken::new(),
     );
-    wait_for_blocked_pg_dump(major, name).await;
+    database::wait_for_blocked_tool(major, name).await;
     let password = support::env_or("DBM_PG_PASSWORD", "postgres");
     let mut seen_pg_dump = false;
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
@@ -397,7 +377,7 @@ async fn start_up_recovery_leaves_a_run_that_is_alive_and_its_partial_alone() {
         EnginePolicy::Docker,
         CancellationToken::new(),
     );
-    wait_for_blocked_pg_dump(18, "dbm_recovery_alive").await;
+    database::wait_for_blocked_tool(18, "dbm_recovery_alive").await;
 
     // Another process starting up (the app beside dbm) runs recovery now.
     let recovered = dbm_engine::library::recovery::recover(&setup.store, &setup.root).unwrap();
@@ -532,7 +512,7 @@ async fn the_docker_daemon_stopping_mid_dump_fails_the_backup_and_leaves_nothing
         EnginePolicy::Docker,
         CancellationToken::new(),
     );
-    wait_for_blocked_pg_dump(16, "dbm_fault_daemon_stopped").await;
+    database::wait_for_blocked_tool(16, "dbm_fault_daemon_stopped").await;
 
     docker.stop();
     let backup = tokio::time::timeout(Duration::from_secs(60), run)

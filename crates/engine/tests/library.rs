@@ -319,3 +319,37 @@ async fn verify_by_restore_into_a_scratch_database_on_a_chosen_server() {
     assert!(left.is_empty(), "the scratch database was dropped");
     database::drop(16, "lib_verify_on_server").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancelled_restore_in_one_transaction_keeps_nothing() {
+    database::chinook(17, "lib_cancel").await;
+    let setup = setup(17, "lib_cancel");
+    let backup = completed(&setup, DumpFormat::Custom).await;
+    let before = database::fingerprint(17, "lib_cancel").await;
+    // pg_restore's first statement that touches `track` waits behind this lock.
+    let locker = database::client(17, "lib_cancel").await;
+    locker
+        .batch_execute("BEGIN; LOCK TABLE track IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let over_itself = RestoreRequest {
+        create: false,
+        clean: true,
+        allow_non_empty: true,
+        single_transaction: true,
+        ..request(backup.id, setup.connection, "lib_cancel")
+    };
+    let cancel = CancellationToken::new();
+    let running = {
+        let (store, cancel) = (setup.store.clone(), cancel.clone());
+        tokio::spawn(async move { restore(store, &over_itself, &|_| {}, &cancel).await })
+    };
+    database::wait_for_blocked_tool(17, "lib_cancel").await;
+    cancel.cancel();
+    let problem = running.await.unwrap().unwrap_err();
+    assert_eq!(problem.code, "restore_cancelled", "{problem}");
+    assert!(problem.fix.contains("Nothing was kept"), "{problem}");
+    locker.batch_execute("ROLLBACK").await.unwrap();
+    assert_eq!(database::fingerprint(17, "lib_cancel").await, before);
+    database::drop(17, "lib_cancel").await;
+}

@@ -85,3 +85,28 @@ pub async fn fingerprint(major: u32, database: &str) -> BTreeMap<String, (i64, S
     }
     out
 }
+
+/// Waits until one of the app's tools (pg_dump, pg_restore: application_name db-backup-manager)
+/// waits on a lock in database `name`.
+pub async fn wait_for_blocked_tool(major: u32, name: &str) {
+    let observer = client(major, "postgres").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let row = observer
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1
+                 AND application_name = 'db-backup-manager' AND wait_event_type = 'Lock'",
+                &[&name],
+            )
+            .await
+            .unwrap();
+        if row.get::<_, i64>(0) > 0 {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no tool of the app waited on {name}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
