@@ -6,11 +6,11 @@ use std::sync::Arc;
 use tauri::{AppHandle, Manager, Runtime};
 
 use dbm_engine::backups::{Backup, BackupRequest, Trigger};
-use dbm_engine::connections::{run_blocking, ConnectionId, Connections};
+use dbm_engine::connections::{run_blocking, ConnectionId};
 use dbm_engine::dump::options::DumpOptions;
 
 use crate::error::AppError;
-use crate::events::{self, NotifySettings, TauriProgress};
+use crate::events::{self, TauriProgress};
 use crate::state::AppState;
 
 pub async fn run<R: Runtime>(
@@ -22,12 +22,8 @@ pub async fn run<R: Runtime>(
     let state = app.state::<AppState>();
     let store = state.store()?;
     let lookup = store.clone();
-    let (name, notify) = run_blocking(move || {
-        let name = Connections::new(&lookup).get(connection)?.name;
-        let settings = dbm_engine::settings::AppSettings::load(&lookup)?;
-        Ok((name, NotifySettings::from(&settings)))
-    })
-    .await?;
+    let (name, notify) =
+        run_blocking(move || Ok(events::notice_for(&lookup, connection, "a connection"))).await?;
     let request = BackupRequest {
         connection,
         options,

@@ -7,7 +7,8 @@ use tauri::{AppHandle, Emitter, Runtime};
 use ts_rs::TS;
 
 use dbm_engine::backups::{Backup, BackupId, BackupStatus, Progress};
-use dbm_engine::connections::ConnectionId;
+use dbm_engine::connections::{ConnectionId, Connections};
+use dbm_engine::store::Store;
 
 use crate::tray::{self, TrayState};
 
@@ -43,13 +44,34 @@ pub struct NotifySettings {
     pub on_success: bool,
 }
 
-impl From<&dbm_engine::settings::AppSettings> for NotifySettings {
-    fn from(settings: &dbm_engine::settings::AppSettings) -> Self {
+impl Default for NotifySettings {
+    /// The settings' defaults: failures announced, successes not.
+    fn default() -> Self {
         NotifySettings {
-            on_failure: settings.notify_on_failure,
-            on_success: settings.notify_on_success,
+            on_failure: true,
+            on_success: false,
         }
     }
+}
+
+/// How a finished run of `connection` is announced: the connection's name (or `fallback` when it
+/// cannot be read) and the notification settings (their defaults when they cannot be read).
+pub fn notice_for(
+    store: &Store,
+    connection: ConnectionId,
+    fallback: &str,
+) -> (String, NotifySettings) {
+    let name = Connections::new(store)
+        .get(connection)
+        .map_or_else(|_| fallback.to_string(), |c| c.name);
+    let notify = dbm_engine::settings::notify_on(store).map_or_else(
+        |_| NotifySettings::default(),
+        |(on_failure, on_success)| NotifySettings {
+            on_failure,
+            on_success,
+        },
+    );
+    (name, notify)
 }
 
 pub struct TauriProgress<R: Runtime> {

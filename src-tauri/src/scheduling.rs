@@ -10,13 +10,11 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 use ts_rs::TS;
 
 use dbm_engine::backups::{Backup, Progress};
-use dbm_engine::connections::Connections;
 use dbm_engine::problem::Problem;
 use dbm_engine::schedules::{
     BackupLauncher, MissedRun, RunReporter, Schedule, ScheduleId, Scheduler, SchedulerLock,
     SchedulerObserver, SystemClock,
 };
-use dbm_engine::settings::AppSettings;
 
 use crate::events::{self, NotifySettings, TauriProgress};
 use crate::state::{AppState, SchedulerRun};
@@ -117,28 +115,10 @@ impl<R: Runtime> RunReporter for AppReporter<R> {
     }
 
     fn finished(&self, schedule: &Schedule, outcome: &Result<Backup, Problem>) {
-        let looked_up = self.app.state::<AppState>().store().ok().map(|store| {
-            let name = Connections::new(&store)
-                .get(schedule.connection_id)
-                .map_or_else(|_| schedule.name.clone(), |c| c.name);
-            let notify = AppSettings::load(&store).map_or(
-                NotifySettings {
-                    on_failure: true,
-                    on_success: false,
-                },
-                |s| NotifySettings::from(&s),
-            );
-            (name, notify)
-        });
-        let (name, notify) = looked_up.unwrap_or_else(|| {
-            (
-                schedule.name.clone(),
-                NotifySettings {
-                    on_failure: true,
-                    on_success: false,
-                },
-            )
-        });
+        let (name, notify) = match self.app.state::<AppState>().store() {
+            Ok(store) => events::notice_for(&store, schedule.connection_id, &schedule.name),
+            Err(_) => (schedule.name.clone(), NotifySettings::default()),
+        };
         match outcome {
             Ok(backup) => events::finished(&self.app, backup, &name, notify),
             Err(problem) => {

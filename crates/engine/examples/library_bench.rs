@@ -10,9 +10,9 @@ use dbm_engine::store::{Store, DATABASE_FILE};
 const RECORDS: i64 = 100_000;
 const RUNS: usize = 50;
 
-fn main() {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let store = Store::open_in(dir.path()).expect("the store");
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let store = Store::open_in(dir.path())?;
     let mut connections = Vec::new();
     for n in 0..5 {
         let input = ConnectionInput {
@@ -23,25 +23,20 @@ fn main() {
             username: "postgres".into(),
             sslmode: SslMode::Prefer,
         };
-        connections.push(
-            Connections::new(&store)
-                .create(&input, None)
-                .expect("a connection")
-                .id,
-        );
+        connections.push(Connections::new(&store).create(&input, None)?.id);
     }
     // Records go in through SQL directly: the engine has no bulk import, and this is set-up.
-    let mut sql = rusqlite::Connection::open(dir.path().join(DATABASE_FILE)).expect("sqlite");
-    let tx = sql.transaction().expect("a transaction");
+    let mut sql = rusqlite::Connection::open(dir.path().join(DATABASE_FILE))?;
+    let tx = sql.transaction()?;
     for (n, connection) in connections.iter().enumerate() {
         tx.execute(
             "INSERT INTO schedule (name, connection_id, cron, timezone, created_at, updated_at)
              VALUES (?1, ?2, '@daily', 'UTC', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
             rusqlite::params![format!("s{n}"), connection.0],
         )
-        .expect("a schedule");
+        ?;
     }
-    let start = chrono::DateTime::parse_from_rfc3339("2020-01-01T00:00:00Z").expect("a date");
+    let start = chrono::DateTime::parse_from_rfc3339("2020-01-01T00:00:00Z")?;
     for i in 0..RECORDS {
         let at = (start + chrono::TimeDelta::minutes(30 * i))
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
@@ -62,9 +57,9 @@ fn main() {
                 at
             ],
         )
-        .expect("a backup");
+        ?;
     }
-    tx.commit().expect("commit");
+    tx.commit()?;
     drop(sql);
 
     let backups = Backups::new(&store);
@@ -125,7 +120,7 @@ fn main() {
         let mut rows = 0;
         for _ in 0..RUNS {
             let began = Instant::now();
-            rows = backups.list(&filter, 50, offset).expect("a page").len();
+            rows = backups.list(&filter, 50, offset)?.len();
             times.push(began.elapsed());
         }
         times.sort();
@@ -143,4 +138,5 @@ fn main() {
         if pass { "PASS" } else { "FAIL" },
         worst.as_secs_f64() * 1000.0
     );
+    Ok(())
 }

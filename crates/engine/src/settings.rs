@@ -70,14 +70,26 @@ pub fn get(store: &Store, key: &str) -> Result<Option<String>, Problem> {
 }
 
 pub fn set(store: &Store, key: &str, value: &str) -> Result<(), Problem> {
-    store.connection().execute(
+    upsert(&store.connection(), key, value)
+}
+
+/// Writes one setting on an open connection (inside a caller's transaction).
+pub(crate) fn upsert(sql: &rusqlite::Connection, key: &str, value: &str) -> Result<(), Problem> {
+    sql.execute(
         "INSERT INTO setting (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [key, value],
     )?;
     Ok(())
 }
 
-/// Where backups are written: the setting, else `<data dir>/backups`.
+/// Whether failed and completed backups are announced on the desktop (defaults: yes, no).
+pub fn notify_on(store: &Store) -> Result<(bool, bool), Problem> {
+    Ok((
+        flag(store, NOTIFY_ON_FAILURE, true)?,
+        flag(store, NOTIFY_ON_SUCCESS, false)?,
+    ))
+}
+
 /// The catch-up grace window.
 pub fn catch_up_grace(store: &Store) -> Result<chrono::Duration, Problem> {
     let hours = get(store, CATCH_UP_GRACE_HOURS)?
@@ -91,6 +103,7 @@ pub fn schedules_paused(store: &Store) -> Result<bool, Problem> {
     flag(store, SCHEDULES_PAUSED, false)
 }
 
+/// Where backups are written: the setting, else `<data dir>/backups`.
 pub fn backup_root(store: &Store) -> Result<PathBuf, Problem> {
     Ok(match get(store, BACKUP_ROOT)? {
         Some(root) if !root.trim().is_empty() => PathBuf::from(root),
@@ -159,8 +172,8 @@ impl AppSettings {
             engine: engine(store)?,
             image_template: image_template(store)?,
             backup_root: backup_root(store)?.display().to_string(),
-            notify_on_failure: flag(store, NOTIFY_ON_FAILURE, true)?,
-            notify_on_success: flag(store, NOTIFY_ON_SUCCESS, false)?,
+            notify_on_failure: notify_on(store)?.0,
+            notify_on_success: notify_on(store)?.1,
             catch_up_grace_hours: (catch_up_grace(store)?.num_hours()) as u32,
         })
     }
@@ -203,10 +216,7 @@ impl AppSettings {
             (NOTIFY_ON_SUCCESS, self.notify_on_success.to_string()),
             (CATCH_UP_GRACE_HOURS, self.catch_up_grace_hours.to_string()),
         ] {
-            tx.execute(
-                "INSERT INTO setting (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [key, value.as_str()],
-            )?;
+            upsert(&tx, key, &value)?;
         }
         tx.commit()?;
         drop(sql);

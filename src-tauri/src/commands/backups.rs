@@ -228,7 +228,7 @@ pub async fn backup_show_in_folder(
     } else {
         "xdg-open"
     };
-    std::process::Command::new(opener)
+    let mut child = std::process::Command::new(opener)
         .arg(folder)
         .spawn()
         .map_err(|error| AppError {
@@ -238,6 +238,8 @@ pub async fn backup_show_in_folder(
                 folder.display()
             ),
         })?;
+    // Reaped when it exits, so no zombie stays behind for the app's lifetime.
+    std::thread::spawn(move || child.wait());
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use dbm_engine::schedules::{
 };
 
 use crate::error::AppError;
-use crate::events::{self, NotifySettings, TauriProgress};
+use crate::events::{self, TauriProgress};
 use crate::scheduling;
 use crate::state::AppState;
 
@@ -102,13 +102,10 @@ pub async fn schedule_run_now(
 ) -> Result<Backup, AppError> {
     let store = state.store()?;
     let lookup = store.clone();
-    let (schedule, name, notify) = run_blocking(move || {
+    let (schedule, (name, notify)) = run_blocking(move || {
         let schedule = Schedules::new(&lookup).get(id)?;
-        let name = dbm_engine::connections::Connections::new(&lookup)
-            .get(schedule.connection_id)?
-            .name;
-        let settings = dbm_engine::settings::AppSettings::load(&lookup)?;
-        Ok((schedule, name, NotifySettings::from(&settings)))
+        let notice = events::notice_for(&lookup, schedule.connection_id, &schedule.name);
+        Ok((schedule, notice))
     })
     .await?;
     let progress = std::sync::Arc::new(TauriProgress { app: app.clone() });

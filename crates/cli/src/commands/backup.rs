@@ -16,7 +16,6 @@ use dbm_engine::library::{files, verify};
 use dbm_engine::schedules::Schedules;
 use dbm_engine::settings;
 use dbm_engine::store::Store;
-use tokio_util::sync::CancellationToken;
 
 use super::connection::print_json;
 use crate::args::{BackupCommand, BackupRunArgs};
@@ -183,18 +182,7 @@ async fn run_backup(store: Arc<Store>, args: BackupRunArgs) -> anyhow::Result<Ex
     // A run a crash left behind must not stay "running", nor its partial file on disk.
     recovery::recover_all(&store, &settings::backup_root(&store)?).await?;
 
-    let cancel = CancellationToken::new();
-    let on_signal = cancel.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\ndbm: cancelling the backup…");
-            on_signal.cancel();
-        }
-    });
-    let progress: Arc<dyn Progress> = Arc::new(ProgressLine {
-        enabled: !args.quiet && !args.output.json,
-        terminal: std::io::stderr().is_terminal(),
-    });
+    let cancel = super::cancel_on_ctrl_c("the backup");
     let request = BackupRequest {
         connection: connection.id,
         options,
@@ -202,19 +190,38 @@ async fn run_backup(store: Arc<Store>, args: BackupRunArgs) -> anyhow::Result<Ex
         schedule: None,
         engine,
     };
-    let backup = backups::run_backup(store, request, progress, cancel).await?;
-    if args.output.json {
-        print_json(&backup)?;
+    let backup = backups::run_backup(
+        store,
+        request,
+        progress_line(args.quiet, args.output.json),
+        cancel,
+    )
+    .await?;
+    print_outcome(&backup, args.quiet, args.output.json)
+}
+
+/// The progress line on stderr, unless quiet or printing JSON.
+pub(crate) fn progress_line(quiet: bool, json: bool) -> Arc<dyn Progress> {
+    Arc::new(ProgressLine {
+        enabled: !quiet && !json,
+        terminal: std::io::stderr().is_terminal(),
+    })
+}
+
+/// Prints how a run ended; exits non-zero, with the reason on stderr, unless it completed.
+pub(crate) fn print_outcome(backup: &Backup, quiet: bool, json: bool) -> anyhow::Result<ExitCode> {
+    if json {
+        print_json(backup)?;
     } else {
-        if !args.quiet && std::io::stderr().is_terminal() {
+        if !quiet && std::io::stderr().is_terminal() {
             eprintln!();
         }
-        print!("{}", details(&backup));
+        print!("{}", details(backup));
     }
     Ok(match backup.status {
         BackupStatus::Completed => ExitCode::SUCCESS,
         _ => {
-            if !args.output.json {
+            if !json {
                 eprintln!(
                     "dbm: {}",
                     backup
@@ -258,9 +265,9 @@ fn instant(text: &str, flag: &str) -> anyhow::Result<String> {
 }
 
 /// One line on stderr, rewritten in place on a terminal; plain lines otherwise.
-pub(crate) struct ProgressLine {
-    pub enabled: bool,
-    pub terminal: bool,
+struct ProgressLine {
+    enabled: bool,
+    terminal: bool,
 }
 
 impl ProgressLine {

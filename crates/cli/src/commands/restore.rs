@@ -8,7 +8,6 @@ use dbm_engine::backups::BackupId;
 use dbm_engine::connections::Connections;
 use dbm_engine::library::restore::{restore, RestoreRequest};
 use dbm_engine::store::Store;
-use tokio_util::sync::CancellationToken;
 
 use super::connection::print_json;
 use crate::args::RestoreArgs;
@@ -26,14 +25,7 @@ pub async fn run(data_dir: &Path, args: RestoreArgs) -> anyhow::Result<ExitCode>
         single_transaction: args.single_transaction,
         allow_non_empty: args.force,
     };
-    let cancel = CancellationToken::new();
-    let on_signal = cancel.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\ndbm: cancelling the restore…");
-            on_signal.cancel();
-        }
-    });
+    let cancel = super::cancel_on_ctrl_c("the restore");
     let quiet = args.output.json;
     let outcome = restore(
         store,

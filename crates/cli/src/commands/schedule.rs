@@ -1,13 +1,12 @@
 //! `dbm schedule …`: save, list, change, pause, resume, remove and run schedules; preview a
 //! pattern before saving anything.
 
-use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use dbm_engine::backups::{BackupStatus, Coordinator, Trigger};
+use dbm_engine::backups::{Coordinator, Trigger};
 use dbm_engine::connections::Connections;
 use dbm_engine::library::{recovery, retention};
 use dbm_engine::schedules::{self, cron, Schedule, ScheduleInput, Schedules};
@@ -15,7 +14,7 @@ use dbm_engine::settings;
 use dbm_engine::store::Store;
 use serde::Serialize;
 
-use super::backup::{details, ProgressLine};
+use super::backup::{print_outcome, progress_line};
 use super::connection::print_json;
 use crate::args::{
     ScheduleAddArgs, ScheduleCommand, ScheduleFieldArgs, SchedulePreviewArgs, ScheduleRunArgs,
@@ -197,29 +196,16 @@ async fn run_now(store: Arc<Store>, args: ScheduleRunArgs) -> anyhow::Result<Exi
     let schedule = Schedules::new(&store).find(&args.schedule)?;
     recovery::recover_all(&store, &settings::backup_root(&store)?).await?;
     let coordinator = Arc::new(Coordinator::default());
+    let cancel = super::cancel_on_ctrl_c("the backup");
     let on_signal = coordinator.clone();
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\ndbm: cancelling the backup…");
-            on_signal.cancel_all();
-        }
+        cancel.cancelled().await;
+        on_signal.cancel_all();
     });
-    let progress = Arc::new(ProgressLine {
-        enabled: !args.quiet && !args.output.json,
-        terminal: std::io::stderr().is_terminal(),
-    });
+    let progress = progress_line(args.quiet, args.output.json);
     let backup =
         schedules::run_schedule(store, &coordinator, schedule, Trigger::Manual, progress).await?;
-    if args.output.json {
-        print_json(&backup)?;
-    } else {
-        print!("{}", details(&backup));
-    }
-    Ok(if backup.status == BackupStatus::Completed {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    print_outcome(&backup, args.quiet, args.output.json)
 }
 
 #[derive(Serialize)]

@@ -125,6 +125,13 @@ pub struct Backup {
     pub verification: Option<Verification>,
 }
 
+impl Backup {
+    /// The recorded format (custom when the record holds something unknown).
+    pub fn dump_format(&self) -> crate::dump::options::DumpFormat {
+        self.format.parse().unwrap_or_default()
+    }
+}
+
 /// A backup file changed or removed outside the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]

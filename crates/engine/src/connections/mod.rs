@@ -141,6 +141,12 @@ impl<'a> Connections<'a> {
         self.passwords()?.get(id.0)
     }
 
+    /// Where to connect for a saved connection, with its password from the keyring.
+    pub fn target(&self, id: ConnectionId, timeout: Duration) -> Result<ConnectTarget, Problem> {
+        let connection = self.get(id)?;
+        Ok(target_of(&connection, self.password(id)?, timeout))
+    }
+
     /// Records the version a test found.
     pub fn set_server_version(
         &self,
@@ -205,14 +211,8 @@ pub async fn test_saved(
     timeout: Duration,
 ) -> Result<ServerVersion, Problem> {
     let lookup_store = store.clone();
-    let (connection, password) = run_blocking(move || {
-        let connections = Connections::new(&lookup_store);
-        let connection = connections.get(id)?;
-        let password = connections.password(id)?;
-        Ok((connection, password))
-    })
-    .await?;
-    let version = test_target(&target_of(&connection, password, timeout)).await?;
+    let target = run_blocking(move || Connections::new(&lookup_store).target(id, timeout)).await?;
+    let version = test_target(&target).await?;
     let found = version.clone();
     run_blocking(move || Connections::new(&store).set_server_version(id, &found)).await?;
     Ok(version)

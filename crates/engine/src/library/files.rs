@@ -70,7 +70,7 @@ fn remove_path(path: &Path) -> io::Result<()> {
 }
 
 /// The completed backup's file, as recorded and still there.
-fn file_of(backup: &Backup) -> Result<PathBuf, Problem> {
+pub(super) fn file_of(backup: &Backup) -> Result<PathBuf, Problem> {
     if backup.status != BackupStatus::Completed {
         return Err(Problem::new(
             "backup_has_no_file",
@@ -164,6 +164,19 @@ pub fn save_copy(store: &Store, id: BackupId, destination: &Path) -> Result<Path
     result.map(|()| target)
 }
 
+/// Bytes of a file, or of every file under a folder (the directory format).
+fn apparent_size(path: &Path) -> io::Result<u64> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_dir() {
+        return Ok(meta.len());
+    }
+    let mut total = 0;
+    for entry in fs::read_dir(path)? {
+        total += apparent_size(&entry?.path())?;
+    }
+    Ok(total)
+}
+
 fn copy_path(source: &Path, target: &Path) -> io::Result<()> {
     if source.is_dir() {
         fs::create_dir(target)?;
@@ -205,16 +218,17 @@ pub fn scan(store: &Store, hash: bool) -> Result<ScanReport, Problem> {
         let state = if !path.exists() {
             Some(FileState::Missing)
         } else {
-            let size = if path.is_dir() {
-                hash_path(path).map(|w| w.bytes).ok()
+            // One read at most: hashing counts the bytes too.
+            let (size, sha256) = if hash {
+                match hash_path(path) {
+                    Ok(written) => (Some(written.bytes), Some(written.sha256)),
+                    Err(_) => (None, None),
+                }
             } else {
-                fs::metadata(path).map(|m| m.len()).ok()
+                (apparent_size(path).ok(), backup.sha256.clone())
             };
-            let size_differs = size != backup.size_bytes.map(|s| s as u64);
-            let hash_differs = hash
-                && !size_differs
-                && hash_path(path).map(|w| Some(w.sha256)).ok().flatten() != backup.sha256;
-            (size_differs || hash_differs).then_some(FileState::Modified)
+            let differs = size != backup.size_bytes.map(|s| s as u64) || sha256 != backup.sha256;
+            differs.then_some(FileState::Modified)
         };
         match state {
             Some(FileState::Missing) => report.missing.push(backup.id),

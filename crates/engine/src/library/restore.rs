@@ -11,9 +11,10 @@ use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use super::verify::dump_major;
-use crate::backups::{repository, BackupId, BackupStatus};
-use crate::connections::{self, run_blocking, ConnectionId, Connections};
+use crate::backups::{repository, BackupId};
+use crate::connections::{run_blocking, ConnectionId, Connections};
 use crate::dump::client_tool;
+use crate::dump::options::DumpFormat;
 use crate::pg::{self, DEFAULT_CONNECT_TIMEOUT};
 use crate::problem::{invalid, Problem};
 use crate::settings;
@@ -85,53 +86,24 @@ pub async fn restore(
     let started = Instant::now();
     let lookup = store.clone();
     let (backup_id, connection_id) = (request.backup_id, request.connection_id);
-    let (backup, connection, password, policy, template) = run_blocking(move || {
+    let (backup, server, policy, template) = run_blocking(move || {
         let backup = repository::get(&lookup.connection(), backup_id)?;
-        let connections = Connections::new(&lookup);
-        let connection = connections.get(connection_id)?;
-        let password = connections.password(connection_id)?;
+        let server = Connections::new(&lookup).target(connection_id, DEFAULT_CONNECT_TIMEOUT)?;
         Ok((
             backup,
-            connection,
-            password,
+            server,
             settings::engine(&lookup)?,
             settings::image_template(&lookup)?,
         ))
     })
     .await?;
-    if backup.status != BackupStatus::Completed {
-        return Err(Problem::new(
-            "backup_has_no_file",
-            format!(
-                "Backup {} is {}: there is nothing to restore.",
-                backup.id,
-                backup.status.as_str()
-            ),
-            "Choose a completed backup.",
-        ));
-    }
-    let file = backup
-        .file_path
-        .clone()
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    if !file.exists() {
-        return Err(Problem::new(
-            "backup_file_missing",
-            format!(
-                "The file of backup {} is gone: {}.",
-                backup.id,
-                file.display()
-            ),
-            "Put the file back, or choose another backup.",
-        ));
-    }
+    let file = super::files::file_of(&backup)?;
     let database = request
         .database
         .clone()
-        .unwrap_or_else(|| connection.database.clone());
+        .unwrap_or_else(|| server.database.clone());
     validate_database(&database)?;
-    let plain = backup.format == "plain";
+    let plain = backup.dump_format() == DumpFormat::Plain;
     if plain && request.clean {
         return Err(invalid(
             "clean",
@@ -141,7 +113,6 @@ pub async fn restore(
     }
 
     // Everything is checked before the server changes: the database, then the tools.
-    let server = connections::target_of(&connection, password, DEFAULT_CONNECT_TIMEOUT);
     let admin = pg::connect(&server).await?;
     let server_version = pg::detect_server_version(&admin).await?;
     let exists = admin
@@ -160,10 +131,7 @@ pub async fn restore(
         (false, false) => {
             return Err(invalid(
                 "database",
-                format!(
-                    "There is no database \"{database}\" on {}.",
-                    connection.host
-                ),
+                format!("There is no database \"{database}\" on {}.", server.host),
                 "Create it with the create option, or choose an existing database.",
             ))
         }
@@ -269,7 +237,7 @@ async fn command_for(
     database: &str,
     request: &RestoreRequest,
 ) -> Result<(&'static str, Vec<String>, Option<PathBuf>), Problem> {
-    if backup.format == "plain" {
+    if backup.dump_format() == DumpFormat::Plain {
         let (source, scratch) = super::verify::plain_sql(file, "restore.sql").await?;
         let mut args = vec![
             "--no-password".into(),

@@ -65,22 +65,25 @@ fn rate(completed: u64, failed: u64, interrupted: u64) -> Option<f64> {
 pub fn stats(store: &Store, now: chrono::DateTime<chrono::Utc>) -> Result<Stats, Problem> {
     let since = crate::time::to_text(now - chrono::TimeDelta::days(30));
     let sql = store.connection();
-    let count = |status: &str| -> Result<u64, Problem> {
-        let n: i64 = sql.query_row(
-            "SELECT count(*) FROM backup WHERE status = ?1",
-            [status],
-            |row| row.get(0),
-        )?;
-        Ok(n as u64)
-    };
+    // One pass over the records: how many of each status.
+    let mut by_status = std::collections::HashMap::<String, u64>::new();
+    let mut counts = sql.prepare("SELECT status, count(*) FROM backup GROUP BY status")?;
+    for row in counts.query_map([], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+    })? {
+        let (status, n) = row?;
+        by_status.insert(status, n as u64);
+    }
+    drop(counts);
+    let count = |status: &str| by_status.get(status).copied().unwrap_or(0);
     let (completed, failed, running, cancelled, interrupted) = (
-        count("completed")?,
-        count("failed")?,
-        count("running")? + count("pending")?,
-        count("cancelled")?,
-        count("interrupted")?,
+        count("completed"),
+        count("failed"),
+        count("running") + count("pending"),
+        count("cancelled"),
+        count("interrupted"),
     );
-    let total: i64 = sql.query_row("SELECT count(*) FROM backup", [], |row| row.get(0))?;
+    let total: u64 = by_status.values().sum();
     let recorded: i64 = sql.query_row(
         "SELECT coalesce(sum(size_bytes), 0) FROM backup WHERE status = 'completed'",
         [],
@@ -131,7 +134,7 @@ pub fn stats(store: &Store, now: chrono::DateTime<chrono::Utc>) -> Result<Stats,
     drop(per);
     drop(sql);
     Ok(Stats {
-        total: total as u64,
+        total,
         completed,
         failed,
         running,

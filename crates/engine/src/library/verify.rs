@@ -8,9 +8,10 @@ use std::time::Instant;
 
 use crate::backups::repository;
 use crate::backups::{Backup, BackupId, BackupStatus, TableCount, Verification, VerifyCheck};
-use crate::connections::{self, run_blocking, ConnectionId, Connections};
+use crate::connections::{run_blocking, ConnectionId, Connections};
 use crate::docker::{self, ContainerSpec};
 use crate::dump::local_binaries::parse_version_line;
+use crate::dump::options::DumpFormat;
 use crate::dump::runner;
 use crate::dump::sink::hash_path;
 use crate::pg::DEFAULT_CONNECT_TIMEOUT;
@@ -118,7 +119,7 @@ pub async fn verify(
             _ => checks.push(check("sha256", false, "the file could not be read")),
         }
         let intact = checks.iter().all(|c| c.ok);
-        if intact && is_archive(&backup) {
+        if intact && backup.dump_format().is_archive() {
             checks.push(archive_check(&store, &backup, &path).await);
         }
         if restore != RestoreCheck::None && checks.iter().all(|c| c.ok) {
@@ -140,19 +141,12 @@ pub async fn verify(
     Ok(verification)
 }
 
-fn is_archive(backup: &Backup) -> bool {
-    backup.format != "plain"
-}
-
 /// The major of the pg_dump that wrote the backup (tools at least as new read it).
 pub(super) fn dump_major(backup: &Backup) -> Result<u32, Problem> {
     backup
         .pg_dump_version
         .as_deref()
-        .and_then(|v| {
-            parse_version_line(&format!("pg_dump (PostgreSQL) {v}"))
-                .or_else(|| parse_version_line(v))
-        })
+        .and_then(|v| parse_version_line(&format!("pg_dump (PostgreSQL) {v}")))
         .map(|(_, major)| major)
         .ok_or_else(|| {
             Problem::new(
@@ -318,17 +312,8 @@ async fn connection_target(
     connection_id: ConnectionId,
 ) -> Result<crate::pg::ConnectTarget, Problem> {
     let lookup = store.clone();
-    run_blocking(move || {
-        let connections = Connections::new(&lookup);
-        let connection = connections.get(connection_id)?;
-        let password = connections.password(connection_id)?;
-        Ok(connections::target_of(
-            &connection,
-            password,
-            DEFAULT_CONNECT_TIMEOUT,
-        ))
-    })
-    .await
+    run_blocking(move || Connections::new(&lookup).target(connection_id, DEFAULT_CONNECT_TIMEOUT))
+        .await
 }
 
 /// Every user table's exact row count in the target database.
@@ -423,7 +408,7 @@ async fn restore_in_throwaway(
     docker::ensure_image(&docker, &image, &|_| {}).await?;
 
     // A plain backup compressed by the app is decompressed next to it first: the image has no zstd.
-    let (source, scratch) = if backup.format == "plain" {
+    let (source, scratch) = if backup.dump_format() == DumpFormat::Plain {
         plain_sql(path, "verify.sql").await?
     } else {
         (path.to_path_buf(), None)
@@ -479,7 +464,7 @@ async fn run_restore_container(
             "Choose another backup.",
         ));
     };
-    let load = if backup.format == "plain" {
+    let load = if backup.dump_format() == DumpFormat::Plain {
         "gosu postgres psql -h /tmp -U postgres -d restored -q -f /tmp/backup >/dev/null 2>/tmp/load.log; \
          if grep ERROR /tmp/load.log | grep -v 'role .* does not exist' >&2; then exit 4; fi"
     } else {

@@ -64,13 +64,8 @@ impl<'a> Schedules<'a> {
         now: DateTime<Utc>,
     ) -> Result<Schedule, Problem> {
         let valid = self.checked(input)?;
-        let next = valid
-            .input
-            .is_active
-            .then(|| valid.cron.next_after(now))
-            .flatten();
         let sql = self.store.connection();
-        let id = repository::insert(&sql, &valid.input, next)?;
+        let id = repository::insert(&sql, &valid.input, valid.first_run(now))?;
         tracing::info!(schedule = id.0, "schedule saved");
         repository::get(&sql, id)
     }
@@ -88,13 +83,8 @@ impl<'a> Schedules<'a> {
     ) -> Result<Schedule, Problem> {
         self.get(id)?;
         let valid = self.checked(input)?;
-        let next = valid
-            .input
-            .is_active
-            .then(|| valid.cron.next_after(now))
-            .flatten();
         let sql = self.store.connection();
-        repository::update(&sql, id, &valid.input, next)?;
+        repository::update(&sql, id, &valid.input, valid.first_run(now))?;
         repository::get(&sql, id)
     }
 
@@ -137,17 +127,10 @@ impl<'a> Schedules<'a> {
     pub fn set_all_paused_at(&self, paused: bool, now: DateTime<Utc>) -> Result<(), Problem> {
         let mut sql = self.store.connection();
         let tx = sql.transaction()?;
-        tx.execute(
-            "INSERT INTO setting (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [
-                settings::SCHEDULES_PAUSED,
-                if paused { "true" } else { "false" },
-            ],
-        )?;
+        settings::upsert(&tx, settings::SCHEDULES_PAUSED, &paused.to_string())?;
         if !paused {
-            for schedule in repository::list_active(&tx)? {
-                if let Ok(cron) = CronSchedule::parse(&schedule.cron, &schedule.timezone) {
+            for (schedule, parsed) in repository::list_active(&tx)? {
+                if let Ok(cron) = parsed {
                     repository::set_times(&tx, schedule.id, None, cron.next_after(now))?;
                 }
             }

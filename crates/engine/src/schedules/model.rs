@@ -97,6 +97,20 @@ pub struct ValidSchedule {
     pub cron: CronSchedule,
 }
 
+impl ValidSchedule {
+    /// The next run after `now`; none while paused.
+    pub fn first_run(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        if self.input.is_active {
+            self.cron.next_after(now)
+        } else {
+            None
+        }
+    }
+}
+
 impl ScheduleInput {
     /// Checks everything that needs no database: name, pattern, zone, options, retention.
     pub fn validate(&self) -> Result<ValidSchedule, Problem> {

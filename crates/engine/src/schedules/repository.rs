@@ -14,17 +14,23 @@ const COLUMNS: &str = "id, name, connection_id, cron, timezone, is_active, forma
                        keep_last, keep_days, last_run_at, next_run_at, last_backup_id, \
                        last_status, last_error, created_at, updated_at";
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Schedule> {
+/// A schedule with its pattern as parsed (an error when it no longer parses).
+pub type ParsedSchedule = (Schedule, Result<CronSchedule, Problem>);
+
+/// A row with its pattern parsed once: the plain words come from it, and the scheduler keeps it.
+fn parsed_row(row: &Row<'_>) -> rusqlite::Result<ParsedSchedule> {
     let cron: String = row.get(3)?;
     let timezone: String = row.get(4)?;
     let format: String = row.get(6)?;
     let compression: Option<String> = row.get(7)?;
     let last_status: Option<String> = row.get(13)?;
-    // A pattern that no longer parses (edited by hand) still lists, with its own text.
-    let description = CronSchedule::parse(&cron, &timezone)
-        .map(|c| c.describe())
-        .unwrap_or_else(|problem| problem.message);
-    Ok(Schedule {
+    let parsed = CronSchedule::parse(&cron, &timezone);
+    // A pattern that no longer parses (edited by hand) still lists, with what is wrong.
+    let description = match &parsed {
+        Ok(cron) => cron.describe(),
+        Err(problem) => problem.message.clone(),
+    };
+    let schedule = Schedule {
         id: ScheduleId(row.get(0)?),
         name: row.get(1)?,
         connection_id: ConnectionId(row.get(2)?),
@@ -43,7 +49,12 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Schedule> {
         last_error: row.get(14)?,
         created_at: row.get(15)?,
         updated_at: row.get(16)?,
-    })
+    };
+    Ok((schedule, parsed))
+}
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Schedule> {
+    parsed_row(row).map(|(schedule, _)| schedule)
 }
 
 pub fn insert(
@@ -168,12 +179,12 @@ pub fn list(sql: &Sql) -> Result<Vec<Schedule>, Problem> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Active schedules, for the scheduler.
-pub fn list_active(sql: &Sql) -> Result<Vec<Schedule>, Problem> {
+/// Active schedules with their parsed patterns, for the scheduler.
+pub fn list_active(sql: &Sql) -> Result<Vec<ParsedSchedule>, Problem> {
     let mut statement = sql.prepare(&format!(
         "SELECT {COLUMNS} FROM schedule WHERE is_active = 1 ORDER BY id"
     ))?;
-    let rows = statement.query_map([], from_row)?;
+    let rows = statement.query_map([], parsed_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

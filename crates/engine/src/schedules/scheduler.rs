@@ -240,6 +240,7 @@ impl Scheduler {
         }
         let mut updates = Vec::new();
         let mut missed = Vec::new();
+        let mut finished = Vec::new();
         for entry in state.entries.values_mut() {
             if entry.next > now {
                 continue;
@@ -250,24 +251,19 @@ impl Scheduler {
             } else {
                 self.handle_due(entry, now, state.grace, &mut missed)
             };
+            match next {
+                Some(next) => entry.next = next,
+                None => finished.push(entry.schedule.id),
+            }
             updates.push(Update {
                 id: entry.schedule.id,
                 ran_at,
                 next,
             });
         }
-        for update in &updates {
-            match update.next {
-                Some(next) => {
-                    if let Some(entry) = state.entries.get_mut(&update.id) {
-                        entry.next = next;
-                    }
-                }
-                // A pattern with no more runs (it had a last date): nothing more to schedule.
-                None => {
-                    state.entries.remove(&update.id);
-                }
-            }
+        // A pattern with no more runs (it had a last date): nothing more to schedule.
+        for id in finished {
+            state.entries.remove(&id);
         }
         if !updates.is_empty() || !missed.is_empty() {
             self.write(&updates, &missed)?;
@@ -371,8 +367,8 @@ impl Scheduler {
         let schedules = repository::list_active(&self.store.connection())?;
         let mut entries = HashMap::with_capacity(schedules.len());
         let mut fill_in = Vec::new();
-        for schedule in schedules {
-            let cron = match CronSchedule::parse(&schedule.cron, &schedule.timezone) {
+        for (schedule, parsed) in schedules {
+            let cron = match parsed {
                 Ok(cron) => cron,
                 Err(problem) => {
                     tracing::warn!(schedule = schedule.id.0, %problem, "schedule skipped");
