@@ -33,11 +33,7 @@ pub fn run() {
             // Runs a crash left "running" become interrupted; their partial files go.
             if let Some(store) = state.store.as_ref().ok().cloned() {
                 tauri::async_runtime::spawn(async move {
-                    let root = dbm_engine::settings::backup_root(&store);
-                    if let Err(problem) =
-                        async { dbm_engine::library::recovery::recover_all(&store, &root?).await }
-                            .await
-                    {
+                    if let Err(problem) = dbm_engine::library::recovery::recover(&store).await {
                         tracing::warn!(%problem, "start-up recovery failed");
                     }
                 });

@@ -155,27 +155,68 @@ impl PasswordStore {
     }
 
     pub fn set(&self, connection_id: i64, password: &Secret) -> Result<(), Problem> {
-        self.entry(connection_id)?
-            .set_password(password.expose())
-            .map_err(|e| keyring_problem(&e))
+        let entry = self.entry(connection_id)?;
+        let password = password.clone();
+        bounded(move || {
+            entry
+                .set_password(password.expose())
+                .map_err(|e| keyring_problem(&e))
+        })
     }
 
     /// The saved password, or None when the connection has none.
     pub fn get(&self, connection_id: i64) -> Result<Option<Secret>, Problem> {
-        match self.entry(connection_id)?.get_password() {
+        let entry = self.entry(connection_id)?;
+        bounded(move || match entry.get_password() {
             Ok(password) => Ok(Some(Secret::new(password))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(error) => Err(keyring_problem(&error)),
-        }
+        })
     }
 
     /// Removes the entry; one that is already gone is fine.
     pub fn delete(&self, connection_id: i64) -> Result<(), Problem> {
-        match self.entry(connection_id)?.delete_credential() {
+        let entry = self.entry(connection_id)?;
+        bounded(move || match entry.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(error) => Err(keyring_problem(&error)),
-        }
+        })
     }
+}
+
+/// How long one keyring call may take: an unlock prompt the user answers fits; a keyring
+/// service that hangs (D-Bus has no call timeout) does not stall the caller for ever.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Runs a keyring call on its own thread and gives up after `CALL_TIMEOUT` (the thread is left
+/// to finish or hang on its own: nothing waits for it).
+fn bounded<T: Send + 'static>(
+    call: impl FnOnce() -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Problem> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+    std::thread::Builder::new()
+        .name("keyring".into())
+        .spawn(move || {
+            let _ = sender.send(call());
+        })
+        .map_err(|e| {
+            Problem::new(
+                "keyring_unavailable",
+                format!("The keyring could not be called: {e}."),
+                "Try again.",
+            )
+        })?;
+    receiver.recv_timeout(CALL_TIMEOUT).unwrap_or_else(|_| {
+        Err(Problem::new(
+            "keyring_timeout",
+            format!(
+                "The {} did not answer within {} s (waiting for an unlock prompt, or stuck).",
+                backend_name(),
+                CALL_TIMEOUT.as_secs()
+            ),
+            "Unlock the keyring, or restart its service (e.g. gnome-keyring-daemon), then try again.",
+        ))
+    })
 }
 
 #[cfg(test)]

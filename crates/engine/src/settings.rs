@@ -103,12 +103,33 @@ pub fn schedules_paused(store: &Store) -> Result<bool, Problem> {
     flag(store, SCHEDULES_PAUSED, false)
 }
 
-/// Where backups are written: the setting, else `<data dir>/backups`.
+/// Where backups are written: the setting, else `<data dir>/backups`; always a full path
+/// (Docker refuses relative bind mounts, and records must not depend on the working folder).
 pub fn backup_root(store: &Store) -> Result<PathBuf, Problem> {
-    Ok(match get(store, BACKUP_ROOT)? {
+    let root = match get(store, BACKUP_ROOT)? {
         Some(root) if !root.trim().is_empty() => PathBuf::from(root),
         _ => default_backup_root(store.path()),
-    })
+    };
+    Ok(std::path::absolute(&root).unwrap_or(root))
+}
+
+/// JSON list of the backup folders used before the current one: their backups are still ours.
+pub const FORMER_BACKUP_ROOTS: &str = "former_backup_roots";
+
+/// Every folder the app has written backups under: the current one, the default, former ones.
+pub fn backup_roots(store: &Store) -> Result<Vec<PathBuf>, Problem> {
+    let mut roots = vec![backup_root(store)?, default_backup_root(store.path())];
+    let former: Vec<String> = get(store, FORMER_BACKUP_ROOTS)?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
+    roots.extend(former.into_iter().map(PathBuf::from));
+    let mut unique = Vec::new();
+    for root in roots {
+        if !unique.contains(&root) {
+            unique.push(root);
+        }
+    }
+    Ok(unique)
 }
 
 fn default_backup_root(database: &Path) -> PathBuf {
@@ -206,8 +227,18 @@ impl AppSettings {
                 format!("Use 0 (never catch up) to {MAX_CATCH_UP_GRACE_HOURS} hours."),
             ));
         }
+        let previous_root = backup_root(store)?;
+        let mut former: Vec<String> = get(store, FORMER_BACKUP_ROOTS)?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default();
+        let previous = previous_root.display().to_string();
+        if previous_root != root && !former.contains(&previous) {
+            former.push(previous);
+        }
+        let former = serde_json::to_string(&former).unwrap_or_else(|_| "[]".into());
         let mut sql = store.connection();
         let tx = sql.transaction()?;
+        upsert(&tx, FORMER_BACKUP_ROOTS, &former)?;
         for (key, value) in [
             (ENGINE, self.engine.as_str().to_string()),
             (IMAGE_TEMPLATE, self.image_template.trim().to_string()),

@@ -380,11 +380,17 @@ async fn start_up_recovery_leaves_a_run_that_is_alive_and_its_partial_alone() {
     database::wait_for_blocked_tool(18, "dbm_recovery_alive").await;
 
     // Another process starting up (the app beside dbm) runs recovery now.
-    let recovered = dbm_engine::library::recovery::recover(&setup.store, &setup.root).unwrap();
+    let recovered = dbm_engine::library::recovery::recover(&setup.store)
+        .await
+        .unwrap();
     assert_eq!(
-        recovered,
-        Default::default(),
-        "a live run is neither interrupted nor cleaned"
+        (
+            recovered.interrupted_runs,
+            recovered.removed_partials,
+            recovered.recorded_completed
+        ),
+        (0, 0, 0),
+        "a live run is neither interrupted nor cleaned: {recovered:?}"
     );
     let partial = setup
         .files()
@@ -542,7 +548,7 @@ async fn the_leftover_sweep_never_touches_a_young_container_of_another_process()
     assert!(created.status.success());
     let id = String::from_utf8_lossy(&created.stdout).trim().to_string();
     let docker = dbm_engine::docker::connect().await.unwrap();
-    dbm_engine::docker::remove_exited_leftovers(&docker).await;
+    dbm_engine::docker::remove_orphans(&docker).await;
     let still_there = Command::new("docker")
         .args(["inspect", &id])
         .output()

@@ -180,7 +180,7 @@ async fn run_backup(store: Arc<Store>, args: BackupRunArgs) -> anyhow::Result<Ex
     };
     let engine = args.engine.as_deref().map(str::parse).transpose()?;
     // A run a crash left behind must not stay "running", nor its partial file on disk.
-    recovery::recover_all(&store, &settings::backup_root(&store)?).await?;
+    recovery::recover(&store).await?;
 
     let cancel = super::cancel_on_ctrl_c("the backup");
     let request = BackupRequest {

@@ -29,7 +29,7 @@ macro_rules! say {
 pub async fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
     let store = Arc::new(Store::open_in(data_dir)?);
     let _lock = SchedulerLock::acquire(data_dir, "dbm daemon")?;
-    recovery::recover_all(&store, &settings::backup_root(&store)?).await?;
+    recovery::recover(&store).await?;
     let mut terminate = signal(SignalKind::terminate())?;
     let mut interrupt = signal(SignalKind::interrupt())?;
 

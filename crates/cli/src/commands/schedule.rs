@@ -194,7 +194,7 @@ fn retention(value: Option<&str>, flag: &str) -> anyhow::Result<Option<Option<u3
 /// Runs the schedule's backup now, in the foreground; exits non-zero unless it completed.
 async fn run_now(store: Arc<Store>, args: ScheduleRunArgs) -> anyhow::Result<ExitCode> {
     let schedule = Schedules::new(&store).find(&args.schedule)?;
-    recovery::recover_all(&store, &settings::backup_root(&store)?).await?;
+    recovery::recover(&store).await?;
     let coordinator = Arc::new(Coordinator::default());
     let cancel = super::cancel_on_ctrl_c("the backup");
     let on_signal = coordinator.clone();

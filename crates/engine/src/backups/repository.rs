@@ -170,6 +170,36 @@ pub fn interrupt(sql: &Sql, id: BackupId) -> Result<(), Problem> {
     Ok(())
 }
 
+/// A dead run whose finished file passed recovery's checks: completed after all. Only a run
+/// still recorded as running or pending changes.
+pub fn complete_recovered(sql: &Sql, id: BackupId, size: u64, sha256: &str) -> Result<(), Problem> {
+    sql.execute(
+        "UPDATE backup SET status = 'completed', size_bytes = ?2, sha256 = ?3, completed_at = ?4,
+                log = COALESCE(log || char(10), '') || ?5
+         WHERE id = ?1 AND status IN ('running', 'pending')",
+        params![
+            id.0,
+            size as i64,
+            sha256,
+            now_utc(),
+            "Recorded at the next start: the app stopped after the file was finished; its size, \
+             SHA-256 and contents were checked then."
+        ],
+    )?;
+    Ok(())
+}
+
+/// A dead run, interrupted with the reason given.
+pub fn interrupt_with(sql: &Sql, id: BackupId, reason: &str) -> Result<(), Problem> {
+    sql.execute(
+        "UPDATE backup SET status = 'interrupted', completed_at = ?2, size_bytes = NULL, sha256 = NULL,
+                error_message = ?3
+         WHERE id = ?1 AND status IN ('running', 'pending')",
+        params![id.0, now_utc(), reason],
+    )?;
+    Ok(())
+}
+
 pub fn get(sql: &Sql, id: BackupId) -> Result<Backup, Problem> {
     sql.query_row(
         &format!("SELECT {COLUMNS} FROM backup WHERE id = ?1"),

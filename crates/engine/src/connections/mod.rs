@@ -57,7 +57,8 @@ impl<'a> Connections<'a> {
     }
 
     /// Saves a new connection; its password, if any, goes to the keyring. When the keyring
-    /// refuses, nothing is saved.
+    /// refuses, nothing is saved. The keyring is called with the store unlocked (it may wait on
+    /// an unlock prompt), and the row it belongs to is undone when it fails.
     pub fn create(
         &self,
         input: &ConnectionInput,
@@ -65,18 +66,21 @@ impl<'a> Connections<'a> {
     ) -> Result<Connection, Problem> {
         let fields = input.validate()?;
         let passwords = self.passwords()?;
-        let mut sql = self.store.connection();
-        let tx = sql.transaction()?;
-        let id = repository::insert(&tx, &fields)?;
+        let id = repository::insert(&self.store.connection(), &fields)?;
         if let Some(password) = password.filter(|p| !p.is_empty()) {
-            passwords.set(id.0, password)?;
+            if let Err(problem) = passwords.set(id.0, password) {
+                if let Err(undo) = repository::delete(&self.store.connection(), id) {
+                    tracing::warn!(connection = id.0, %undo, "could not undo a connection whose password was refused");
+                }
+                return Err(problem);
+            }
         }
-        tx.commit()?;
         tracing::info!(connection = id.0, "connection saved");
-        repository::get(&sql, id)
+        repository::get(&self.store.connection(), id)
     }
 
-    /// Changes the fields; the password only as asked. When the keyring refuses, nothing changes.
+    /// Changes the fields; the password only as asked. When the keyring refuses, nothing
+    /// changes: the fields are put back as they were.
     pub fn update(
         &self,
         id: ConnectionId,
@@ -85,19 +89,21 @@ impl<'a> Connections<'a> {
     ) -> Result<Connection, Problem> {
         let fields = input.validate()?;
         let passwords = self.passwords()?;
-        let mut sql = self.store.connection();
-        let tx = sql.transaction()?;
-        repository::update(&tx, id, &fields)?;
-        match password {
-            PasswordChange::Keep => {}
-            PasswordChange::Set(password) if !password.is_empty() => {
-                passwords.set(id.0, &password)?
+        let before = self.get(id)?;
+        repository::update(&self.store.connection(), id, &fields)?;
+        let changed = match password {
+            PasswordChange::Keep => Ok(()),
+            PasswordChange::Set(password) if !password.is_empty() => passwords.set(id.0, &password),
+            PasswordChange::Set(_) | PasswordChange::Remove => passwords.delete(id.0),
+        };
+        if let Err(problem) = changed {
+            if let Err(undo) = repository::put_back(&self.store.connection(), &before) {
+                tracing::warn!(connection = id.0, %undo, "could not put a connection back after the keyring refused");
             }
-            PasswordChange::Set(_) | PasswordChange::Remove => passwords.delete(id.0)?,
+            return Err(problem);
         }
-        tx.commit()?;
         tracing::info!(connection = id.0, "connection updated");
-        repository::get(&sql, id)
+        repository::get(&self.store.connection(), id)
     }
 
     /// Saves a new connection with the password from where the form says.
@@ -124,14 +130,21 @@ impl<'a> Connections<'a> {
         self.update(id, input, change)
     }
 
-    /// Deletes the connection and its keyring entry together.
+    /// Deletes the connection and its keyring entry together. The password goes first (outside
+    /// the store's lock); when the row then cannot go, the password is put back.
     pub fn delete(&self, id: ConnectionId) -> Result<(), Problem> {
         let passwords = self.passwords()?;
-        let mut sql = self.store.connection();
-        let tx = sql.transaction()?;
-        repository::delete(&tx, id)?;
+        self.get(id)?;
+        let saved = passwords.get(id.0)?;
         passwords.delete(id.0)?;
-        tx.commit()?;
+        if let Err(problem) = repository::delete(&self.store.connection(), id) {
+            if let Some(saved) = &saved {
+                if let Err(undo) = passwords.set(id.0, saved) {
+                    tracing::warn!(connection = id.0, %undo, "could not put a password back after the connection could not be removed");
+                }
+            }
+            return Err(problem);
+        }
         tracing::info!(connection = id.0, "connection deleted");
         Ok(())
     }

@@ -74,6 +74,28 @@ pub fn update(sql: &Sql, id: ConnectionId, fields: &ConnectionFields) -> Result<
     Ok(())
 }
 
+/// Writes a connection back exactly as it was read (undoing an update).
+pub fn put_back(sql: &Sql, connection: &Connection) -> Result<(), Problem> {
+    sql.execute(
+        "UPDATE connection SET name = ?2, host = ?3, port = ?4, database = ?5, username = ?6,
+                sslmode = ?7, server_version = ?8, major_version = ?9, updated_at = ?10
+         WHERE id = ?1",
+        params![
+            connection.id.0,
+            connection.name,
+            connection.host,
+            connection.port,
+            connection.database,
+            connection.username,
+            connection.sslmode.as_str(),
+            connection.server_version,
+            connection.major_version,
+            connection.updated_at
+        ],
+    )?;
+    Ok(())
+}
+
 pub fn set_server_version(
     sql: &Sql,
     id: ConnectionId,

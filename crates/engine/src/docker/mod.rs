@@ -1,6 +1,7 @@
 //! The local Docker daemon: is it there, which version, which `postgres:<major>` images it has.
 
 mod image;
+pub mod owner;
 mod run;
 
 use std::collections::HashMap;
@@ -15,7 +16,7 @@ use crate::problem::{error_chain, Problem};
 
 pub use image::ensure_image;
 pub use run::{
-    host_networking, pg_dump_version_of_image, remove_exited_leftovers, run_spec_to_completion,
+    host_networking, pg_dump_version_of_image, remove_orphans, run_spec_to_completion,
     run_to_completion, start, unexpected_frame, Attached, ContainerSpec, RunOutput,
 };
 

@@ -112,6 +112,18 @@ impl Drop for Attached {
     }
 }
 
+/// What marks the container as ours: its role, and the lock its owner process holds.
+fn labels(spec: &ContainerSpec) -> std::collections::HashMap<String, String> {
+    let mut labels = std::collections::HashMap::from([(
+        ROLE_LABEL.to_string(),
+        spec.cmd.first().cloned().unwrap_or_default(),
+    )]);
+    if let Some(owner) = super::owner::label_value() {
+        labels.insert(super::owner::OWNER_LABEL.to_string(), owner);
+    }
+    labels
+}
+
 /// Creates the container, attaches to its output (before start, without past logs: with the
 /// `none` log driver, logs(true) makes the daemon inject an error frame into stdout), starts it.
 pub async fn start(docker: &Docker, spec: &ContainerSpec) -> Result<Attached, Problem> {
@@ -130,10 +142,7 @@ pub async fn start(docker: &Docker, spec: &ContainerSpec) -> Result<Attached, Pr
         image: Some(spec.image.clone()),
         cmd: Some(spec.cmd.clone()),
         env: Some(spec.env.clone()),
-        labels: Some(std::collections::HashMap::from([(
-            ROLE_LABEL.to_string(),
-            spec.cmd.first().cloned().unwrap_or_default(),
-        )])),
+        labels: Some(labels(spec)),
         user: spec.user.clone(),
         attach_stdout: Some(true),
         attach_stderr: Some(true),
@@ -262,15 +271,13 @@ async fn remove(docker: &Docker, id: &str) {
     }
 }
 
-/// Removes the app's containers that a crash left behind: ended (or never started) more than
-/// ten minutes ago. Younger ones may belong to a live process (the app beside `dbm`, a test
-/// beside another) between creating and starting, or between exiting and removing, its own.
-pub async fn remove_exited_leftovers(docker: &Docker) -> usize {
+/// Removes the app's containers that a crash left behind. One whose owner process is dead
+/// goes at once, whatever its state (a pg_dump still running for nobody, with the password in
+/// its environment). One without an owner label (written by an older version) goes when it
+/// ended, or never started, more than ten minutes ago. Answers how many went.
+pub async fn remove_orphans(docker: &Docker) -> usize {
     const GRACE: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
-    let filters = std::collections::HashMap::from([
-        ("label", vec![ROLE_LABEL]),
-        ("status", vec!["exited", "created", "dead"]),
-    ]);
+    let filters = std::collections::HashMap::from([("label", vec![ROLE_LABEL])]);
     let options = bollard::query_parameters::ListContainersOptionsBuilder::new()
         .all(true)
         .filters(&filters)
@@ -280,24 +287,46 @@ pub async fn remove_exited_leftovers(docker: &Docker) -> usize {
     };
     let now = chrono::Utc::now();
     let mut removed = 0;
-    for id in containers.into_iter().filter_map(|c| c.id) {
-        let Ok(details) = docker.inspect_container(&id, None).await else {
-            continue;
+    for container in containers {
+        let Some(id) = container.id else { continue };
+        let owner = container
+            .labels
+            .as_ref()
+            .and_then(|labels| labels.get(super::owner::OWNER_LABEL));
+        let orphan = match owner {
+            // A remote daemon's containers may belong to a process on another machine.
+            Some(owner) => super::is_local_daemon() && !super::owner::is_alive(owner),
+            None => {
+                use bollard::models::ContainerSummaryStateEnum as State;
+                let ended = matches!(
+                    container.state,
+                    Some(State::EXITED | State::CREATED | State::DEAD)
+                );
+                ended && ended_before(docker, &id, now - GRACE).await
+            }
         };
-        let finished = details
-            .state
-            .and_then(|s| s.finished_at)
-            .filter(|t| !t.starts_with("0001-"));
-        let last_seen = finished.or(details.created);
-        let old_enough = last_seen
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-            .is_some_and(|t| now.signed_duration_since(t) > GRACE);
-        if old_enough {
+        if orphan {
+            tracing::warn!(container = %id, "removing a container left by a process that is gone");
             remove(docker, &id).await;
             removed += 1;
         }
     }
     removed
+}
+
+/// Whether the container ended (or, never started, was created) before `cutoff`.
+async fn ended_before(docker: &Docker, id: &str, cutoff: chrono::DateTime<chrono::Utc>) -> bool {
+    let Ok(details) = docker.inspect_container(id, None).await else {
+        return false;
+    };
+    let finished = details
+        .state
+        .and_then(|s| s.finished_at)
+        .filter(|t| !t.starts_with("0001-"));
+    finished
+        .or(details.created)
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+        .is_some_and(|t| t < cutoff)
 }
 
 /// `pg_dump --version` of an image, e.g. "pg_dump (PostgreSQL) 17.6 (Debian 17.6-1)".

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::docker_dump::connected_spec;
 use super::local_dump::sibling;
-use super::runner::{libpq_env, root_certificate, Exit, Runner};
+use super::runner::{clear_libpq_env, libpq_env, root_certificate, Exit, Runner};
 use super::sink::Tail;
 use crate::docker;
 use crate::pg::ConnectTarget;
@@ -79,7 +79,9 @@ pub async fn run(
         Runner::Local { pg_dump, .. } => {
             let binary = sibling(pg_dump, tool);
             let root_cert = root_certificate(target.sslmode).map(|p| p.display().to_string());
-            let mut child = Command::new(&binary)
+            let mut command = Command::new(&binary);
+            clear_libpq_env(&mut command);
+            let mut child = command
                 .args(args)
                 .envs(libpq_env(target, &target.host, root_cert.as_deref()))
                 .stdin(Stdio::null())
@@ -97,19 +99,22 @@ pub async fn run(
             let mut exit = Exit::default();
             let mut tail = Tail::default();
             if let Some(stderr) = child.stderr.take() {
-                let mut lines = BufReader::new(stderr).lines();
+                // Bytes, not UTF-8 lines: a LATIN1 or SQL_ASCII database's messages are not
+                // UTF-8, and a reader that stopped at one would leave the tool to die of SIGPIPE.
+                let mut reader = BufReader::new(stderr);
+                let mut line = Vec::new();
                 loop {
-                    let line = tokio::select! {
-                        line = lines.next_line() => line,
+                    line.clear();
+                    let read = tokio::select! {
+                        read = reader.read_until(b'\n', &mut line) => read,
                         _ = cancel.cancelled() => { exit.cancelled = true; break; }
                     };
-                    match line {
-                        Ok(Some(line)) => {
-                            on_line(&line);
-                            tail.push(line.as_bytes());
-                            tail.push(b"\n");
+                    match read {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) => {
+                            tail.push(&line);
+                            on_line(String::from_utf8_lossy(&line).trim_end());
                         }
-                        _ => break,
                     }
                 }
             }

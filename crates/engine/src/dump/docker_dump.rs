@@ -83,14 +83,19 @@ pub async fn dump(
     Ok(exit)
 }
 
-/// `pg_restore --list` on an archive, mounted read-only.
-pub async fn restore_list(docker: &Docker, image: &str, archive: &Path) -> Result<Exit, Problem> {
+/// pg_restore with `flag` (`--list`, `--file=/dev/null`) on an archive, mounted read-only.
+pub async fn read_archive(
+    docker: &Docker,
+    image: &str,
+    archive: &Path,
+    flag: &str,
+) -> Result<Exit, Problem> {
     let (parent, name) = split(archive)?;
     let spec = ContainerSpec {
         image: image.to_string(),
         cmd: vec![
             "pg_restore".into(),
-            "--list".into(),
+            flag.into(),
             format!("{IN_MOUNT}/{name}"),
         ],
         binds: vec![format!("{}:{IN_MOUNT}:ro", parent.display())],

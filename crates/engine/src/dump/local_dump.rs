@@ -8,7 +8,7 @@ use tokio::io::AsyncReadExt;
 use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
-use super::runner::{libpq_env, root_certificate, Destination, Exit};
+use super::runner::{clear_libpq_env, libpq_env, root_certificate, Destination, Exit};
 use super::sink::Tail;
 use crate::pg::ConnectTarget;
 use crate::problem::Problem;
@@ -24,6 +24,7 @@ pub async fn dump(
 ) -> Result<Exit, Problem> {
     let root_cert = root_certificate(target.sslmode).map(|p| p.display().to_string());
     let mut command = Command::new(pg_dump);
+    clear_libpq_env(&mut command);
     command
         .args(args)
         .envs(libpq_env(target, &target.host, root_cert.as_deref()))
@@ -117,11 +118,14 @@ pub async fn dump(
     Ok(exit)
 }
 
-/// `pg_restore --list` with the pg_restore beside the pg_dump that wrote the archive.
-pub async fn restore_list(pg_dump: &Path, archive: &Path) -> Result<Exit, Problem> {
+/// pg_restore with `flag` (`--list`, `--file=/dev/null`) on an archive, with the pg_restore
+/// beside the pg_dump that wrote it.
+pub async fn read_archive(pg_dump: &Path, archive: &Path, flag: &str) -> Result<Exit, Problem> {
     let pg_restore = sibling(pg_dump, "pg_restore");
-    let output = Command::new(&pg_restore)
-        .arg("--list")
+    let mut command = Command::new(&pg_restore);
+    clear_libpq_env(&mut command);
+    let output = command
+        .arg(flag)
         .arg(archive)
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -103,14 +103,25 @@ impl Runner {
         }
     }
 
-    /// `pg_restore --list` of an archive with this runner's tools: proves it is readable.
+    /// `pg_restore --list` of an archive with this runner's tools: proves its table of
+    /// contents is readable.
     pub async fn restore_list(&self, archive: &Path) -> Result<Exit, Problem> {
+        self.read_archive(archive, "--list").await
+    }
+
+    /// pg_restore of the whole archive into nothing (`--file=/dev/null`): reads every data
+    /// block, so an archive cut short fails where `--list` would pass.
+    pub async fn restore_read_all(&self, archive: &Path) -> Result<Exit, Problem> {
+        self.read_archive(archive, "--file=/dev/null").await
+    }
+
+    async fn read_archive(&self, archive: &Path, flag: &str) -> Result<Exit, Problem> {
         match self {
             Runner::Docker { docker, image, .. } => {
-                super::docker_dump::restore_list(docker, image, archive).await
+                super::docker_dump::read_archive(docker, image, archive, flag).await
             }
             Runner::Local { pg_dump, .. } => {
-                super::local_dump::restore_list(pg_dump, archive).await
+                super::local_dump::read_archive(pg_dump, archive, flag).await
             }
         }
     }
@@ -141,6 +152,17 @@ pub fn libpq_env(
         env.push(("PGSSLROOTCERT".to_string(), root_cert.to_string()));
     }
     env
+}
+
+/// Removes the `PG*` variables a local tool would inherit from the user's environment
+/// (`PGSERVICE`, `PGHOSTADDR`, `PGOPTIONS`, `PGPASSFILE` …): they could send it to another
+/// server, as another user, than the one the connection names. `libpq_env` then sets ours.
+pub fn clear_libpq_env(command: &mut tokio::process::Command) {
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("PG") {
+            command.env_remove(key);
+        }
+    }
 }
 
 /// The CA file for verify-ca / verify-full, as libpq finds it.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::owned::{self, Owned};
 use crate::backups::repository;
 use crate::backups::{Backup, BackupId, BackupStatus, FileState};
 use crate::dump::sink::hash_path;
@@ -35,21 +36,28 @@ pub fn delete(store: &Store, id: BackupId) -> Result<Deleted, Problem> {
             "Cancel it first, or wait for it to end.",
         ));
     }
+    let roots = crate::settings::backup_roots(store)?;
     let (file_removed, note) = match backup.file_path.as_deref().map(Path::new) {
         None => (false, None),
-        Some(path) => match remove_path(path) {
-            Ok(()) => (true, None),
-            Err(error) if error.kind() == io::ErrorKind::NotFound => (
+        Some(path) => match owned::check(&roots, id, path, false)? {
+            Owned::Gone => (
                 false,
                 Some(format!("The file {} was already gone.", path.display())),
             ),
-            Err(error) => {
-                return Err(Problem::new(
-                    "delete_failed",
-                    format!("The file {} cannot be deleted: {error}.", path.display()),
-                    "Check the folder's permissions; the backup's record is kept until its file can go.",
-                ))
-            }
+            Owned::Present(resolved) => match owned::remove(&resolved) {
+                Ok(()) => (true, None),
+                Err(error) if error.kind() == io::ErrorKind::NotFound => (
+                    false,
+                    Some(format!("The file {} was already gone.", path.display())),
+                ),
+                Err(error) => {
+                    return Err(Problem::new(
+                        "delete_failed",
+                        format!("The file {} cannot be deleted: {error}.", path.display()),
+                        "Check the folder's permissions; the backup's record is kept until its file can go.",
+                    ))
+                }
+            },
         },
     };
     repository::delete(&store.connection(), id)?;
@@ -59,14 +67,6 @@ pub fn delete(store: &Store, id: BackupId) -> Result<Deleted, Problem> {
         file_removed,
         note,
     })
-}
-
-fn remove_path(path: &Path) -> io::Result<()> {
-    match fs::symlink_metadata(path) {
-        Ok(meta) if meta.is_dir() => fs::remove_dir_all(path),
-        Ok(_) => fs::remove_file(path),
-        Err(error) => Err(error),
-    }
 }
 
 /// The completed backup's file, as recorded and still there.
@@ -129,7 +129,7 @@ pub fn save_copy(store: &Store, id: BackupId, destination: &Path) -> Result<Path
             "Choose another folder or file name for the copy.",
         ));
     }
-    if target.exists() {
+    if fs::symlink_metadata(&target).is_ok() {
         return Err(Problem::new(
             "invalid_destination",
             format!("{} already exists.", target.display()),
@@ -143,10 +143,12 @@ pub fn save_copy(store: &Store, id: BackupId, destination: &Path) -> Result<Path
             "Choose a folder you can write to, with enough free space.",
         )
     };
-    let partial = crate::library::layout::partial_path(&target);
-    let result = copy_path(&source, &partial)
+    // A name of our own beside the target, created new: a user's `<name>.partial` (or a link
+    // planted there) is never written through, truncated or removed.
+    let temporary = temporary_beside(&target);
+    let result = copy_path(&source, &temporary)
         .map_err(copying)
-        .and_then(|()| hash_path(&partial).map_err(copying))
+        .and_then(|()| hash_path(&temporary).map_err(copying))
         .and_then(|written| match backup.sha256.as_deref() {
             Some(recorded) if recorded != written.sha256 => Err(Problem::new(
                 "copy_mismatch",
@@ -156,12 +158,43 @@ pub fn save_copy(store: &Store, id: BackupId, destination: &Path) -> Result<Path
                 ),
                 "The backup file may have changed since it was made: verify it.",
             )),
-            _ => fs::rename(&partial, &target).map_err(copying),
+            _ => place(&temporary, &target).map_err(copying),
         });
     if result.is_err() {
-        let _ = remove_path(&partial);
+        let _ = owned::remove(&temporary);
     }
     result.map(|()| target)
+}
+
+/// `.<name>.dbm-<pid>-<nanos>.tmp` in the target's folder.
+fn temporary_beside(target: &Path) -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    target.with_file_name(format!(".{name}.dbm-{}-{nanos}.tmp", std::process::id()))
+}
+
+/// Gives the finished copy its name without replacing anything that appeared there meanwhile:
+/// a file by a hard link (which fails on an existing name), a folder by a rename.
+fn place(temporary: &Path, target: &Path) -> io::Result<()> {
+    if fs::symlink_metadata(temporary)?.is_dir() {
+        if fs::symlink_metadata(target).is_ok() {
+            return Err(io::Error::from(io::ErrorKind::AlreadyExists));
+        }
+        return fs::rename(temporary, target);
+    }
+    match fs::hard_link(temporary, target) {
+        Ok(()) => fs::remove_file(temporary),
+        // A file system without hard links (some network and FAT drives).
+        Err(error) if error.kind() != io::ErrorKind::AlreadyExists => {
+            if fs::symlink_metadata(target).is_ok() {
+                return Err(io::Error::from(io::ErrorKind::AlreadyExists));
+            }
+            fs::rename(temporary, target)
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// Bytes of a file, or of every file under a folder (the directory format).
@@ -177,6 +210,7 @@ fn apparent_size(path: &Path) -> io::Result<u64> {
     Ok(total)
 }
 
+/// Copies into names that must not exist yet (create-new never follows a link).
 fn copy_path(source: &Path, target: &Path) -> io::Result<()> {
     if source.is_dir() {
         fs::create_dir(target)?;
@@ -186,7 +220,13 @@ fn copy_path(source: &Path, target: &Path) -> io::Result<()> {
         }
         Ok(())
     } else {
-        fs::copy(source, target).map(|_| ())
+        let mut input = fs::File::open(source)?;
+        let mut output = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(target)?;
+        io::copy(&mut input, &mut output)?;
+        output.sync_all()
     }
 }
 

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 /// A connection name as a safe folder and file name: letters and digits kept (any script),
-/// everything else one '-', no leading dots, at most 60 characters.
+/// everything else one '-', no leading dots, at most 60 bytes (file names are capped in bytes:
+/// 60 four-byte letters would make every backup's name too long).
 pub fn slug(name: &str, fallback_id: i64) -> String {
     let mut slug = String::new();
     for c in name.chars() {
@@ -15,7 +16,14 @@ pub fn slug(name: &str, fallback_id: i64) -> String {
             slug.push('-');
         }
     }
-    let slug: String = slug.trim_matches('-').chars().take(60).collect();
+    let mut slug = slug.trim_matches('-').to_string();
+    if slug.len() > MAX_SLUG_BYTES {
+        let mut end = MAX_SLUG_BYTES;
+        while !slug.is_char_boundary(end) {
+            end -= 1;
+        }
+        slug.truncate(end);
+    }
     let slug = slug.trim_end_matches('-').to_string();
     if slug.is_empty() {
         format!("connection-{fallback_id}")
@@ -50,6 +58,63 @@ pub fn partial_path(path: &Path) -> PathBuf {
 
 pub const PARTIAL_SUFFIX: &str = ".partial";
 
+/// The longest slug, in bytes.
+pub const MAX_SLUG_BYTES: usize = 60;
+
+/// The extensions a backup file can have (`DumpOptions::extension`).
+const EXTENSIONS: [&str; 5] = ["dump", "sql", "sql.zst", "tar", "dir"];
+
+/// A name the app gave a backup file, read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupName {
+    pub slug: String,
+    pub backup_id: i64,
+    pub partial: bool,
+}
+
+/// `<slug>_<YYYYMMDDTHHMMSSZ>_<id>.<ext>[.partial]` → its parts; anything else → None.
+pub fn parse_name(name: &str) -> Option<BackupName> {
+    let (name, partial) = match name.strip_suffix(PARTIAL_SUFFIX) {
+        Some(stem) => (stem, true),
+        None => (name, false),
+    };
+    let mut parts = name.split('_');
+    let (slug, stamp, rest) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || slug.is_empty() || slug.starts_with('.') {
+        return None;
+    }
+    chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%SZ").ok()?;
+    let (id, extension) = rest.split_once('.')?;
+    if !EXTENSIONS.contains(&extension) || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(BackupName {
+        slug: slug.to_string(),
+        backup_id: id.parse().ok()?,
+        partial,
+    })
+}
+
+/// True when `path` has the shape the app gives backup `id`'s file under a root:
+/// `<slug>/<YYYY>/<MM>/<slug>_<stamp>_<id>.<ext>` (or its `.partial`), relative to the root.
+pub fn is_backup_path_of(relative: &Path, id: i64) -> bool {
+    let parts: Vec<&str> = relative
+        .components()
+        .map(|c| match c {
+            std::path::Component::Normal(part) => part.to_str().unwrap_or("/"),
+            _ => "/",
+        })
+        .collect();
+    let [slug, year, month, name] = parts.as_slice() else {
+        return false;
+    };
+    let digits =
+        |text: &str, len: usize| text.len() == len && text.bytes().all(|b| b.is_ascii_digit());
+    digits(year, 4)
+        && digits(month, 2)
+        && parse_name(name).is_some_and(|parsed| parsed.slug == *slug && parsed.backup_id == id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +128,10 @@ mod tests {
         assert_eq!(slug("...", 5), "connection-5");
         assert_eq!(slug("🐘🐘", 6), "connection-6");
         assert_eq!(slug(&"x".repeat(500), 7).len(), 60);
+        // Capped in bytes, on a character boundary: 60 four-byte letters fit in 15.
+        let wide = slug(&"𝒜".repeat(60), 9);
+        assert_eq!(wide, "𝒜".repeat(15));
+        assert_eq!(slug(&"é".repeat(100), 10).len(), 60);
         for name in ["..", "/", "a/b", "c:\\d", ".hidden"] {
             let s = slug(name, 8);
             assert!(
@@ -70,6 +139,50 @@ mod tests {
                 "{s}"
             );
         }
+    }
+
+    #[test]
+    fn names_the_app_gives_are_read_back_and_others_are_not() {
+        let parsed = parse_name("prod-db_20260307T040506Z_42.sql.zst.partial").unwrap();
+        assert_eq!(
+            parsed,
+            BackupName {
+                slug: "prod-db".into(),
+                backup_id: 42,
+                partial: true
+            }
+        );
+        assert!(!parse_name("prod_20260307T040506Z_7.dump").unwrap().partial);
+        for foreign in [
+            "notes.partial",
+            "notes.txt",
+            "prod_20260307T040506Z_42.txt.partial",
+            "prod_2026_42.dump",
+            "prod_20260307T040506Z_x42.dump",
+            "a_b_20260307T040506Z_42.dump",
+            "_20260307T040506Z_42.dump",
+        ] {
+            assert_eq!(parse_name(foreign), None, "{foreign}");
+        }
+        let path = Path::new("prod/2026/03/prod_20260307T040506Z_42.dump");
+        assert!(is_backup_path_of(path, 42));
+        assert!(!is_backup_path_of(path, 43));
+        assert!(!is_backup_path_of(
+            Path::new("prod_20260307T040506Z_42.dump"),
+            42
+        ));
+        assert!(!is_backup_path_of(
+            Path::new("other/2026/03/prod_20260307T040506Z_42.dump"),
+            42
+        ));
+        assert!(!is_backup_path_of(
+            Path::new("prod/2026/3/prod_20260307T040506Z_42.dump"),
+            42
+        ));
+        assert!(!is_backup_path_of(
+            Path::new("prod/../03/prod_20260307T040506Z_42.dump"),
+            42
+        ));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod files;
 pub mod layout;
+pub mod owned;
 pub mod recovery;
 pub mod restore;
 pub mod retention;

@@ -250,12 +250,16 @@ async fn command_for(
         }
         return Ok(("psql", args, scratch));
     }
-    // Without --dbname pg_restore prints a script instead of restoring; the name is no secret.
+    // Without --dbname pg_restore prints a script instead of restoring. The name goes quoted
+    // in a connection string: bare, libpq would read `a=b` or `postgres://…` as one.
     let mut args = vec![
         "--no-password".into(),
         "--verbose".into(),
         "--exit-on-error".into(),
-        format!("--dbname={database}"),
+        format!(
+            "--dbname={}",
+            crate::pg::conninfo::dbname_conninfo(database)
+        ),
     ];
     if request.clean {
         args.push("--clean".into());

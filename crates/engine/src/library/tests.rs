@@ -15,6 +15,11 @@ use crate::schedules::{ScheduleId, ScheduleInput, Schedules};
 use crate::store::Store;
 use crate::time::to_text;
 
+/// The name the app would give backup `id` of connection "shop".
+fn file_name(id: BackupId) -> String {
+    format!("shop_20260101T000000Z_{}.dump", id.0)
+}
+
 struct Fixture {
     dir: tempfile::TempDir,
     store: Store,
@@ -80,7 +85,9 @@ impl Fixture {
         )
         .unwrap();
         if status == BackupStatus::Completed {
-            let path = self.dir.path().join(format!("backup-{}.dump", id.0));
+            let folder = self.month_folder();
+            std::fs::create_dir_all(&folder).unwrap();
+            let path = folder.join(file_name(id));
             std::fs::write(&path, format!("backup {} contents", id.0)).unwrap();
             let written = hash_path(&path).unwrap();
             repository::record_details(
@@ -112,8 +119,13 @@ impl Fixture {
         )
     }
 
+    /// Where the fixture's backups are, in the app's layout under the default backup root.
+    fn month_folder(&self) -> PathBuf {
+        self.dir.path().join("data/backups/shop/2026/01")
+    }
+
     fn files(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
+        let mut names: Vec<String> = std::fs::read_dir(self.month_folder())
             .unwrap()
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -162,7 +174,7 @@ fn retention_keeps_the_last_n_completed_and_the_last_good_one_through_failures()
     assert_eq!(deleted.len(), 9);
     let mut expected: Vec<String> = [completed[9], completed[10], completed[11], other]
         .iter()
-        .map(|id| format!("backup-{}.dump", id.0))
+        .map(|id| file_name(*id))
         .collect();
     expected.sort();
     assert_eq!(f.files(), expected);
@@ -195,10 +207,7 @@ fn retention_keeps_the_last_n_completed_and_the_last_good_one_through_failures()
         )
         .unwrap();
     retention::apply(&f.store, schedule, day(400)).unwrap();
-    let mut left = vec![
-        format!("backup-{}.dump", completed[11].0),
-        format!("backup-{}.dump", other.0),
-    ];
+    let mut left = vec![file_name(completed[11]), file_name(other)];
     left.sort();
     assert_eq!(f.files(), left);
 }
@@ -307,21 +316,29 @@ fn delete_removes_file_and_record_and_says_when_the_file_was_gone() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_file_that_cannot_be_deleted_keeps_its_record() {
-    // Folder permissions do not stop root (CI runs as root): a file of /proc cannot be removed
-    // by anyone, so it stands in for "permission denied".
+    // Folder permissions do not stop root (CI runs as root): the folder is made a read-only
+    // bind mount of itself, which stops everyone.
     let f = fixture();
     let id = f.run(None, BackupStatus::Completed, day(1));
-    f.store
-        .connection()
-        .execute(
-            "UPDATE backup SET file_path = '/proc/version' WHERE id = ?1",
-            [id.0],
-        )
-        .unwrap();
+    let folder = f.month_folder();
+    let mount = |args: &[&std::ffi::OsStr]| {
+        std::process::Command::new("mount")
+            .args(args)
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let at = folder.as_os_str();
+    assert!(
+        mount(&["--bind".as_ref(), at, at])
+            && mount(&["-o".as_ref(), "remount,bind,ro".as_ref(), at]),
+        "a read-only bind mount needs root"
+    );
     let problem = files::delete(&f.store, id).unwrap_err();
+    let _ = std::process::Command::new("umount").arg(&folder).status();
     assert_eq!(problem.code, "delete_failed", "{problem}");
-    assert!(problem.message.contains("/proc/version"), "{problem}");
+    assert!(problem.message.contains(&file_name(id)), "{problem}");
     assert!(repository::get(&f.store.connection(), id).is_ok());
+    assert!(f.path_of(id).exists());
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Talking to PostgreSQL servers: connecting with the right TLS, and what version they run.
 
 mod connect;
+pub mod conninfo;
 mod errors;
 mod version;
 

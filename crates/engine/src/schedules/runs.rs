@@ -15,7 +15,6 @@ use crate::backups::{
 use crate::connections::{run_blocking, ConnectionId};
 use crate::library::recovery;
 use crate::problem::Problem;
-use crate::settings;
 use crate::store::Store;
 
 /// What the shell or the CLI does around a schedule's run: its progress, and its end.
@@ -113,10 +112,13 @@ impl BackupLauncher {
                 }
                 // Left "running" by a process that died (a `dbm backup run` killed while the
                 // app runs): tidy it up now rather than skip this schedule until the next start.
-                if let Err(problem) = settings::backup_root(&self.store)
-                    .and_then(|root| recovery::recover(&self.store, &root))
-                {
-                    tracing::warn!(%problem, "could not clean up after a dead run");
+                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                    let store = self.store.clone();
+                    runtime.spawn(async move {
+                        if let Err(problem) = recovery::recover(&store).await {
+                            tracing::warn!(%problem, "could not clean up after a dead run");
+                        }
+                    });
                 }
                 None
             }

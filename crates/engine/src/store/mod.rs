@@ -30,6 +30,8 @@ impl Store {
     ///
     /// Refuses, without writing anything, a file that is not SQLite or that a newer version wrote.
     pub fn open_in(data_dir: &Path) -> Result<Store, StoreError> {
+        // A full path: backup paths are recorded from it and handed to Docker as bind mounts.
+        let data_dir = &std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
         create_private_dir(data_dir).map_err(|source| StoreError::DataDirUnusable {
             path: data_dir.to_path_buf(),
             source,
@@ -39,6 +41,7 @@ impl Store {
 
     /// Opens the database file at `path` and migrates it.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let path = &std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX

@@ -8,12 +8,16 @@ use tokio_postgres::{Client, NoTls};
 use super::{env_or, pg_port};
 
 pub async fn client(major: u32, database: &str) -> Client {
-    let config = format!(
-        "host=127.0.0.1 port={} user=postgres password={} dbname={database} connect_timeout=10",
-        pg_port(major),
-        env_or("DBM_PG_PASSWORD", "postgres")
-    );
-    let (client, connection) = tokio_postgres::connect(&config, NoTls)
+    let mut config = tokio_postgres::Config::new();
+    config
+        .host("127.0.0.1")
+        .port(pg_port(major))
+        .user("postgres")
+        .password(env_or("DBM_PG_PASSWORD", "postgres"))
+        .dbname(database)
+        .connect_timeout(std::time::Duration::from_secs(10));
+    let (client, connection) = config
+        .connect(NoTls)
         .await
         .unwrap_or_else(|e| panic!("connect to server {major}/{database}: {e}"));
     tokio::spawn(connection);

@@ -1,0 +1,94 @@
+//! Names PostgreSQL accepts but libpq would read as connection strings (`a=b`, `x host=…`,
+//! `postgresql://…`) are only ever names: backups of such databases complete, restores into
+//! them land in exactly that database, and no other server is reached. Real servers, Docker.
+
+mod support;
+
+use dbm_engine::backups::BackupStatus;
+use dbm_engine::dump::options::{DumpFormat, DumpOptions};
+use dbm_engine::library::restore::{restore, RestoreRequest};
+use dbm_engine::settings::EnginePolicy;
+use support::backup::setup;
+use support::database;
+use tokio_util::sync::CancellationToken;
+
+/// Names that look like connection options; each would make libpq connect elsewhere, or fail
+/// with "invalid connection option", were it passed bare as `--dbname`.
+const NAMES: [&str; 4] = [
+    "dbm a=b",
+    "dbm x host=203.0.113.7 port=1",
+    "postgresql://postgres@203.0.113.7:1/dbm",
+    r"dbm it's a \ name",
+];
+
+async fn table_rows(major: u32, database: &str) -> i64 {
+    database::client(major, database)
+        .await
+        .query_one("SELECT count(*) FROM t", &[])
+        .await
+        .unwrap()
+        .get(0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn databases_named_like_connection_strings_back_up_and_restore_as_names() {
+    let major = 17;
+    let source = "dbm src a=b host=203.0.113.7";
+    database::recreate(major, source).await;
+    database::client(major, source)
+        .await
+        .batch_execute("CREATE TABLE t AS SELECT g FROM generate_series(1, 321) g")
+        .await
+        .unwrap();
+    let setup = setup(major, source);
+    // The directory format's workers open connections of their own.
+    for format in [DumpFormat::Custom, DumpFormat::Directory, DumpFormat::Plain] {
+        let backup = setup
+            .backup_with(
+                DumpOptions {
+                    format,
+                    ..Default::default()
+                },
+                EnginePolicy::Docker,
+                std::sync::Arc::new(dbm_engine::backups::NoProgress),
+                CancellationToken::new(),
+            )
+            .await;
+        assert_eq!(
+            backup.status,
+            BackupStatus::Completed,
+            "{format:?}: {backup:?}"
+        );
+        for name in NAMES {
+            database::drop(major, name).await;
+            let request = RestoreRequest {
+                backup_id: backup.id,
+                connection_id: setup.connection,
+                database: Some(name.to_string()),
+                create: true,
+                clean: false,
+                no_owner: true,
+                single_transaction: false,
+                allow_non_empty: false,
+            };
+            let outcome = restore(
+                setup.store.clone(),
+                &request,
+                &|_| {},
+                &CancellationToken::new(),
+            )
+            .await
+            .unwrap_or_else(|p| panic!("{format:?} into {name:?}: {p}"));
+            assert_eq!(outcome.database, name);
+            assert_eq!(
+                table_rows(major, name).await,
+                321,
+                "{format:?} into {name:?}"
+            );
+            database::drop(major, name).await;
+        }
+    }
+    // The source is what it was.
+    assert_eq!(table_rows(major, source).await, 321);
+    database::drop(major, source).await;
+}
