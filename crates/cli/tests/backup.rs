@@ -1,5 +1,6 @@
 //! `dbm backup run` against each real server, and a dbm killed with -9 mid-dump: at the next
-//! start the run is interrupted and no `.partial` remains.
+//! start the run is interrupted, its container (still running, the password in its environment)
+//! is gone and no `.partial` remains.
 
 mod support;
 
@@ -107,6 +108,28 @@ fn a_dbm_killed_mid_dump_leaves_an_interrupted_run_and_no_partial_after_the_next
     let stale: serde_json::Value = serde_json::from_slice(&stale.stdout).unwrap();
     assert_eq!(stale[0]["status"], "running", "nothing has looked yet");
 
+    // The dead run's pg_dump still runs in its container, waiting on the lock, the password in
+    // its environment.
+    let containers = containers_of(database);
+    assert_eq!(
+        containers.len(),
+        1,
+        "the killed run's container is still there"
+    );
+
+    // The next start of any dbm that runs backups (here: a backup of another database, while
+    // the lock still holds) removes it at once.
+    add_connection(dir.path(), "bystander", 14, "postgres");
+    let other = run(dir.path(), &["backup", "run", "bystander", "--json"], None);
+    assert!(
+        other.status.success(),
+        "{}",
+        String::from_utf8_lossy(&other.stderr)
+    );
+    assert!(
+        containers_of(database).is_empty(),
+        "the dead run's container is removed at the next start"
+    );
     lock.release();
 
     let next = run(dir.path(), &["backup", "run", "victim", "--json"], None);
@@ -123,8 +146,8 @@ fn a_dbm_killed_mid_dump_leaves_an_interrupted_run_and_no_partial_after_the_next
         .iter()
         .map(|b| b["status"].as_str().unwrap())
         .collect();
-    assert_eq!(statuses, ["completed", "interrupted"]);
-    assert!(list[1]["errorMessage"]
+    assert_eq!(statuses, ["completed", "completed", "interrupted"]);
+    assert!(list[2]["errorMessage"]
         .as_str()
         .unwrap()
         .contains("stopped while this backup was running"));
@@ -138,4 +161,95 @@ fn a_dbm_killed_mid_dump_leaves_an_interrupted_run_and_no_partial_after_the_next
         "postgres",
         &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
     );
+}
+
+/// Containers (any state) whose environment names `database`.
+fn containers_of(database: &str) -> Vec<String> {
+    let ids = std::process::Command::new("docker")
+        .args(["ps", "-aq", "--filter", "label=dev.dbm.role"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&ids.stdout)
+        .lines()
+        .filter(|id| {
+            let env = std::process::Command::new("docker")
+                .args(["inspect", "-f", "{{json .Config.Env}}", id])
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&env.stdout).contains(&format!("PGDATABASE={database}\""))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn a_relative_data_dir_records_full_paths_and_docker_gets_full_bind_mounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let relative = Path::new("state");
+    let dbm_here = |args: &[&str], stdin: Option<&str>| {
+        let mut command = dbm(relative);
+        command.current_dir(dir.path()).args(args);
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            let mut input = child.stdin.take().unwrap();
+            if let Some(text) = stdin {
+                input.write_all(text.as_bytes()).unwrap();
+            }
+        }
+        child.wait_with_output().unwrap()
+    };
+    let port = support::port(16);
+    let added = dbm_here(
+        &[
+            "connection",
+            "add",
+            "--name",
+            "rel",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--database",
+            "postgres",
+            "--user",
+            "postgres",
+            "--password-stdin",
+        ],
+        Some(&format!("{}\n", pg_password())),
+    );
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    // The directory format is written by pg_dump itself into a bind mount.
+    let backup = dbm_here(
+        &[
+            "backup",
+            "run",
+            "rel",
+            "--format",
+            "directory",
+            "--engine",
+            "docker",
+            "--json",
+        ],
+        None,
+    );
+    assert!(backup.status.success(), "{}", support::text(&backup));
+    let record: serde_json::Value = serde_json::from_slice(&backup.stdout).unwrap();
+    assert_eq!(record["status"], "completed", "{record}");
+    let path = record["filePath"].as_str().unwrap();
+    assert!(Path::new(path).is_absolute(), "{path}");
+    assert!(
+        path.starts_with(&dir.path().join("state").display().to_string()),
+        "{path}"
+    );
+    assert!(Path::new(path).is_dir());
 }
