@@ -47,6 +47,18 @@ impl From<rusqlite::Error> for Problem {
     }
 }
 
+/// User input as quoted back in an error: at most 60 characters (a 10 MB paste is not echoed).
+pub fn excerpt(text: &str) -> String {
+    const MAX: usize = 60;
+    let mut chars = text.chars();
+    let shown: String = chars.by_ref().take(MAX).collect();
+    if chars.next().is_some() {
+        format!("{shown}…")
+    } else {
+        shown
+    }
+}
+
 /// A shorthand for input the user can correct.
 pub fn invalid(field: &str, message: impl Into<String>, fix: impl Into<String>) -> Problem {
     Problem::new(format!("invalid_{field}"), message, fix)
@@ -65,4 +77,16 @@ pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_input_is_quoted_back_cut_short() {
+        assert_eq!(super::excerpt("short"), "short");
+        let long = "é".repeat(10_000_000);
+        let shown = super::excerpt(&long);
+        assert_eq!(shown.chars().count(), 61);
+        assert!(shown.ends_with('…'));
+    }
 }

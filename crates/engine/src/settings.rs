@@ -30,7 +30,7 @@ impl std::str::FromStr for EnginePolicy {
             "local" => Ok(EnginePolicy::Local),
             _ => Err(invalid(
                 "engine",
-                format!("\"{text}\" is not an engine."),
+                format!("\"{}\" is not an engine.", crate::problem::excerpt(text)),
                 "Use auto, docker or local.",
             )),
         }
@@ -161,7 +161,10 @@ pub fn validate_image_template(template: &str) -> Result<(), Problem> {
     } else {
         Err(invalid(
             "image_template",
-            format!("\"{template}\" is not an image name."),
+            format!(
+                "\"{}\" is not an image name.",
+                crate::problem::excerpt(template)
+            ),
             "Use an image reference with {major} where the version goes, e.g. postgres:{major}.",
         ))
     }
@@ -206,7 +209,10 @@ impl AppSettings {
         if !root.is_absolute() {
             return Err(invalid(
                 "backup_root",
-                format!("\"{}\" is not a full path.", self.backup_root),
+                format!(
+                    "\"{}\" is not a full path.",
+                    crate::problem::excerpt(&self.backup_root)
+                ),
                 "Choose a folder by its full path, e.g. /home/you/Backups.",
             ));
         }

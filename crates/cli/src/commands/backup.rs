@@ -14,7 +14,6 @@ use dbm_engine::dump::options::DumpOptions;
 use dbm_engine::library::recovery;
 use dbm_engine::library::{files, verify};
 use dbm_engine::schedules::Schedules;
-use dbm_engine::settings;
 use dbm_engine::store::Store;
 
 use super::connection::print_json;

@@ -13,7 +13,6 @@ use dbm_engine::schedules::{
     BackupLauncher, MissedRun, RunReporter, Schedule, ScheduleId, Scheduler, SchedulerLock,
     SchedulerObserver, SystemClock,
 };
-use dbm_engine::settings;
 use dbm_engine::store::Store;
 use tokio::signal::unix::{signal, SignalKind};
 

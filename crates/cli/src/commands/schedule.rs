@@ -10,7 +10,6 @@ use dbm_engine::backups::{Coordinator, Trigger};
 use dbm_engine::connections::Connections;
 use dbm_engine::library::{recovery, retention};
 use dbm_engine::schedules::{self, cron, Schedule, ScheduleInput, Schedules};
-use dbm_engine::settings;
 use dbm_engine::store::Store;
 use serde::Serialize;
 

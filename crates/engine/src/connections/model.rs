@@ -78,7 +78,7 @@ impl FromStr for SslMode {
             .ok_or_else(|| {
                 invalid(
                     "sslmode",
-                    format!("\"{text}\" is not a TLS mode."),
+                    format!("\"{}\" is not a TLS mode.", crate::problem::excerpt(text)),
                     "Use one of disable, prefer, require, verify-ca, verify-full.",
                 )
             })
@@ -128,6 +128,9 @@ pub struct ConnectionFields {
     pub username: String,
     pub sslmode: SslMode,
 }
+
+/// Longest database or user name PostgreSQL keeps, in bytes.
+pub const MAX_IDENTIFIER_BYTES: usize = 63;
 
 /// Longest name accepted, in characters.
 pub const MAX_NAME_CHARS: usize = 500;
@@ -197,7 +200,7 @@ pub fn validate_host(host: &str) -> Result<String, Problem> {
     if host.len() > 255 || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid(
             "host",
-            format!("\"{host}\" is not a host name or address."),
+            format!("\"{}\" is not a host name or address.", crate::problem::excerpt(host)),
             "Enter a host name (db.example.com), an IP address, or a socket folder (/var/run/postgresql).",
         ));
     }
@@ -207,9 +210,16 @@ pub fn validate_host(host: &str) -> Result<String, Problem> {
 pub fn parse_port(port: &str) -> Result<u16, Problem> {
     let text = port.trim();
     let fix = "Use a number from 1 to 65535 (PostgreSQL's default is 5432).";
-    let number: u64 = text
-        .parse()
-        .map_err(|_| invalid("port", format!("The port \"{text}\" is not a number."), fix))?;
+    let number: u64 = text.parse().map_err(|_| {
+        invalid(
+            "port",
+            format!(
+                "The port \"{}\" is not a number.",
+                crate::problem::excerpt(text)
+            ),
+            fix,
+        )
+    })?;
     match u16::try_from(number) {
         Ok(port) if port != 0 => Ok(port),
         _ => Err(invalid(
@@ -233,6 +243,14 @@ fn validate_identifier(field: &str, label: &str, value: &str) -> Result<String, 
             field,
             format!("{label} contains a control character."),
             "Remove line breaks and other control characters.",
+        ));
+    }
+    // PostgreSQL cuts names at 63 bytes (NAMEDATALEN − 1): a longer one would name another.
+    if value.trim().len() > MAX_IDENTIFIER_BYTES {
+        return Err(invalid(
+            field,
+            format!("{label} is {} bytes long.", value.trim().len()),
+            format!("PostgreSQL names are at most {MAX_IDENTIFIER_BYTES} bytes."),
         ));
     }
     Ok(value.trim().to_string())
@@ -280,6 +298,29 @@ mod tests {
         );
         assert_eq!(validate_name("   ").unwrap_err().code, "invalid_name");
         assert_eq!(validate_name("a\nb").unwrap_err().code, "invalid_name");
+    }
+
+    #[test]
+    fn database_and_user_names_longer_than_postgres_keeps_are_refused_without_echoing_them() {
+        let mut long = input();
+        long.database = "d".repeat(64);
+        assert_eq!(long.validate().unwrap_err().code, "invalid_database");
+        long.database = "é".repeat(31); // 62 bytes
+        assert!(long.validate().is_ok());
+        long.username = "u".repeat(10_000_000);
+        let problem = long.validate().unwrap_err();
+        assert_eq!(problem.code, "invalid_username");
+        assert!(problem.message.len() < 200, "{}", problem.message.len());
+        let mut host = input();
+        host.host = "h".repeat(10_000_000);
+        assert!(host.validate().unwrap_err().message.len() < 200);
+        assert!(
+            parse_port(&"9".repeat(10_000_000))
+                .unwrap_err()
+                .message
+                .len()
+                < 200
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::problem::Problem;
 use crate::secrets::Secret;
 
 /// The password field of the connection form, as the UI sends it.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Clone, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum PasswordSource {
     /// Leave the saved password as it is (a new connection gets none).
@@ -24,6 +24,19 @@ pub enum PasswordSource {
     Uri { uri: String },
     /// The password of the matching ~/.pgpass line.
     Pgpass,
+}
+
+/// Never the typed password nor the URI (it holds one).
+impl std::fmt::Debug for PasswordSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PasswordSource::Keep => "Keep",
+            PasswordSource::None => "None",
+            PasswordSource::Typed { .. } => "Typed(***)",
+            PasswordSource::Uri { .. } => "Uri(***)",
+            PasswordSource::Pgpass => "Pgpass",
+        })
+    }
 }
 
 impl PasswordSource {
@@ -57,5 +70,23 @@ impl PasswordSource {
                 PasswordChange::Set(password)
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_a_typed_password_or_a_uri() {
+        let typed = PasswordSource::Typed {
+            value: Secret::new("hunter2"),
+        };
+        let uri = PasswordSource::Uri {
+            uri: "postgres://app:hunter2@db/app".into(),
+        };
+        for source in [typed, uri] {
+            assert!(!format!("{source:?}").contains("hunter2"));
+        }
     }
 }

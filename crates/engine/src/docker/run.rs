@@ -27,7 +27,7 @@ pub struct RunOutput {
 const MAX_CAPTURE: usize = 64 * 1024;
 
 /// A container to run once.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ContainerSpec {
     pub image: String,
     pub cmd: Vec<String>,
@@ -38,6 +38,24 @@ pub struct ContainerSpec {
     pub binds: Vec<String>,
     /// `uid:gid`, so files written to a bind mount belong to the user.
     pub user: Option<String>,
+}
+
+/// The environment's names only: its values include the password.
+impl std::fmt::Debug for ContainerSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let env: Vec<&str> = self
+            .env
+            .iter()
+            .map(|pair| pair.split_once('=').map_or(pair.as_str(), |(key, _)| key))
+            .collect();
+        f.debug_struct("ContainerSpec")
+            .field("image", &self.image)
+            .field("cmd", &self.cmd)
+            .field("env", &env)
+            .field("binds", &self.binds)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 
 /// Every container the app starts carries this label (value: what it runs), so leftovers of a
@@ -344,4 +362,23 @@ pub async fn pg_dump_version_of_image(docker: &Docker, image: &str) -> Result<St
         ));
     }
     Ok(output.stdout.trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_specs_debug_shows_environment_names_not_values() {
+        let spec = ContainerSpec {
+            image: "postgres:17".into(),
+            env: vec!["PGUSER=app".into(), "PGPASSWORD=s3cret-🔑".into()],
+            ..Default::default()
+        };
+        let shown = format!("{spec:?}");
+        assert!(
+            shown.contains("PGPASSWORD") && !shown.contains("s3cret"),
+            "{shown}"
+        );
+    }
 }

@@ -55,7 +55,10 @@ impl std::str::FromStr for DumpFormat {
             "directory" | "d" | "dir" => Ok(DumpFormat::Directory),
             _ => Err(invalid(
                 "format",
-                format!("\"{text}\" is not a backup format."),
+                format!(
+                    "\"{}\" is not a backup format.",
+                    crate::problem::excerpt(text)
+                ),
                 "Use custom, plain, tar or directory.",
             )),
         }
@@ -102,7 +105,10 @@ impl std::str::FromStr for Compression {
         let bad = || {
             invalid(
                 "compression",
-                format!("\"{text}\" is not a compression."),
+                format!(
+                    "\"{}\" is not a compression.",
+                    crate::problem::excerpt(text)
+                ),
                 "Use auto, none, gzip[:1-9], zstd[:1-22] or lz4[:1-12].",
             )
         };
@@ -176,6 +182,23 @@ impl DumpOptions {
                 "Use the custom or directory format for compression, or no compression with tar.",
             ));
         }
+        // Levels arrive as JSON from the UI, not only through `FromStr`: check them here too.
+        let level_ok = match self.compression {
+            Compression::Auto | Compression::None => true,
+            Compression::Gzip { level } => (1..=9).contains(&level),
+            Compression::Zstd { level } => (1..=22).contains(&level),
+            Compression::Lz4 { level } => (1..=12).contains(&level),
+        };
+        if !level_ok {
+            return Err(invalid(
+                "compression",
+                format!(
+                    "\"{}\" is not a compression level pg_dump accepts.",
+                    self.compression
+                ),
+                "Use gzip:1-9, zstd:1-22 or lz4:1-12.",
+            ));
+        }
         if let Some(jobs) = self.jobs {
             if jobs == 0 || jobs > 64 || self.format != DumpFormat::Directory {
                 return Err(invalid(
@@ -195,7 +218,10 @@ impl DumpOptions {
             if pattern.trim().is_empty() || pattern.chars().any(char::is_control) {
                 return Err(invalid(
                     "pattern",
-                    format!("\"{pattern}\" is not a schema or table pattern."),
+                    format!(
+                        "\"{}\" is not a schema or table pattern.",
+                        crate::problem::excerpt(pattern)
+                    ),
                     "Use names or psql patterns such as public or sales.*",
                 ));
             }
@@ -341,6 +367,22 @@ mod tests {
                 "--table=public.t*"
             ]
         );
+    }
+
+    #[test]
+    fn compression_levels_out_of_range_are_refused_however_they_arrive() {
+        for compression in [
+            Compression::Gzip { level: 0 },
+            Compression::Gzip { level: 10 },
+            Compression::Zstd { level: 23 },
+            Compression::Lz4 { level: u32::MAX },
+        ] {
+            let options = DumpOptions {
+                compression,
+                ..Default::default()
+            };
+            assert_eq!(options.validate().unwrap_err().code, "invalid_compression");
+        }
     }
 
     #[test]

@@ -164,7 +164,7 @@ mod tests {
         std::os::unix::fs::symlink(outside.join("prod/2026/03"), root.join("prod/2026/03"))
             .unwrap();
         let claimed = root.join("prod/2026/03/prod_20260307T040506Z_5.dump");
-        let problem = check(&[root.clone()], BackupId(5), &claimed, false).unwrap_err();
+        let problem = check(std::slice::from_ref(&root), BackupId(5), &claimed, false).unwrap_err();
         assert_eq!(problem.code, "backup_path_not_ours");
         // A backup file that is itself a link.
         let real_dir = root.join("prod/2025/01");

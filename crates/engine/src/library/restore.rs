@@ -65,7 +65,10 @@ fn validate_database(name: &str) -> Result<(), Problem> {
     if name.trim().is_empty() || name.len() > 63 || name.contains('\0') {
         return Err(invalid(
             "database",
-            format!("\"{name}\" cannot be a database name."),
+            format!(
+                "\"{}\" cannot be a database name.",
+                crate::problem::excerpt(name)
+            ),
             "Use 1 to 63 bytes.",
         ));
     }

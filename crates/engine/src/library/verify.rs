@@ -429,7 +429,15 @@ pub(super) async fn plain_sql(
     if file.extension().is_none_or(|e| e != "zst") {
         return Ok((file.to_path_buf(), None));
     }
-    let plain = file.with_extension(scratch_extension);
+    // Beside the backup (the restore container mounts that folder), named per call: two
+    // verifies of one backup at once must not share a scratch file.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let plain = file.with_extension(format!(
+        "{}-{nanos}.{scratch_extension}",
+        std::process::id()
+    ));
     let (from, to) = (file.to_path_buf(), plain.clone());
     let done = tokio::task::spawn_blocking(move || decompress(&from, &to))
         .await
@@ -445,9 +453,10 @@ pub(super) async fn plain_sql(
     Ok((plain.clone(), Some(plain)))
 }
 
+/// Decompresses into a new file only the owner can read (it is the database's contents).
 fn decompress(from: &Path, to: &Path) -> std::io::Result<()> {
     let input = std::fs::File::open(from)?;
-    let mut output = std::fs::File::create(to)?;
+    let mut output = crate::dump::sink::create_private_file(to)?;
     zstd::stream::copy_decode(input, &mut output)
 }
 

@@ -104,7 +104,7 @@ impl CronSchedule {
 fn invalid_cron(pattern: &str, why: &str) -> Problem {
     invalid(
         "cron",
-        format!("\"{}\" is not a usable schedule: {why}.", pattern.trim()),
+        format!("\"{}\" is not a usable schedule: {why}.", crate::problem::excerpt(pattern.trim())),
         "Use 5 fields (minute hour day month weekday), e.g. \"30 2 * * *\" for 02:30 every day, or a preset: @hourly, @daily, @weekly, @monthly.",
     )
 }
@@ -124,7 +124,10 @@ pub fn parse_zone(name: &str) -> Result<Tz, Problem> {
     let suggestions = closest_zones(trimmed, 3);
     Err(invalid(
         "timezone",
-        format!("\"{trimmed}\" is not a time zone."),
+        format!(
+            "\"{}\" is not a time zone.",
+            crate::problem::excerpt(trimmed)
+        ),
         if suggestions.is_empty() {
             "Use an IANA zone name such as Europe/Berlin or America/New_York.".to_string()
         } else {

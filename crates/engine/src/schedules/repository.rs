@@ -234,7 +234,28 @@ pub fn set_outcome(
     Ok(())
 }
 
+/// Records runs that did not happen. A `busy` skip right after another one (no run fired in
+/// between) extends that row instead: a per-second schedule behind an hour-long dump is one
+/// row of 3,600, not 3,600 rows.
 pub fn insert_missed(sql: &Sql, missed: &MissedRun) -> Result<(), Problem> {
+    if missed.reason == MissReason::Busy {
+        let merged = sql.execute(
+            "UPDATE missed_run SET last_due_at = ?2, count = count + ?3, detail = ?4, recorded_at = ?5
+             WHERE id = (SELECT id FROM missed_run WHERE schedule_id = ?1 ORDER BY id DESC LIMIT 1)
+               AND reason = 'busy'
+               AND last_due_at >= COALESCE((SELECT last_run_at FROM schedule WHERE id = ?1), '')",
+            params![
+                missed.schedule_id.0,
+                missed.last_due_at,
+                missed.count,
+                missed.detail,
+                missed.recorded_at
+            ],
+        )?;
+        if merged > 0 {
+            return Ok(());
+        }
+    }
     sql.execute(
         "INSERT INTO missed_run (schedule_id, reason, first_due_at, last_due_at, count, detail,
                                  recorded_at)
@@ -298,4 +319,71 @@ pub fn not_found(reference: &str) -> Problem {
         format!("There is no schedule \"{reference}\"."),
         "List the schedules with `dbm schedule list`, or refresh the Schedules page.",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connections::{ConnectionInput, Connections, SslMode};
+    use crate::schedules::Schedules;
+    use crate::store::Store;
+
+    fn busy(schedule: ScheduleId, second: u32) -> MissedRun {
+        let at = format!("2026-12-01T10:00:{second:02}Z");
+        MissedRun {
+            schedule_id: schedule,
+            reason: MissReason::Busy,
+            first_due_at: at.clone(),
+            last_due_at: at.clone(),
+            count: 1,
+            detail: Some("Backup #1 of this connection was still running.".into()),
+            recorded_at: at,
+        }
+    }
+
+    #[test]
+    fn consecutive_busy_skips_are_one_row_and_a_fired_run_starts_a_new_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        let input = ConnectionInput {
+            name: "shop".into(),
+            host: "127.0.0.1".into(),
+            port: "5432".into(),
+            database: "shop".into(),
+            username: "postgres".into(),
+            sslmode: SslMode::Prefer,
+        };
+        let connection = Connections::new(&store).create(&input, None).unwrap().id;
+        let schedule = Schedules::new(&store)
+            .create(&ScheduleInput {
+                name: "every second".into(),
+                connection_id: connection,
+                cron: "* * * * * *".into(),
+                timezone: "UTC".into(),
+                is_active: true,
+                format: Default::default(),
+                compression: Default::default(),
+                keep_last: None,
+                keep_days: None,
+            })
+            .unwrap()
+            .id;
+        let sql = store.connection();
+        for second in 1..=30 {
+            insert_missed(&sql, &busy(schedule, second)).unwrap();
+        }
+        let rows = list_missed(&sql, schedule, 10).unwrap();
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].count, 30);
+        assert_eq!(rows[0].first_due_at, "2026-12-01T10:00:01Z");
+        assert_eq!(rows[0].last_due_at, "2026-12-01T10:00:30Z");
+        // A run fired after them: the next skip is a stretch of its own.
+        sql.execute(
+            "UPDATE schedule SET last_run_at = '2026-12-01T10:00:31Z' WHERE id = ?1",
+            [schedule.0],
+        )
+        .unwrap();
+        insert_missed(&sql, &busy(schedule, 40)).unwrap();
+        assert_eq!(list_missed(&sql, schedule, 10).unwrap().len(), 2);
+    }
 }
