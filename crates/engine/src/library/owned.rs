@@ -136,9 +136,10 @@ mod tests {
             ),
             (7, PathBuf::from("/etc/passwd"), false),
         ] {
-            if let Some(parent) = path.parent().filter(|p| p.is_absolute()) {
-                std::fs::create_dir_all(parent).unwrap();
-                let _ = std::fs::write(&path, b"x");
+            // Files are made only inside the test's own folder (never /etc/passwd).
+            if path.starts_with(dir.path()) && !path.exists() {
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, b"x").unwrap();
             }
             let problem = check(&roots, BackupId(id), &path, partial).unwrap_err();
             assert_eq!(problem.code, "backup_path_not_ours", "{}", path.display());
