@@ -101,6 +101,28 @@ pub async fn recover(store: &Arc<Store>) -> Result<Recovered, Problem> {
     Ok(recovered)
 }
 
+/// One run found dead (its lock free) where the caller cannot wait for a whole recovery (the
+/// scheduler deciding whether a connection is busy): without a finished file it becomes
+/// interrupted at once; with one it is left to `recover`, which checks the file.
+pub fn settle_dead_run(store: &Store, id: BackupId) -> Result<(), Problem> {
+    let data_dir = store.path().parent().unwrap_or(Path::new("."));
+    if run_lock::is_alive(data_dir, id) {
+        return Ok(());
+    }
+    let roots = settings::backup_roots(store)?;
+    let backup = repository::get(&store.connection(), id)?;
+    let finished = backup.file_path.as_deref().is_some_and(|path| {
+        matches!(
+            owned::check(&roots, id, Path::new(path), false),
+            Ok(Owned::Present(_))
+        )
+    });
+    if !finished {
+        repository::interrupt(&store.connection(), id)?;
+    }
+    Ok(())
+}
+
 /// Dead runs: those whose final file is there are returned to be checked; the rest become
 /// interrupted.
 fn settle_dead_runs(store: &Store, roots: &[PathBuf]) -> Result<(usize, Vec<Finished>), Problem> {

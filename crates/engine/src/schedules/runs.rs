@@ -112,6 +112,10 @@ impl BackupLauncher {
                 }
                 // Left "running" by a process that died (a `dbm backup run` killed while the
                 // app runs): tidy it up now rather than skip this schedule until the next start.
+                if let Err(problem) = recovery::settle_dead_run(&self.store, backup) {
+                    tracing::warn!(%problem, "could not settle a dead run");
+                }
+                // The rest (its partial, its container, a finished file to check) in the background.
                 if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                     let store = self.store.clone();
                     runtime.spawn(async move {
