@@ -11,6 +11,7 @@ use dbm_engine::connections::pgpass::PgpassEntry;
 use dbm_engine::connections::{Connection, ConnectionId, ConnectionInput, PasswordSource, SslMode};
 use dbm_engine::docker::DockerCheck;
 use dbm_engine::dump::options::{Compression, DumpFormat, DumpOptions};
+use dbm_engine::library::connection_removal::{RemovalPreview, Removed};
 use dbm_engine::library::files::{Deleted, ScanReport};
 use dbm_engine::library::restore::{RestoreOutcome, RestoreRequest};
 use dbm_engine::library::retention::RetentionPlan;
@@ -70,6 +71,8 @@ pub fn typescript() -> String {
         declaration::<BackupFilter>(),
         declaration::<BackupPage>(),
         declaration::<Deleted>(),
+        declaration::<RemovalPreview>(),
+        declaration::<Removed>(),
         declaration::<ScanReport>(),
         declaration::<RestoreRequest>(),
         declaration::<RestoreOutcome>(),

@@ -340,8 +340,9 @@ pub enum ConnectionCommand {
     Test(ConnectionTestArgs),
     /// Change a connection's fields or password; the password is kept unless told otherwise.
     Update(ConnectionUpdateArgs),
-    /// Delete a connection and its keyring entry.
-    Remove(ConnectionRefArgs),
+    /// Remove a connection and its keyring entry and schedules; its backups stay listed under
+    /// its name (--delete-backups: delete them, files included, first).
+    Remove(ConnectionRemoveArgs),
     /// List the entries of ~/.pgpass (PGPASSFILE), without their passwords.
     Pgpass(JsonArg),
 }
@@ -357,6 +358,17 @@ pub struct JsonArg {
 pub struct ConnectionRefArgs {
     /// The connection's name or id.
     pub connection: String,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectionRemoveArgs {
+    /// The connection's name or id.
+    pub connection: String,
+    /// Also delete its backups, their files included.
+    #[arg(long)]
+    pub delete_backups: bool,
     #[command(flatten)]
     pub output: JsonArg,
 }

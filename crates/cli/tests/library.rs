@@ -302,3 +302,46 @@ fn the_library_through_the_cli() {
         &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
     );
 }
+
+#[test]
+fn removing_a_connection_keeps_its_backups_listed_unless_asked_to_delete_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    for name in ["kept", "dropped"] {
+        let added = add_connection(data, name, 15, "postgres", &pg_password());
+        assert!(added.status.success(), "{}", text(&added));
+        backup(data, name, "custom");
+    }
+    let kept = run_dbm(data, &["connection", "remove", "kept"], None);
+    assert!(kept.status.success(), "{}", text(&kept));
+    assert!(
+        text(&kept).contains("Its 1 backups stay listed"),
+        "{}",
+        text(&kept)
+    );
+    let dropped = json(
+        data,
+        &[
+            "connection",
+            "remove",
+            "dropped",
+            "--delete-backups",
+            "--json",
+        ],
+    );
+    assert_eq!(dropped["deletedBackups"], 1, "{dropped}");
+
+    let list = json(data, &["backup", "list", "--json"]);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["connectionName"], "kept");
+    assert_eq!(list[0]["connectionRemoved"], true);
+    let id = list[0]["id"].to_string();
+    assert!(Path::new(list[0]["filePath"].as_str().unwrap()).exists());
+    let verified = run_dbm(data, &["backup", "verify", &id], None);
+    assert!(verified.status.success(), "{}", text(&verified));
+    assert!(json(data, &["connection", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .is_empty());
+}

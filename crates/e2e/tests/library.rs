@@ -111,3 +111,50 @@ fn drop_database(major: u32, name: &str) {
         )
         .status();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_removed_connections_backups_stay_on_the_backups_page_under_its_name() {
+    let data_dir = tempfile::tempdir().expect("temp data dir");
+    let app = App::launch(data_dir.path()).await;
+    app.add_connection("retired db", 15, "postgres").await;
+    let row = "[data-testid=connection-row][data-name='retired db']";
+    app.click(&format!("{row} [data-testid=connection-backup]"))
+        .await;
+    let state = app
+        .wait_for_attr(
+            &format!("{row} [data-testid=connection-backup-result]"),
+            "data-state",
+            &["completed", "failed", "cancelled"],
+        )
+        .await;
+    assert_eq!(state, "completed");
+
+    app.click(&format!("{row} [data-testid=connection-delete]"))
+        .await;
+    app.find(&format!("{row} [data-testid=connection-delete-backups]"))
+        .await;
+    let prompt = app.text(&format!("{row} .confirm")).await;
+    assert!(
+        prompt.contains("Its backup (") && prompt.contains("stays listed under its name"),
+        "{prompt}"
+    );
+    app.screenshot("connection-remove-prompt").await;
+    app.click(&format!("{row} [data-testid=connection-delete-confirm]"))
+        .await;
+    app.wait_gone(row).await;
+
+    app.click("[data-testid=nav-backups]").await;
+    app.wait_for_attr("[data-testid=backup-row]", "data-status", &["completed"])
+        .await;
+    app.screenshot("backups-of-a-removed-connection").await;
+    // The cell's title carries the full label (the cell itself may be cut short).
+    app.wait_for_attr(
+        "[data-testid=backup-row] .c-name",
+        "title",
+        &["retired db (removed)"],
+    )
+    .await;
+    app.find("[data-testid=backup-row] [data-testid=backup-connection-removed]")
+        .await;
+    app.close().await;
+}

@@ -8,6 +8,7 @@ use dbm_engine::connections::{
     self, parse_uri, pgpass::PgpassEntry, run_blocking, Connection, ConnectionId, ConnectionInput,
     Connections, PasswordChange, PasswordSource,
 };
+use dbm_engine::library::connection_removal::{self, RemovalPreview, Removed};
 use dbm_engine::pg::{ServerVersion, DEFAULT_CONNECT_TIMEOUT};
 
 use crate::error::AppError;
@@ -58,17 +59,30 @@ pub async fn connection_update(
     Ok(updated)
 }
 
+/// Removes a connection; its backups stay listed unless `delete_backups`.
 #[tauri::command]
 pub async fn connection_delete(
     app: AppHandle,
     state: State<'_, AppState>,
     id: ConnectionId,
-) -> Result<(), AppError> {
+    delete_backups: bool,
+) -> Result<Removed, AppError> {
     let store = state.store()?;
-    run_blocking(move || Connections::new(&store).delete(id)).await?;
+    let removed =
+        run_blocking(move || connection_removal::remove(&store, id, delete_backups)).await?;
     // Its schedules went with it; the tray's menu lists connections.
     crate::scheduling::changed(&app);
-    Ok(())
+    Ok(removed)
+}
+
+/// What removing a connection would touch: its backups and their bytes, for the confirmation.
+#[tauri::command]
+pub async fn connection_removal_preview(
+    state: State<'_, AppState>,
+    id: ConnectionId,
+) -> Result<RemovalPreview, AppError> {
+    let store = state.store()?;
+    Ok(run_blocking(move || connection_removal::preview(&store, id)).await?)
 }
 
 /// Tests a saved connection and stores the version it found.

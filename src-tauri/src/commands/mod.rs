@@ -40,7 +40,13 @@ app_commands! {
         input: dbm_engine::connections::ConnectionInput,
         password: dbm_engine::connections::PasswordSource
     ) -> dbm_engine::connections::Connection;
-    connections::connection_delete(id: dbm_engine::connections::ConnectionId) -> ();
+    connections::connection_delete(
+        id: dbm_engine::connections::ConnectionId,
+        delete_backups: bool
+    ) -> dbm_engine::library::connection_removal::Removed;
+    connections::connection_removal_preview(
+        id: dbm_engine::connections::ConnectionId
+    ) -> dbm_engine::library::connection_removal::RemovalPreview;
     connections::connection_test(id: dbm_engine::connections::ConnectionId) -> dbm_engine::pg::ServerVersion;
     connections::connection_test_input(
         input: dbm_engine::connections::ConnectionInput,

@@ -52,7 +52,12 @@ serverVersion: string | null, majorVersion: number | null, isActive: boolean,
 /**
  * RFC 3339, UTC.
  */
-createdAt: string, updatedAt: string, };
+createdAt: string, updatedAt: string, 
+/**
+ * Set when the connection was removed with its backups kept: they stay listed under its
+ * name; it is no longer listed, tested or backed up.
+ */
+removedAt: string | null, };
 
 /**
  * A connection's fields as the user typed them, before validation.
@@ -128,7 +133,15 @@ restoredTables: Array<TableCount> | null, seconds: number, };
 /**
  * A backup run and its file.
  */
-export type Backup = { id: BackupId, connectionId: ConnectionId, scheduleId: number | null, trigger: Trigger, status: BackupStatus, filePath: string | null, sizeBytes: number | null, sha256: string | null, format: string, compression: string | null, runner: RunnerKind | null, 
+export type Backup = { id: BackupId, connectionId: ConnectionId, 
+/**
+ * The connection's name now (or when it was removed).
+ */
+connectionName: string, 
+/**
+ * The connection was removed; its backups were kept.
+ */
+connectionRemoved: boolean, scheduleId: number | null, trigger: Trigger, status: BackupStatus, filePath: string | null, sizeBytes: number | null, sha256: string | null, format: string, compression: string | null, runner: RunnerKind | null, 
 /**
  * The image (`postgres:16`) or binary path that ran pg_dump.
  */
@@ -176,6 +189,32 @@ export type Deleted = { id: BackupId,
  * False when the record had no file or its file was already gone.
  */
 fileRemoved: boolean, note: string | null, };
+
+/**
+ * What removing a connection would touch, for the confirmation.
+ */
+export type RemovalPreview = { connectionId: ConnectionId, name: string, 
+/**
+ * Every backup record of the connection (failed runs included).
+ */
+backups: number, 
+/**
+ * Bytes of its completed backups' files.
+ */
+bytes: number, };
+
+/**
+ * What removing did.
+ */
+export type Removed = { connectionId: ConnectionId, 
+/**
+ * Backups kept, listed under the removed connection's name.
+ */
+keptBackups: number, 
+/**
+ * Backups deleted, files and records.
+ */
+deletedBackups: number, };
 
 /**
  * What a scan found.
@@ -377,7 +416,8 @@ export const commands = {
   connectionGet: (id: ConnectionId) => invoke<Connection>("connection_get", { id }),
   connectionCreate: (input: ConnectionInput, password: PasswordSource) => invoke<Connection>("connection_create", { input, password }),
   connectionUpdate: (id: ConnectionId, input: ConnectionInput, password: PasswordSource) => invoke<Connection>("connection_update", { id, input, password }),
-  connectionDelete: (id: ConnectionId) => invoke<null>("connection_delete", { id }),
+  connectionDelete: (id: ConnectionId, deleteBackups: boolean) => invoke<Removed>("connection_delete", { id, deleteBackups }),
+  connectionRemovalPreview: (id: ConnectionId) => invoke<RemovalPreview>("connection_removal_preview", { id }),
   connectionTest: (id: ConnectionId) => invoke<ServerVersion>("connection_test", { id }),
   connectionTestInput: (input: ConnectionInput, password: PasswordSource, id: ConnectionId | null) => invoke<ServerVersion>("connection_test_input", { input, password, id }),
   connectionParseUri: (uri: string) => invoke<UriImport>("connection_parse_uri", { uri }),

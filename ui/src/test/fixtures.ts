@@ -49,6 +49,7 @@ export function savedConnection(overrides: Partial<Connection> = {}): Connection
     isActive: true,
     createdAt: "2026-05-01T09:00:00Z",
     updatedAt: "2026-05-01T09:00:00Z",
+    removedAt: null,
     ...overrides,
   };
 }
@@ -58,6 +59,8 @@ export function backupRecord(overrides: Partial<Backup> = {}): Backup {
   return {
     id: 7,
     connectionId: 1,
+    connectionName: "production",
+    connectionRemoved: false,
     scheduleId: null,
     trigger: "manual",
     status: "completed",

@@ -10,6 +10,7 @@ use anyhow::{bail, Context};
 use dbm_engine::connections::{
     self, parse_uri, pgpass, Connection, ConnectionInput, Connections, PasswordChange, SslMode,
 };
+use dbm_engine::library::connection_removal;
 use dbm_engine::secrets::Secret;
 use dbm_engine::store::Store;
 use serde::Serialize;
@@ -115,16 +116,34 @@ pub async fn run(data_dir: &Path, command: ConnectionCommand) -> anyhow::Result<
         }
         ConnectionCommand::Remove(args) => {
             let connection = connections.find(&args.connection)?;
-            connections.delete(connection.id)?;
+            let removed = connection_removal::remove(&store, connection.id, args.delete_backups)?;
             if args.output.json {
-                print_json(&serde_json::json!({ "removed": connection.id }))?;
+                print_json(&removed)?;
             } else {
                 println!("Removed \"{}\" and its saved password.", connection.name);
+                if removed.deleted_backups > 0 {
+                    println!("Deleted {}.", backups_text(removed.deleted_backups));
+                }
+                if removed.kept_backups > 0 {
+                    println!(
+                        "{} kept: listed by dbm backup list (--delete-backups deletes them).",
+                        backups_text(removed.kept_backups)
+                    );
+                }
             }
         }
         ConnectionCommand::Pgpass(_) => unreachable!("handled above"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// "1 backup", "3 backups".
+fn backups_text(count: u64) -> String {
+    if count == 1 {
+        "1 backup".into()
+    } else {
+        format!("{count} backups")
+    }
 }
 
 fn apply_fields(input: &mut ConnectionInput, fields: &ConnectionFieldArgs) -> anyhow::Result<()> {

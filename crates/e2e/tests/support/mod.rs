@@ -156,6 +156,24 @@ impl App {
         }
     }
 
+    /// Waits until no element matches.
+    pub async fn wait_gone(&self, css: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let found = self
+                .client
+                .find_all(Locator::Css(css))
+                .await
+                .map(|all| all.len())
+                .unwrap_or(0);
+            if found == 0 {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{css} is still there");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// Clicks the element.
     pub async fn click(&self, css: &str) {
         self.find(css)

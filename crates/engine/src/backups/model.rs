@@ -96,6 +96,10 @@ pub enum RunnerKind {
 pub struct Backup {
     pub id: BackupId,
     pub connection_id: ConnectionId,
+    /// The connection's name now (or when it was removed).
+    pub connection_name: String,
+    /// The connection was removed; its backups were kept.
+    pub connection_removed: bool,
     #[ts(type = "number | null")]
     pub schedule_id: Option<i64>,
     pub trigger: Trigger,

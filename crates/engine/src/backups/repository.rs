@@ -12,7 +12,9 @@ use crate::time::{from_text, now_utc};
 const COLUMNS: &str =
     "id, connection_id, schedule_id, trigger, status, file_path, size_bytes, sha256, \
      format, compression, runner, runner_detail, pg_dump_version, server_version, started_at, \
-     completed_at, error_message, log, file_state, verified_at, verify_result";
+     completed_at, error_message, log, file_state, verified_at, verify_result, \
+     (SELECT c.name FROM connection c WHERE c.id = backup.connection_id), \
+     (SELECT c.removed_at IS NOT NULL FROM connection c WHERE c.id = backup.connection_id)";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Backup> {
     let trigger: String = row.get(3)?;
@@ -21,6 +23,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Backup> {
     Ok(Backup {
         id: BackupId(row.get(0)?),
         connection_id: ConnectionId(row.get(1)?),
+        connection_name: row.get::<_, Option<String>>(21)?.unwrap_or_default(),
+        connection_removed: row.get::<_, Option<bool>>(22)?.unwrap_or(false),
         schedule_id: row.get(2)?,
         trigger: Trigger::parse(&trigger),
         status: BackupStatus::parse(&status).unwrap_or(BackupStatus::Interrupted),
@@ -187,6 +191,26 @@ pub fn complete_recovered(sql: &Sql, id: BackupId, size: u64, sha256: &str) -> R
         ],
     )?;
     Ok(())
+}
+
+/// A connection's runs recorded as running or pending.
+pub fn unfinished_of(sql: &Sql, connection: ConnectionId) -> Result<Vec<BackupId>, Problem> {
+    let mut statement = sql.prepare(
+        "SELECT id FROM backup WHERE connection_id = ?1 AND status IN ('running', 'pending')",
+    )?;
+    let rows = statement.query_map([connection.0], |row| Ok(BackupId(row.get(0)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// How many backups a connection has, and the bytes of the completed ones.
+pub fn totals_of(sql: &Sql, connection: ConnectionId) -> Result<(u64, u64), Problem> {
+    let (count, bytes): (i64, i64) = sql.query_row(
+        "SELECT count(*), coalesce(sum(CASE WHEN status = 'completed' THEN size_bytes END), 0)
+         FROM backup WHERE connection_id = ?1",
+        [connection.0],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    Ok((count as u64, bytes as u64))
 }
 
 /// A dead run, interrupted with the reason given.

@@ -149,6 +149,29 @@ impl<'a> Connections<'a> {
         Ok(())
     }
 
+    /// Removes the connection but keeps its backups' records (listed under its name): its
+    /// password leaves the keyring first, its schedules go; when the row cannot be marked, the
+    /// password is put back.
+    pub fn retire(&self, id: ConnectionId) -> Result<(), Problem> {
+        let passwords = self.passwords()?;
+        self.get(id)?;
+        let saved = passwords.get(id.0)?;
+        passwords.delete(id.0)?;
+        if let Err(problem) = repository::retire(&mut self.store.connection(), id) {
+            if let Some(saved) = &saved {
+                if let Err(undo) = passwords.set(id.0, saved) {
+                    tracing::warn!(connection = id.0, %undo, "could not put a password back after the connection could not be removed");
+                }
+            }
+            return Err(problem);
+        }
+        tracing::info!(
+            connection = id.0,
+            "connection removed; its backups are kept"
+        );
+        Ok(())
+    }
+
     /// The saved password (from the keyring), if any.
     pub fn password(&self, id: ConnectionId) -> Result<Option<Secret>, Problem> {
         self.passwords()?.get(id.0)

@@ -103,6 +103,9 @@ pub struct Connection {
     /// RFC 3339, UTC.
     pub created_at: String,
     pub updated_at: String,
+    /// Set when the connection was removed with its backups kept: they stay listed under its
+    /// name; it is no longer listed, tested or backed up.
+    pub removed_at: Option<String>,
 }
 
 /// A connection's fields as the user typed them, before validation.

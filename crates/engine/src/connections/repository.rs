@@ -7,7 +7,7 @@ use crate::problem::Problem;
 use crate::time::now_utc;
 
 const COLUMNS: &str = "id, name, host, port, database, username, sslmode, server_version, \
-                       major_version, is_active, created_at, updated_at";
+                       major_version, is_active, created_at, updated_at, removed_at";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Connection> {
     let sslmode: String = row.get(6)?;
@@ -25,6 +25,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Connection> {
         is_active: row.get(9)?,
         created_at: row.get(10)?,
         updated_at: row.get(11)?,
+        removed_at: row.get(12)?,
     })
 }
 
@@ -116,9 +117,25 @@ pub fn delete(sql: &Sql, id: ConnectionId) -> Result<(), Problem> {
     Ok(())
 }
 
+/// Marks a connection removed (its backups stay, under its name) and removes its schedules.
+pub fn retire(sql: &mut Sql, id: ConnectionId) -> Result<(), Problem> {
+    let tx = sql.transaction()?;
+    let changed = tx.execute(
+        "UPDATE connection SET removed_at = ?2, is_active = 0, updated_at = ?2
+         WHERE id = ?1 AND removed_at IS NULL",
+        params![id.0, now_utc()],
+    )?;
+    if changed == 0 {
+        return Err(not_found(&id.to_string()));
+    }
+    tx.execute("DELETE FROM schedule WHERE connection_id = ?1", [id.0])?;
+    tx.commit()?;
+    Ok(())
+}
+
 pub fn list(sql: &Sql) -> Result<Vec<Connection>, Problem> {
     let mut statement = sql.prepare(&format!(
-        "SELECT {COLUMNS} FROM connection ORDER BY name COLLATE NOCASE, id"
+        "SELECT {COLUMNS} FROM connection WHERE removed_at IS NULL ORDER BY name COLLATE NOCASE, id"
     ))?;
     let rows = statement.query_map([], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -134,11 +151,12 @@ pub fn get(sql: &Sql, id: ConnectionId) -> Result<Connection, Problem> {
     .ok_or_else(|| not_found(&id.to_string()))
 }
 
-/// A connection by name, or by id when `reference` is a number that is not also a name.
+/// A connection by name, or by id when `reference` is a number that is not also a name; only
+/// connections that are not removed.
 pub fn find(sql: &Sql, reference: &str) -> Result<Connection, Problem> {
     let by_name = sql
         .query_row(
-            &format!("SELECT {COLUMNS} FROM connection WHERE name = ?1"),
+            &format!("SELECT {COLUMNS} FROM connection WHERE name = ?1 AND removed_at IS NULL"),
             [reference.trim()],
             from_row,
         )
@@ -147,7 +165,10 @@ pub fn find(sql: &Sql, reference: &str) -> Result<Connection, Problem> {
         return Ok(connection);
     }
     match reference.trim().parse::<i64>() {
-        Ok(id) => get(sql, ConnectionId(id)).map_err(|_| not_found(reference)),
+        Ok(id) => get(sql, ConnectionId(id))
+            .ok()
+            .filter(|c| c.removed_at.is_none())
+            .ok_or_else(|| not_found(reference)),
         Err(_) => Err(not_found(reference)),
     }
 }

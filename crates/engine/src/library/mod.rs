@@ -1,6 +1,7 @@
 //! Backup files on disk: where they go, cleaning up after a crash, and what users do with
 //! them (delete, save a copy, scan, statistics, retention, verify, restore).
 
+pub mod connection_removal;
 pub mod files;
 pub mod layout;
 pub mod owned;

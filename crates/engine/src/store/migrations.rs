@@ -29,6 +29,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "library",
         sql: include_str!("migrations/0004_library.sql"),
     },
+    Migration {
+        version: 5,
+        name: "connection_removal",
+        sql: include_str!("migrations/0005_connection_removal.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 pub use error::StoreError;
 pub use migrations::latest_version;
@@ -103,6 +103,16 @@ impl Store {
 
     fn migrate(&mut self, from: u32) -> Result<(), StoreError> {
         let conn = self.conn.get_mut().unwrap_or_else(|p| p.into_inner());
+        // A migration that rebuilds a table drops the old one: with foreign keys on, that would
+        // cascade into every row that refers to it. Off while migrating (it cannot change inside
+        // a transaction), each step checked before it commits, on again after.
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let migrated = Store::apply_migrations(conn, from);
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrated
+    }
+
+    fn apply_migrations(conn: &mut Connection, from: u32) -> Result<(), StoreError> {
         for migration in migrations::MIGRATIONS.iter().filter(|m| m.version > from) {
             // IMMEDIATE: a second process opening the same file at the same time waits, then
             // sees the new version and skips the step instead of applying it twice.
@@ -111,6 +121,18 @@ impl Store {
                 continue;
             }
             tx.execute_batch(migration.sql)?;
+            let broken: Option<String> = tx
+                .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+                .optional()?;
+            if let Some(table) = broken {
+                return Err(StoreError::Query(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                    Some(format!(
+                        "migration {} left rows of {table} pointing nowhere",
+                        migration.name
+                    )),
+                )));
+            }
             tx.pragma_update(None, "user_version", migration.version)?;
             tx.commit()?;
             tracing::info!(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { backupRecord } from "../../test/fixtures";
 import {
+  backupConnectionLabel,
   backupDurationMs,
   connectionLabel,
   connectionNames,
@@ -214,5 +215,13 @@ describe("library texts", () => {
     expect(runDurationText(backupRecord({ durationSeconds: 125 }))).toBe("2 min 5 s");
     expect(runDurationText(backupRecord({ durationSeconds: null }))).toBe("3 s");
     expect(runDurationText(backupRecord({ durationSeconds: null, completedAt: null }))).toBe("—");
+  });
+});
+
+describe("backupConnectionLabel", () => {
+  it("names the connection, and marks one removed with its backups kept", () => {
+    expect(backupConnectionLabel({ connectionId: 3, connectionName: "shop", connectionRemoved: false })).toBe("shop");
+    expect(backupConnectionLabel({ connectionId: 3, connectionName: "shop", connectionRemoved: true })).toBe("shop (removed)");
+    expect(backupConnectionLabel({ connectionId: 3, connectionName: "", connectionRemoved: false })).toBe("Connection #3");
   });
 });

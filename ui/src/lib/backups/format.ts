@@ -152,6 +152,12 @@ export function connectionNames(connections: readonly Pick<Connection, "id" | "n
   return new Map(connections.map((c) => [c.id, c.name]));
 }
 
+/** The connection a backup belongs to: its name, marked when the connection was removed. */
+export function backupConnectionLabel(backup: Pick<Backup, "connectionId" | "connectionName" | "connectionRemoved">): string {
+  const name = backup.connectionName || `Connection #${backup.connectionId}`;
+  return backup.connectionRemoved ? `${name} (removed)` : name;
+}
+
 /** A connection's name, or "Connection #3" when it is unknown (deleted, or not loaded). */
 export function connectionLabel(names: ReadonlyMap<ConnectionId, string>, id: ConnectionId | null): string {
   if (id === null) return "Unknown connection";

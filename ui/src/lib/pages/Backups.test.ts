@@ -55,6 +55,7 @@ const completed = backupRecord({
 const failed = backupRecord({
   id: 11,
   connectionId: 2,
+  connectionName: "staging",
   status: "failed",
   sizeBytes: null,
   filePath: null,
@@ -70,7 +71,15 @@ const failed = backupRecord({
   durationSeconds: 1,
   trigger: "manual",
 });
-const orphan = backupRecord({ id: 10, connectionId: 9, status: "cancelled", sizeBytes: null, fileState: "missing" });
+const orphan = backupRecord({
+  id: 10,
+  connectionId: 9,
+  connectionName: "old shop",
+  connectionRemoved: true,
+  status: "cancelled",
+  sizeBytes: null,
+  fileState: "missing",
+});
 
 const NO_FILTER: BackupFilter = { connection: null, schedule: null, status: null, from: null, to: null };
 
@@ -137,8 +146,11 @@ describe("Backups list", () => {
     expect(second.getByTestId("backup-connection").textContent?.trim()).toBe("staging");
     expect(second.getByTestId("backup-status").textContent).toBe("Failed");
     expect(second.getByTestId("backup-size").textContent?.trim()).toBe("—");
-    // A backup of a connection that is gone keeps its row.
-    expect(within(rows()[2]).getByTestId("backup-connection").textContent?.trim()).toBe("Connection #9");
+    // A backup of a removed connection keeps its row, under the connection's name.
+    expect(within(rows()[2]).getByTestId("backup-connection").textContent?.trim()).toBe("old shop");
+    expect(within(rows()[2]).getByTestId("backup-connection-removed")).toBeTruthy();
+    expect(within(rows()[2]).getByTitle("old shop (removed)")).toBeTruthy();
+    expect(within(rows()[0]).queryByTestId("backup-connection-removed")).toBeNull();
     expect(screen.queryByTestId("backups-empty")).toBeNull();
     // One page only: no pager.
     expect(screen.queryByTestId("backups-next")).toBeNull();

@@ -13,6 +13,7 @@ vi.mock("../bindings", () => ({
     connectionCreate: vi.fn(),
     connectionUpdate: vi.fn(),
     connectionDelete: vi.fn(),
+    connectionRemovalPreview: vi.fn(),
     connectionTest: vi.fn(),
     connectionTestInput: vi.fn(),
     connectionParseUri: vi.fn(),
@@ -163,7 +164,8 @@ describe("Connections list", () => {
   it("asks for confirmation in the row before deleting", async () => {
     render(Connections);
     await screen.findAllByTestId("connection-row");
-    api.connectionDelete.mockResolvedValue(null);
+    api.connectionDelete.mockResolvedValue({ connectionId: 2, keptBackups: 0, deletedBackups: 0 });
+    api.connectionRemovalPreview.mockResolvedValue({ connectionId: 2, name: "staging", backups: 0, bytes: 0 });
 
     await fireEvent.click(within(row("staging")).getByTestId("connection-delete"));
     expect(api.connectionDelete).not.toHaveBeenCalled();
@@ -182,9 +184,26 @@ describe("Connections list", () => {
     await fireEvent.click(within(row("staging")).getByTestId("connection-delete-confirm"));
 
     expect(api.connectionDelete).toHaveBeenCalledTimes(1);
-    expect(api.connectionDelete).toHaveBeenCalledWith(2);
+    expect(api.connectionDelete).toHaveBeenCalledWith(2, false);
     await waitFor(() => expect(screen.getAllByTestId("connection-row").map((r) => r.dataset.name)).toEqual(["production"]));
     expect(byId("connections-notice").textContent).toContain("Deleted “staging”.");
+  });
+
+  it("says how many backups and bytes a removal keeps, and deletes them only when asked", async () => {
+    render(Connections);
+    await screen.findAllByTestId("connection-row");
+    api.connectionRemovalPreview.mockResolvedValue({ connectionId: 2, name: "staging", backups: 3, bytes: 3 * 1024 * 1024 });
+    api.connectionDelete.mockResolvedValue({ connectionId: 2, keptBackups: 0, deletedBackups: 3 });
+
+    await fireEvent.click(within(row("staging")).getByTestId("connection-delete"));
+    await waitFor(() => expect(row("staging").textContent).toContain("Its 3 backups (3.0 MiB) stay listed under its name"));
+    const choice = within(row("staging")).getByTestId("connection-delete-backups") as HTMLInputElement;
+    expect(choice.checked).toBe(false);
+    await fireEvent.click(choice);
+    expect(row("staging").textContent).toContain("are deleted with their files");
+    api.connectionList.mockResolvedValue([production]);
+    await fireEvent.click(within(row("staging")).getByTestId("connection-delete-confirm"));
+    expect(api.connectionDelete).toHaveBeenCalledWith(2, true);
   });
 
   it("closes the delete prompt with Escape without deleting", async () => {
