@@ -161,7 +161,11 @@ fileState: FileState | null, verifiedAt: string | null,
 /**
  * The last verification's findings.
  */
-verification: Verification | null, };
+verification: Verification | null, 
+/**
+ * What the dump was asked to contain (None for backups older than this record).
+ */
+options: DumpOptions | null, };
 
 /**
  * Which backups a list shows.

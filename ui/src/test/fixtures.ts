@@ -81,6 +81,7 @@ export function backupRecord(overrides: Partial<Backup> = {}): Backup {
     fileState: null,
     verifiedAt: null,
     verification: null,
+    options: null,
     ...overrides,
   };
 }

@@ -127,6 +127,8 @@ pub struct Backup {
     pub verified_at: Option<String>,
     /// The last verification's findings.
     pub verification: Option<Verification>,
+    /// What the dump was asked to contain (None for backups older than this record).
+    pub options: Option<crate::dump::options::DumpOptions>,
 }
 
 impl Backup {

@@ -6,6 +6,7 @@ use ts_rs::TS;
 
 use super::model::{Backup, BackupId, BackupStatus, FileState, RunnerKind, Trigger, Verification};
 use crate::connections::ConnectionId;
+use crate::dump::options::DumpOptions;
 use crate::problem::Problem;
 use crate::time::{from_text, now_utc};
 
@@ -14,7 +15,8 @@ const COLUMNS: &str =
      format, compression, runner, runner_detail, pg_dump_version, server_version, started_at, \
      completed_at, error_message, log, file_state, verified_at, verify_result, \
      (SELECT c.name FROM connection c WHERE c.id = backup.connection_id), \
-     (SELECT c.removed_at IS NOT NULL FROM connection c WHERE c.id = backup.connection_id)";
+     (SELECT c.removed_at IS NOT NULL FROM connection c WHERE c.id = backup.connection_id), \
+     options";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Backup> {
     let trigger: String = row.get(3)?;
@@ -25,6 +27,9 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Backup> {
         connection_id: ConnectionId(row.get(1)?),
         connection_name: row.get::<_, Option<String>>(21)?.unwrap_or_default(),
         connection_removed: row.get::<_, Option<bool>>(22)?.unwrap_or(false),
+        options: row
+            .get::<_, Option<String>>(23)?
+            .and_then(|json| serde_json::from_str(&json).ok()),
         schedule_id: row.get(2)?,
         trigger: Trigger::parse(&trigger),
         status: BackupStatus::parse(&status).unwrap_or(BackupStatus::Interrupted),
@@ -75,12 +80,20 @@ pub fn insert_running(
     connection: ConnectionId,
     schedule: Option<i64>,
     trigger: Trigger,
-    format: &str,
+    options: &DumpOptions,
 ) -> Result<BackupId, Problem> {
+    let options_json = serde_json::to_string(options).ok();
     sql.execute(
-        "INSERT INTO backup (connection_id, schedule_id, trigger, status, format, started_at)
-         VALUES (?1, ?2, ?3, 'running', ?4, ?5)",
-        params![connection.0, schedule, trigger.as_str(), format, now_utc()],
+        "INSERT INTO backup (connection_id, schedule_id, trigger, status, format, started_at, options)
+         VALUES (?1, ?2, ?3, 'running', ?4, ?5, ?6)",
+        params![
+            connection.0,
+            schedule,
+            trigger.as_str(),
+            options.format.as_str(),
+            now_utc(),
+            options_json
+        ],
     )?;
     Ok(BackupId(sql.last_insert_rowid()))
 }

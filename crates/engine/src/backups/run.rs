@@ -70,7 +70,7 @@ pub async fn run_backup(
             connection.id,
             request_for_setup.schedule,
             request_for_setup.trigger,
-            request_for_setup.options.format.as_str(),
+            &request_for_setup.options,
         )?;
         let lock = RunLock::acquire(&data_dir, id).map_err(|e| {
             Problem::new(

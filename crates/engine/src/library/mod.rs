@@ -2,6 +2,7 @@
 //! them (delete, save a copy, scan, statistics, retention, verify, restore).
 
 pub mod connection_removal;
+pub mod dump_scope;
 pub mod files;
 pub mod layout;
 pub mod owned;

@@ -86,6 +86,29 @@ pub async fn restore(
     on_line: &(dyn Fn(&str) + Send + Sync),
     cancel: &CancellationToken,
 ) -> Result<RestoreOutcome, Problem> {
+    restore_with(store, request, Errors::Stop, on_line, cancel)
+        .await
+        .map(|(outcome, _)| outcome)
+}
+
+/// Whether a tool's error ends the restore.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Errors {
+    /// The first error stops it (a user's restore).
+    Stop,
+    /// Errors about objects outside the tables go on and are returned (verifying a partial
+    /// dump, which may lack the functions or types its tables' triggers and defaults need).
+    TolerateOutsideTables,
+}
+
+/// `restore`, answering also the errors it tolerated.
+pub(super) async fn restore_with(
+    store: Arc<Store>,
+    request: &RestoreRequest,
+    errors: Errors,
+    on_line: &(dyn Fn(&str) + Send + Sync),
+    cancel: &CancellationToken,
+) -> Result<(RestoreOutcome, Vec<String>), Problem> {
     let started = Instant::now();
     let lookup = store.clone();
     let (backup_id, connection_id) = (request.backup_id, request.connection_id);
@@ -162,7 +185,7 @@ pub async fn restore(
     // Tools at least as new as the dump and the server.
     let major = dump_major(&backup)?.max(server_version.major);
     let runner = super::verify::restore_tools(&store, policy, &template, major).await?;
-    let (tool, args, scratch) = command_for(&backup, &file, &database, request).await?;
+    let (tool, args, scratch) = command_for(&backup, &file, &database, request, errors).await?;
 
     if request.create {
         admin
@@ -184,6 +207,7 @@ pub async fn restore(
     if let Some(scratch) = &scratch {
         let _ = std::fs::remove_file(scratch);
     }
+    let mut tolerated = Vec::new();
     let failure = match exit {
         Err(problem) => Some(problem),
         Ok(exit) if exit.cancelled => Some(Problem::new(
@@ -195,6 +219,19 @@ pub async fn restore(
                 "The database may be partly restored: restore again with clean, or into a new database."
             },
         )),
+        Ok(exit) if errors == Errors::TolerateOutsideTables => {
+            match super::dump_scope::tolerated_errors(&exit.stderr) {
+                Ok(found) => {
+                    tolerated = found;
+                    None
+                }
+                Err(first) => Some(Problem::new(
+                    "restore_failed",
+                    format!("{tool} could not restore a table of the backup: {first}"),
+                    "The backup may be damaged, or need objects the database lacks.",
+                )),
+            }
+        }
         Ok(exit) if exit.exit_code != 0 => {
             let tail: Vec<&str> = exit.stderr.trim().lines().collect();
             Some(Problem::new(
@@ -225,12 +262,13 @@ pub async fn restore(
         return Err(problem);
     }
     tracing::info!(backup = backup.id.0, %database, "backup restored");
-    Ok(RestoreOutcome {
+    let outcome = RestoreOutcome {
         database,
         created: request.create,
         tool: runner.detail(),
         seconds: started.elapsed().as_secs_f64(),
-    })
+    };
+    Ok((outcome, tolerated))
 }
 
 /// The tool, its arguments, and a decompressed scratch copy to remove afterwards (plain .zst).
@@ -239,15 +277,16 @@ async fn command_for(
     file: &Path,
     database: &str,
     request: &RestoreRequest,
+    errors: Errors,
 ) -> Result<(&'static str, Vec<String>, Option<PathBuf>), Problem> {
+    let stop = errors == Errors::Stop;
     if backup.dump_format() == DumpFormat::Plain {
         let (source, scratch) = super::verify::plain_sql(file, "restore.sql").await?;
-        let mut args = vec![
-            "--no-password".into(),
-            "--quiet".into(),
-            "--set=ON_ERROR_STOP=1".into(),
-            format!("--file={}", source.display()),
-        ];
+        let mut args: Vec<String> = vec!["--no-password".into(), "--quiet".into()];
+        if stop {
+            args.push("--set=ON_ERROR_STOP=1".into());
+        }
+        args.push(format!("--file={}", source.display()));
         if request.single_transaction {
             args.push("--single-transaction".into());
         }
@@ -255,15 +294,14 @@ async fn command_for(
     }
     // Without --dbname pg_restore prints a script instead of restoring. The name goes quoted
     // in a connection string: bare, libpq would read `a=b` or `postgres://…` as one.
-    let mut args = vec![
-        "--no-password".into(),
-        "--verbose".into(),
-        "--exit-on-error".into(),
-        format!(
-            "--dbname={}",
-            crate::pg::conninfo::dbname_conninfo(database)
-        ),
-    ];
+    let mut args: Vec<String> = vec!["--no-password".into(), "--verbose".into()];
+    if stop {
+        args.push("--exit-on-error".into());
+    }
+    args.push(format!(
+        "--dbname={}",
+        crate::pg::conninfo::dbname_conninfo(database)
+    ));
     if request.clean {
         args.push("--clean".into());
         args.push("--if-exists".into());

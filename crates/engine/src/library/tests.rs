@@ -76,7 +76,7 @@ impl Fixture {
             self.connection,
             schedule.map(|s| s.0),
             Trigger::Schedule,
-            "custom",
+            &Default::default(),
         )
         .unwrap();
         sql.execute(
@@ -254,7 +254,7 @@ fn statistics_equal_hand_computed_values() {
         f.connection,
         None,
         Trigger::Manual,
-        "custom",
+        &Default::default(),
     )
     .unwrap();
     let stats = stats::stats(&f.store, now).unwrap();

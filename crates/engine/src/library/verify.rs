@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::dump_scope::{self, Scope};
 use crate::backups::repository;
 use crate::backups::{Backup, BackupId, BackupStatus, TableCount, Verification, VerifyCheck};
 use crate::connections::{run_blocking, ConnectionId, Connections};
@@ -220,30 +221,57 @@ pub(super) async fn restore_tools(
         })
 }
 
-/// Restores into a PostgreSQL started for the purpose in a container (nothing else is
-/// touched) and compares each table's row count with the source's when it is reachable.
+/// Restores into a throwaway database (a container's, or a scratch one on a chosen server;
+/// nothing else is touched) and compares what the dump was asked to contain with the source:
+/// each table's rows, or only its presence for a schema-only dump, or only the restored tables
+/// for a dump of some tables or schemas. A data-only dump is said to be unprovable this way.
 async fn restore_check(
     store: &Arc<Store>,
     backup: &Backup,
     path: &Path,
     how: RestoreCheck,
 ) -> (Vec<VerifyCheck>, Option<Vec<TableCount>>) {
+    let scope = dump_scope::scope_of(backup);
+    if scope.data_only {
+        return (
+            vec![check(
+                "restore",
+                true,
+                "not restored: a data-only backup restores only into a database that already has \
+                 its tables (restore it into one made from the source's schema to prove it); its \
+                 file checks above passed",
+            )],
+            None,
+        );
+    }
     let restored = match how {
-        RestoreCheck::OnServer(connection) => restore_on_server(store, backup, connection).await,
-        _ => restore_in_throwaway(store, backup, path).await,
+        RestoreCheck::OnServer(connection) => {
+            restore_on_server(store, backup, connection, scope).await
+        }
+        _ => restore_in_throwaway(store, backup, path, scope).await,
     };
-    let counts = match restored {
-        Ok(counts) => counts,
+    let Restored { counts, tolerated } = match restored {
+        Ok(restored) => restored,
         Err(problem) => return (vec![check("restore", false, problem.to_string())], None),
     };
-    let mut checks = vec![check(
-        "restore",
-        true,
-        format!(
-            "restored into a throwaway database: {} tables",
-            counts.len()
-        ),
-    )];
+    let mut detail = format!(
+        "restored into a throwaway database: {} tables",
+        counts.len()
+    );
+    if !tolerated.is_empty() {
+        detail.push_str(&format!(
+            "; {} objects the partial backup does not hold could not be created (they need the \
+             rest of the database): {}",
+            tolerated.len(),
+            tolerated
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+    let mut checks = vec![check("restore", true, detail)];
     let source = source_counts(store, backup).await;
     let mut tables: Vec<TableCount> = counts
         .into_iter()
@@ -257,49 +285,81 @@ async fn restore_check(
         })
         .collect();
     tables.sort_by(|a, b| a.table.cmp(&b.table));
-    match &source {
-        Ok(source) => {
-            let differing: Vec<String> = tables
-                .iter()
-                .filter(|t| t.source_rows != Some(t.rows))
-                .map(|t| {
-                    format!(
-                        "{} ({} restored, {} now)",
-                        t.table,
-                        t.rows,
-                        t.source_rows.unwrap_or(0)
-                    )
-                })
-                .chain(
-                    source
-                        .iter()
-                        .filter(|(t, _)| !tables.iter().any(|r| r.table == *t))
-                        .map(|(t, n)| format!("{t} (absent, {n} now)")),
-                )
-                .collect();
-            checks.push(check(
-                "row counts",
-                differing.is_empty(),
-                if differing.is_empty() {
-                    "every table has the source's row count".to_string()
-                } else {
-                    format!(
-                        "differ from the source (it may have changed since the backup): {}",
-                        differing.join(", ")
-                    )
-                },
-            ));
-        }
-        Err(problem) => checks.push(check(
+    checks.push(match &source {
+        Ok(source) => compare(scope, &tables, source),
+        Err(problem) => check(
             "row counts",
             true,
             format!(
                 "not compared: the source is not reachable ({})",
                 problem.message
             ),
-        )),
-    }
+        ),
+    });
     (checks, Some(tables))
+}
+
+/// The restored tables against the source's, within what the dump holds.
+fn compare(scope: Scope, tables: &[TableCount], source: &[(String, i64)]) -> VerifyCheck {
+    // A partial dump holds what it holds: source tables it left out are not missing.
+    let absent: Vec<String> = if scope.partial {
+        Vec::new()
+    } else {
+        source
+            .iter()
+            .filter(|(t, _)| !tables.iter().any(|r| r.table == *t))
+            .map(|(t, n)| format!("{t} (absent, {n} now)"))
+            .collect()
+    };
+    if !scope.rows {
+        return check(
+            "tables",
+            absent.is_empty(),
+            if absent.is_empty() {
+                "every table of the source is there (a schema-only backup: no rows to compare)"
+                    .to_string()
+            } else {
+                format!("missing from the backup: {}", absent.join(", "))
+            },
+        );
+    }
+    let differing: Vec<String> = tables
+        .iter()
+        .filter(|t| t.source_rows != Some(t.rows))
+        .map(|t| {
+            format!(
+                "{} ({} restored, {} now)",
+                t.table,
+                t.rows,
+                t.source_rows.unwrap_or(0)
+            )
+        })
+        .chain(absent)
+        .collect();
+    check(
+        "row counts",
+        differing.is_empty(),
+        if differing.is_empty() && scope.partial {
+            format!(
+                "each of the {} tables the backup holds has the source's row count",
+                tables.len()
+            )
+        } else if differing.is_empty() {
+            "every table has the source's row count".to_string()
+        } else {
+            format!(
+                "differ from the source (it may have changed since the backup): {}",
+                differing.join(", ")
+            )
+        },
+    )
+}
+
+/// What a throwaway restore produced: row counts per table, and the errors a partial dump's
+/// restore tolerated.
+struct Restored {
+    counts: Vec<(String, i64)>,
+    tolerated: Vec<String>,
 }
 
 async fn source_counts(store: &Arc<Store>, backup: &Backup) -> Result<Vec<(String, i64)>, Problem> {
@@ -338,7 +398,8 @@ async fn restore_on_server(
     store: &Arc<Store>,
     backup: &Backup,
     connection_id: ConnectionId,
-) -> Result<Vec<(String, i64)>, Problem> {
+    scope: Scope,
+) -> Result<Restored, Problem> {
     let scratch = format!("dbm_verify_{}_{}", backup.id, std::process::id());
     let request = super::restore::RestoreRequest {
         backup_id: backup.id,
@@ -351,20 +412,28 @@ async fn restore_on_server(
         allow_non_empty: false,
     };
     let server = connection_target(store, connection_id).await?;
-    let restored = super::restore::restore(
+    let errors = if scope.partial {
+        super::restore::Errors::TolerateOutsideTables
+    } else {
+        super::restore::Errors::Stop
+    };
+    let restored = super::restore::restore_with(
         store.clone(),
         &request,
+        errors,
         &|_| {},
         &tokio_util::sync::CancellationToken::new(),
     )
     .await;
     let counted = match restored {
-        Ok(_) => {
+        Ok((_, tolerated)) => {
             let target = crate::pg::ConnectTarget {
                 database: scratch.clone(),
                 ..server.clone()
             };
-            count_rows(&target).await
+            count_rows(&target)
+                .await
+                .map(|counts| Restored { counts, tolerated })
         }
         Err(problem) => Err(problem),
     };
@@ -390,7 +459,8 @@ async fn restore_in_throwaway(
     store: &Arc<Store>,
     backup: &Backup,
     path: &Path,
-) -> Result<Vec<(String, i64)>, Problem> {
+    scope: Scope,
+) -> Result<Restored, Problem> {
     let major = dump_major(backup)?;
     let lookup = store.clone();
     let template = run_blocking(move || settings::image_template(&lookup)).await?;
@@ -413,7 +483,7 @@ async fn restore_in_throwaway(
     } else {
         (path.to_path_buf(), None)
     };
-    let result = run_restore_container(&docker, &image, backup, &source).await;
+    let result = run_restore_container(&docker, &image, backup, &source, scope).await;
     if let Some(scratch) = scratch {
         let _ = std::fs::remove_file(scratch);
     }
@@ -465,7 +535,8 @@ async fn run_restore_container(
     image: &str,
     backup: &Backup,
     file: &Path,
-) -> Result<Vec<(String, i64)>, Problem> {
+    scope: Scope,
+) -> Result<Restored, Problem> {
     let (Some(parent), Some(name)) = (file.parent(), file.file_name()) else {
         return Err(Problem::new(
             "invalid_backup_path",
@@ -473,11 +544,16 @@ async fn run_restore_container(
             "Choose another backup.",
         ));
     };
-    let load = if backup.dump_format() == DumpFormat::Plain {
-        "gosu postgres psql -h /tmp -U postgres -d restored -q -f /tmp/backup >/dev/null 2>/tmp/load.log; \
-         if grep ERROR /tmp/load.log | grep -v 'role .* does not exist' >&2; then exit 4; fi"
-    } else {
-        "gosu postgres pg_restore -h /tmp -U postgres -d restored --no-owner --no-privileges /tmp/backup || exit 4"
+    let plain = backup.dump_format() == DumpFormat::Plain;
+    // A partial dump's restore goes on past objects it lacks; its messages are judged below.
+    let load = match (plain, scope.partial) {
+        (true, false) => "gosu postgres psql -h /tmp -U postgres -d restored -q -f /tmp/backup >/dev/null 2>/tmp/load.log; \
+         if grep ERROR /tmp/load.log | grep -v 'role .* does not exist' >&2; then exit 4; fi",
+        (true, true) => "gosu postgres psql -h /tmp -U postgres -d restored -q -f /tmp/backup >/dev/null 2>/tmp/load.log; \
+         grep ERROR /tmp/load.log | grep -v 'role .* does not exist' >&2; true",
+        (false, false) => "gosu postgres pg_restore -h /tmp -U postgres -d restored --no-owner --no-privileges /tmp/backup || exit 4",
+        (false, true) => "gosu postgres pg_restore -h /tmp -U postgres -d restored --no-owner --no-privileges /tmp/backup 2>/tmp/load.log; \
+         cat /tmp/load.log >&2; true",
     };
     let script = format!(
         "set -e; cp -a \"{IN_MOUNT}/$DBM_FILE\" /tmp/backup; chown -R postgres /tmp/backup; \
@@ -510,14 +586,26 @@ async fn run_restore_container(
             "The backup may be damaged or need objects the throwaway database lacks (extensions, roles).",
         ));
     }
-    Ok(output
+    let tolerated = if scope.partial {
+        dump_scope::tolerated_errors(&output.stderr).map_err(|first| {
+            Problem::new(
+                "restore_check_failed",
+                format!("the restore failed ({image}): a table of the backup could not be restored: {first}"),
+                "The backup may be damaged or need objects the throwaway database lacks (extensions, roles).",
+            )
+        })?
+    } else {
+        Vec::new()
+    };
+    let counts = output
         .stdout
         .lines()
         .filter_map(|line| {
             let (table, rows) = line.rsplit_once('|')?;
             Some((table.to_string(), rows.trim().parse().ok()?))
         })
-        .collect())
+        .collect();
+    Ok(Restored { counts, tolerated })
 }
 
 fn tail(text: &str) -> String {

@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "connection_removal",
         sql: include_str!("migrations/0005_connection_removal.sql"),
     },
+    Migration {
+        version: 6,
+        name: "backup_options",
+        sql: include_str!("migrations/0006_backup_options.sql"),
+    },
 ];
 
 /// The newest schema this build knows.
