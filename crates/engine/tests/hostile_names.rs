@@ -92,3 +92,32 @@ async fn databases_named_like_connection_strings_back_up_and_restore_as_names() 
     assert_eq!(table_rows(major, source).await, 321);
     database::drop(major, source).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backup_folder_whose_path_holds_a_colon_reaches_docker_as_one_mount() {
+    let setup = setup(16, "postgres");
+    let root = setup.dir.path().join("a:b c").join("backups");
+    dbm_engine::settings::set(
+        &setup.store,
+        dbm_engine::settings::BACKUP_ROOT,
+        &root.display().to_string(),
+    )
+    .unwrap();
+    for format in [DumpFormat::Custom, DumpFormat::Directory] {
+        let backup = setup.backup(format, EnginePolicy::Docker).await;
+        assert_eq!(
+            backup.status,
+            BackupStatus::Completed,
+            "{format:?}: {backup:?}"
+        );
+        assert!(backup.file_path.as_deref().unwrap().contains("a:b c"));
+        let verified = dbm_engine::library::verify::verify(
+            setup.store.clone(),
+            backup.id,
+            dbm_engine::library::verify::RestoreCheck::Container,
+        )
+        .await
+        .unwrap();
+        assert!(verified.ok, "{format:?}: {verified:#?}");
+    }
+}

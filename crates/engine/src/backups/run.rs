@@ -224,8 +224,12 @@ impl Run {
             options.extension(&resolved),
         );
         let partial = layout::partial_path(&path);
-        if let Some(parent) = path.parent() {
-            if let Err(error) = crate::store::create_private_dir(parent) {
+        if let Some(parent) = path.parent().map(Path::to_path_buf) {
+            let made =
+                tokio::task::spawn_blocking(move || crate::store::create_private_dir(&parent))
+                    .await
+                    .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+            if let Err(error) = made {
                 return Outcome::failed(backup_root_problem(root, &error), String::new());
             }
         }
@@ -256,7 +260,7 @@ impl Run {
             .await;
         let outcome = match outcome {
             Outcome::Completed { written, log } => {
-                self.seal(&runner, options, &partial, &path, written, log)
+                self.seal(&runner, options, &partial, (&path, root), written, log)
                     .await
             }
             ended => ended,
@@ -302,12 +306,16 @@ impl Run {
             watcher.abort();
             let written = match &exit {
                 Ok(exit) if exit.exit_code == 0 && !exit.cancelled => {
-                    restrict_tree(partial);
+                    // pg_dump wrote it itself: private and durable before it is hashed.
                     let path = partial.to_path_buf();
                     Some(
-                        tokio::task::spawn_blocking(move || hash_path(&path))
-                            .await
-                            .unwrap_or_else(|e| Err(std::io::Error::other(e))),
+                        tokio::task::spawn_blocking(move || {
+                            restrict_tree(&path);
+                            crate::dump::durable::sync_tree(&path)?;
+                            hash_path(&path)
+                        })
+                        .await
+                        .unwrap_or_else(|e| Err(std::io::Error::other(e))),
                     )
                 }
                 _ => None,
@@ -354,7 +362,7 @@ impl Run {
         runner: &Runner,
         options: &DumpOptions,
         partial: &Path,
-        path: &Path,
+        (path, root): (&Path, &Path),
         written: Written,
         log: String,
     ) -> Outcome {
@@ -391,7 +399,17 @@ impl Run {
                 log,
             );
         }
-        sync_parent(path);
+        // The rename, and any folder this run made, survive a power cut.
+        let (folder, root) = (
+            path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            root.to_path_buf(),
+        );
+        let synced =
+            tokio::task::spawn_blocking(move || crate::dump::durable::sync_folders(&folder, &root))
+                .await;
+        if let Ok(Err(error)) | Err(error) = synced.map_err(std::io::Error::other) {
+            tracing::warn!(backup = self.id.0, %error, "could not sync the backup's folder");
+        }
         Outcome::Completed { written, log }
     }
 }
@@ -532,15 +550,6 @@ fn restrict_tree(path: &Path) {
             for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
                 restrict_tree(&entry.path());
             }
-        }
-    }
-}
-
-/// Makes the rename durable.
-fn sync_parent(path: &Path) {
-    if let Some(parent) = path.parent() {
-        if let Ok(dir) = std::fs::File::open(parent) {
-            let _ = dir.sync_all();
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::problem::{error_chain, Problem};
 pub use image::ensure_image;
 pub use run::{
     host_networking, pg_dump_version_of_image, remove_orphans, run_spec_to_completion,
-    run_to_completion, start, unexpected_frame, Attached, ContainerSpec, RunOutput,
+    run_to_completion, start, unexpected_frame, Attached, Bind, ContainerSpec, RunOutput,
 };
 
 /// How long to wait for the daemon to answer before calling it unreachable.

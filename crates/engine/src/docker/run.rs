@@ -34,10 +34,47 @@ pub struct ContainerSpec {
     /// `KEY=value`. Visible in `docker inspect` while the container exists: it exists only
     /// for the run.
     pub env: Vec<String>,
-    /// `host:container[:ro]`.
-    pub binds: Vec<String>,
+    /// Host folders or files seen inside the container.
+    pub binds: Vec<Bind>,
     /// `uid:gid`, so files written to a bind mount belong to the user.
     pub user: Option<String>,
+}
+
+/// A host path mounted into the container. Given to Docker as a structured mount, not a
+/// `src:dst` string, which a path holding `:` would break.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bind {
+    pub source: std::path::PathBuf,
+    pub target: String,
+    pub read_only: bool,
+}
+
+impl Bind {
+    pub fn read_only(source: impl Into<std::path::PathBuf>, target: impl Into<String>) -> Bind {
+        Bind {
+            source: source.into(),
+            target: target.into(),
+            read_only: true,
+        }
+    }
+
+    pub fn writable(source: impl Into<std::path::PathBuf>, target: impl Into<String>) -> Bind {
+        Bind {
+            source: source.into(),
+            target: target.into(),
+            read_only: false,
+        }
+    }
+
+    fn mount(&self) -> bollard::models::Mount {
+        bollard::models::Mount {
+            source: Some(self.source.display().to_string()),
+            target: Some(self.target.clone()),
+            typ: Some(bollard::models::MountType::BIND),
+            read_only: Some(self.read_only),
+            ..Default::default()
+        }
+    }
 }
 
 /// The environment's names only: its values include the password.
@@ -153,7 +190,7 @@ pub async fn start(docker: &Docker, spec: &ContainerSpec) -> Result<Attached, Pr
             typ: Some("none".into()),
             config: None,
         }),
-        binds: (!spec.binds.is_empty()).then(|| spec.binds.clone()),
+        mounts: (!spec.binds.is_empty()).then(|| spec.binds.iter().map(Bind::mount).collect()),
         ..Default::default()
     };
     let body = ContainerCreateBody {

@@ -32,8 +32,10 @@ pub async fn run(
     match runner {
         Runner::Docker { docker, image, .. } => {
             let mut spec = connected_spec(image, tool, args, target);
-            spec.binds
-                .push(format!("{}:{}:ro", folder.display(), folder.display()));
+            spec.binds.push(docker::Bind::read_only(
+                folder,
+                folder.display().to_string(),
+            ));
             let mut attached = docker::start(docker, &spec).await?;
             let mut tail = Tail::default();
             let mut exit = Exit::default();

@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::runner::{libpq_env, root_certificate, Destination, Exit};
 use super::sink::Tail;
-use crate::docker::{self, ContainerSpec};
+use crate::docker::{self, Bind, ContainerSpec};
 use crate::pg::ConnectTarget;
 use crate::problem::Problem;
 
@@ -33,7 +33,7 @@ pub async fn dump(
         Destination::Stream(sink) => Some(sink),
         Destination::Path(path) => {
             let (parent, name) = split(path)?;
-            spec.binds.push(format!("{}:{OUT_MOUNT}", parent.display()));
+            spec.binds.push(Bind::writable(parent, OUT_MOUNT));
             spec.cmd.push(format!("--file={OUT_MOUNT}/{name}"));
             spec.user = owner_of(parent);
             None
@@ -98,7 +98,7 @@ pub async fn read_archive(
             flag.into(),
             format!("{IN_MOUNT}/{name}"),
         ],
-        binds: vec![format!("{}:{IN_MOUNT}:ro", parent.display())],
+        binds: vec![Bind::read_only(parent, IN_MOUNT)],
         ..Default::default()
     };
     let output = docker::run_spec_to_completion(docker, &spec).await?;
@@ -126,8 +126,7 @@ pub(super) fn connected_spec(
     };
     let host = container_host(&target.host, &mut spec.binds);
     let root_cert = root_certificate(target.sslmode).map(|path| {
-        spec.binds
-            .push(format!("{}:{ROOT_CERT_MOUNT}:ro", path.display()));
+        spec.binds.push(Bind::read_only(path, ROOT_CERT_MOUNT));
         ROOT_CERT_MOUNT
     });
     spec.env = libpq_env(target, &host, root_cert)
@@ -139,9 +138,9 @@ pub(super) fn connected_spec(
 
 /// The host as seen from the container. Loopback works as is with host networking (Linux);
 /// elsewhere the host is `host.docker.internal`. A socket folder is mounted at the same path.
-fn container_host(host: &str, binds: &mut Vec<String>) -> String {
+fn container_host(host: &str, binds: &mut Vec<Bind>) -> String {
     if host.starts_with('/') {
-        binds.push(format!("{host}:{host}"));
+        binds.push(Bind::writable(host, host));
         return host.to_string();
     }
     let loopback = matches!(host, "localhost" | "127.0.0.1" | "::1") || host.starts_with("127.");

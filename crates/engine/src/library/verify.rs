@@ -570,7 +570,7 @@ async fn run_restore_container(
             format!("DBM_FILE={}", name.to_string_lossy()),
             format!("DBM_COUNT_SQL={COUNT_ROWS_SQL}"),
         ],
-        binds: vec![format!("{}:{IN_MOUNT}:ro", parent.display())],
+        binds: vec![docker::Bind::read_only(parent, IN_MOUNT)],
         user: Some("root".into()),
     };
     let output = docker::run_spec_to_completion(docker, &spec).await?;
