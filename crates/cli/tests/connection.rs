@@ -181,3 +181,67 @@ fn bad_input_is_refused_with_what_to_do_and_nothing_is_saved() {
     let listed = dbm(dir.path(), &["connection", "list", "--json"], None);
     assert_eq!(String::from_utf8_lossy(&listed.stdout).trim(), "[]");
 }
+
+/// A keyring that hangs (an unlock prompt nobody answers, a stuck service) stalls only the call
+/// that waits on it: the store is not locked meanwhile, so another dbm saves a connection at
+/// once. Run in a private desktop session of its own, whose keyring daemon is frozen (SIGSTOP)
+/// and thawed: the shared one serves the other tests.
+#[test]
+fn a_frozen_keyring_does_not_lock_the_store_for_other_processes() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/testenv/session.sh"
+    );
+    let scenario = r#"
+        set -u
+        reply=$(gdbus call --session -d org.freedesktop.DBus -o /org/freedesktop/DBus \
+                  -m org.freedesktop.DBus.GetConnectionUnixProcessID org.freedesktop.secrets)
+        keyring=$(echo "$reply" | sed -E 's/.*uint32 ([0-9]+).*/\1/')
+        kill -STOP "$keyring"
+        printf 'pw-frozen\n' | "$DBM" connection add --name frozen --host 127.0.0.1 --port 5432 \
+            --database app --user app --password-stdin >"$OUT/frozen.log" 2>&1 &
+        frozen=$!
+        sleep 2
+        "$DBM" connection add --name free --host 127.0.0.1 --port 5432 --database app --user app \
+            >"$OUT/free.log" 2>&1
+        echo "free=$?"
+        kill -0 "$frozen" 2>/dev/null && echo "frozen=waiting"
+        kill -CONT "$keyring"
+        wait "$frozen"
+        echo "frozen=$?"
+    "#;
+    let output = std::process::Command::new("bash")
+        .arg(session)
+        .args(["sh", "-c", scenario])
+        .env("DBM", env!("CARGO_BIN_EXE_dbm"))
+        .env("DBM_DATA_DIR", dir.path())
+        .env("OUT", dir.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stdout);
+    let log = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap_or_default();
+    assert!(
+        said.contains("free=0"),
+        "the other dbm saved its connection while the keyring hung: {said} {}",
+        log("free.log")
+    );
+    assert!(
+        said.contains("frozen=waiting"),
+        "the first one was still waiting: {said}"
+    );
+    assert!(
+        said.contains("frozen=0"),
+        "and finished once the keyring answered: {said} {}",
+        log("frozen.log")
+    );
+    let listed = dbm(dir.path(), &["connection", "list", "--json"], None);
+    let names: Vec<String> = serde_json::from_slice::<serde_json::Value>(&listed.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["free", "frozen"]);
+}
