@@ -108,6 +108,10 @@ async fn saving_a_copy_leaves_a_users_file_beside_the_destination_alone() {
         "only the copy and the user's file: {leftovers:?}"
     );
 
+    // Not into the backup folder, which is the app's.
+    let problem = save_copy(&setup.store, backup.id, &setup.root).unwrap_err();
+    assert_eq!(problem.code, "invalid_destination", "{problem}");
+
     // A link planted at the destination is not written through.
     #[cfg(unix)]
     {

@@ -129,6 +129,25 @@ pub fn save_copy(store: &Store, id: BackupId, destination: &Path) -> Result<Path
             "Choose another folder or file name for the copy.",
         ));
     }
+    // The backup folder is the app's: a copy there would be a file it did not make, in the
+    // layout its recovery and retention walk.
+    let inside_a_root = target
+        .parent()
+        .and_then(|parent| fs::canonicalize(parent).ok())
+        .is_some_and(|parent| {
+            crate::settings::backup_roots(store)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|root| fs::canonicalize(root).ok())
+                .any(|root| parent.starts_with(root))
+        });
+    if inside_a_root {
+        return Err(Problem::new(
+            "invalid_destination",
+            format!("{} is inside the backup folder.", target.display()),
+            "Choose a folder outside the backup folder for the copy.",
+        ));
+    }
     if fs::symlink_metadata(&target).is_ok() {
         return Err(Problem::new(
             "invalid_destination",
