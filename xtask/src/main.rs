@@ -6,7 +6,8 @@
 //!   daemon, Xvfb), then runs the lints and the three tiers of tests;
 //! - `cargo xtask bindings` regenerates the UI's TypeScript bindings from the Rust types;
 //! - `cargo xtask bench` measures a backup of a ~890 MB database against pg_dump alone and
-//!   prints a table (see `bench/mod.rs`).
+//!   prints a table (see `bench/mod.rs`);
+//! - `cargo xtask faults` runs the fault campaign (`crates/faults`) and prints its figures.
 
 mod bench;
 
@@ -21,10 +22,11 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("bindings") => bindings(),
         Some("bench") => bench::bench(&args[1..]),
+        Some("faults") => faults(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask run [--release] | test [--no-lint] [-- NEXTEST_ARGS…] | bindings\n       \
-                 | bench [--rows N] [--reps N] | bench --drop"
+                 | bench [--rows N] [--reps N] | bench --drop | faults [--quick] [--seed N]"
             );
             return ExitCode::from(2);
         }
@@ -158,11 +160,60 @@ fn test(args: &[String]) -> Result<(), String> {
             .args(["cargo", "nextest", "run", "--workspace", "--profile", "ci"])
             .args(nextest_args),
     )?;
+    // The fault campaign, one injection of each kind (`cargo xtask faults` runs them all).
+    step(
+        "build dbm, the app and the campaign",
+        cargo().args([
+            "build",
+            "-p",
+            "dbm-cli",
+            "-p",
+            "dbm-app",
+            "-p",
+            "dbm-faults",
+        ]),
+    )?;
+    step(
+        "fault campaign (quick)",
+        sh("scripts/testenv/session.sh")
+            .arg(root().join("target/debug/dbm-faults"))
+            .arg("--quick"),
+    )?;
     eprintln!(
         "all tests passed in {:.0} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The fault campaign: the test environment, the UI and the three binaries (`dbm`, the app,
+/// `dbm-faults`), then the campaign inside the test session (it needs the keyring, a display
+/// and a notification daemon).
+fn faults(args: &[String]) -> Result<(), String> {
+    step(
+        "start the test environment",
+        &mut sh("scripts/testenv/up.sh"),
+    )?;
+    ui_install()?;
+    step("build the UI", &mut npm(&["run", "build"]))?;
+    step(
+        "build dbm, the app and the campaign",
+        cargo().args([
+            "build",
+            "-p",
+            "dbm-cli",
+            "-p",
+            "dbm-app",
+            "-p",
+            "dbm-faults",
+        ]),
+    )?;
+    step(
+        "the fault campaign",
+        sh("scripts/testenv/session.sh")
+            .arg(root().join("target/debug/dbm-faults"))
+            .args(args),
+    )
 }
 
 fn bindings() -> Result<(), String> {

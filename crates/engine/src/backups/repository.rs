@@ -244,13 +244,15 @@ pub fn get(sql: &Sql, id: BackupId) -> Result<Backup, Problem> {
         from_row,
     )
     .optional()?
-    .ok_or_else(|| {
-        Problem::new(
-            "backup_not_found",
-            format!("There is no backup {id}."),
-            "Check the id (dbm backup list shows them).",
-        )
-    })
+    .ok_or_else(|| not_found(id))
+}
+
+fn not_found(id: BackupId) -> Problem {
+    Problem::new(
+        "backup_not_found",
+        format!("There is no backup {id}."),
+        "Check the id (dbm backup list shows them).",
+    )
 }
 
 /// Which backups a list shows.
@@ -357,7 +359,10 @@ pub fn set_verification(
     Ok(())
 }
 
+/// Deletes the record; one already gone (a second delete racing the first) is not found.
 pub fn delete(sql: &Sql, id: BackupId) -> Result<(), Problem> {
-    sql.execute("DELETE FROM backup WHERE id = ?1", [id.0])?;
+    if sql.execute("DELETE FROM backup WHERE id = ?1", [id.0])? == 0 {
+        return Err(not_found(id));
+    }
     Ok(())
 }

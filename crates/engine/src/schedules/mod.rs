@@ -179,6 +179,13 @@ pub fn preview(
     count: usize,
     from: Option<DateTime<Utc>>,
 ) -> Result<SchedulePreview, Problem> {
+    if count == 0 || count > MAX_PREVIEW {
+        return Err(crate::problem::invalid(
+            "count",
+            format!("{count} runs cannot be previewed."),
+            format!("Ask for 1 to {MAX_PREVIEW} runs."),
+        ));
+    }
     let from = from.unwrap_or_else(Utc::now);
     let schedule = CronSchedule::parse(pattern, zone)?;
     Ok(SchedulePreview {
@@ -186,7 +193,7 @@ pub fn preview(
         timezone: schedule.zone.name().to_string(),
         description: schedule.describe(),
         runs: schedule
-            .next_runs(from, count.clamp(1, MAX_PREVIEW))
+            .next_runs(from, count)
             .iter()
             .map(|run| run.with_timezone(&schedule.zone).to_rfc3339())
             .collect(),
