@@ -161,24 +161,7 @@ fn test(args: &[String]) -> Result<(), String> {
             .args(nextest_args),
     )?;
     // The fault campaign, one injection of each kind (`cargo xtask faults` runs them all).
-    step(
-        "build dbm, the app and the campaign",
-        cargo().args([
-            "build",
-            "-p",
-            "dbm-cli",
-            "-p",
-            "dbm-app",
-            "-p",
-            "dbm-faults",
-        ]),
-    )?;
-    step(
-        "fault campaign (quick)",
-        sh("scripts/testenv/session.sh")
-            .arg(root().join("target/debug/dbm-faults"))
-            .arg("--quick"),
-    )?;
+    campaign(&["--quick".to_string()])?;
     eprintln!(
         "all tests passed in {:.0} s",
         started.elapsed().as_secs_f64()
@@ -196,6 +179,11 @@ fn faults(args: &[String]) -> Result<(), String> {
     )?;
     ui_install()?;
     step("build the UI", &mut npm(&["run", "build"]))?;
+    campaign(args)
+}
+
+/// Builds `dbm`, the app and `dbm-faults`, and runs the campaign in the test session.
+fn campaign(args: &[String]) -> Result<(), String> {
     step(
         "build dbm, the app and the campaign",
         cargo().args([

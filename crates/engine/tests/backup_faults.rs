@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use dbm_engine::backups::{Backup, BackupStatus, NoProgress, RunnerKind};
 use dbm_engine::dump::options::{DumpFormat, DumpOptions};
 use dbm_engine::settings::{self, EnginePolicy};
-use support::backup::{setup, setup_with_password, Setup};
+use support::backup::{setup, setup_with_password, spawn_backup, Setup};
 use support::database;
 use tokio_postgres::Client;
 use tokio_util::sync::CancellationToken;
@@ -72,27 +72,6 @@ fn pg_dump_container(name: &str) -> String {
         }
     }
     panic!("no pg_dump container for {name}");
-}
-
-fn spawn_backup(
-    setup: &Setup,
-    options: DumpOptions,
-    engine: EnginePolicy,
-    cancel: CancellationToken,
-) -> tokio::task::JoinHandle<Backup> {
-    let (store, connection) = (setup.store.clone(), setup.connection);
-    tokio::spawn(async move {
-        let request = dbm_engine::backups::BackupRequest {
-            connection,
-            options,
-            trigger: dbm_engine::backups::Trigger::Manual,
-            schedule: None,
-            engine: Some(engine),
-        };
-        dbm_engine::backups::run_backup(store, request, Arc::new(NoProgress), cancel)
-            .await
-            .unwrap()
-    })
 }
 
 #[tokio::test(flavor = "multi_thread")]

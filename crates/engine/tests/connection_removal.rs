@@ -6,9 +6,8 @@
 mod support;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use dbm_engine::backups::{BackupFilter, BackupStatus, Backups, NoProgress};
+use dbm_engine::backups::{BackupFilter, BackupStatus, Backups};
 use dbm_engine::connections::Connections;
 use dbm_engine::dump::options::{DumpFormat, DumpOptions};
 use dbm_engine::library::connection_removal::{preview, remove};
@@ -16,7 +15,7 @@ use dbm_engine::library::restore::{restore, RestoreRequest};
 use dbm_engine::library::verify::{verify, RestoreCheck};
 use dbm_engine::settings::EnginePolicy;
 use dbm_engine::store::Store;
-use support::backup::{add_connection, setup};
+use support::backup::{add_connection, setup, spawn_backup};
 use support::database;
 use tokio_util::sync::CancellationToken;
 
@@ -137,24 +136,12 @@ async fn a_connection_is_not_removed_while_its_backup_runs() {
         .await
         .unwrap();
     let setup = setup(17, "dbm_removal_busy");
-    let (store, connection) = (setup.store.clone(), setup.connection);
-    let run = tokio::spawn(async move {
-        let request = dbm_engine::backups::BackupRequest {
-            connection,
-            options: DumpOptions::default(),
-            trigger: dbm_engine::backups::Trigger::Manual,
-            schedule: None,
-            engine: Some(EnginePolicy::Docker),
-        };
-        dbm_engine::backups::run_backup(
-            store,
-            request,
-            Arc::new(NoProgress),
-            CancellationToken::new(),
-        )
-        .await
-        .unwrap()
-    });
+    let run = spawn_backup(
+        &setup,
+        DumpOptions::default(),
+        EnginePolicy::Docker,
+        CancellationToken::new(),
+    );
     database::wait_for_blocked_tool(17, "dbm_removal_busy").await;
     let problem = remove(&setup.store, setup.connection, true).unwrap_err();
     assert_eq!(problem.code, "connection_busy", "{problem}");

@@ -10,7 +10,7 @@ use dbm_engine::backups::{Backup, BackupStatus, Backups};
 use dbm_engine::dump::options::{DumpFormat, DumpOptions};
 use dbm_engine::library::recovery::{recover, Recovered};
 use dbm_engine::settings::{self, EnginePolicy};
-use support::backup::{setup, Setup};
+use support::backup::{setup, spawn_backup, Setup};
 use support::database;
 use tokio_util::sync::CancellationToken;
 
@@ -159,24 +159,12 @@ async fn recovery_removes_only_its_own_dead_partials_never_a_users_file_or_a_liv
     lock.batch_execute("BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
         .await
         .unwrap();
-    let (store, connection) = (theirs.store.clone(), theirs.connection);
-    let live = tokio::spawn(async move {
-        let request = dbm_engine::backups::BackupRequest {
-            connection,
-            options: DumpOptions::default(),
-            trigger: dbm_engine::backups::Trigger::Manual,
-            schedule: None,
-            engine: Some(EnginePolicy::Docker),
-        };
-        dbm_engine::backups::run_backup(
-            store,
-            request,
-            std::sync::Arc::new(dbm_engine::backups::NoProgress),
-            CancellationToken::new(),
-        )
-        .await
-        .unwrap()
-    });
+    let live = spawn_backup(
+        &theirs,
+        DumpOptions::default(),
+        EnginePolicy::Docker,
+        CancellationToken::new(),
+    );
     database::wait_for_blocked_tool(18, "dbm_recover_theirs").await;
     let live_partials: Vec<PathBuf> = tree(&ours.root)
         .into_iter()

@@ -291,16 +291,7 @@ async fn archive_lists(
     backup: &Backup,
     path: &Path,
 ) -> Result<Result<(), String>, Problem> {
-    let major = super::verify::dump_major(backup)?;
-    let lookup = store.clone();
-    let (policy, template) = run_blocking(move || {
-        Ok((
-            settings::engine(&lookup)?,
-            settings::image_template(&lookup)?,
-        ))
-    })
-    .await?;
-    let runner = super::verify::restore_tools(store, policy, &template, major).await?;
+    let runner = super::verify::tools_for(store, backup).await?;
     let exit = runner.restore_read_all(path).await?;
     Ok(if exit.exit_code == 0 {
         Ok(())

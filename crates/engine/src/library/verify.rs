@@ -161,20 +161,25 @@ pub(super) fn dump_major(backup: &Backup) -> Result<u32, Problem> {
         })
 }
 
+/// The pg_restore that reads `backup`: of its pg_dump's major, chosen by the engine settings.
+pub(super) async fn tools_for(
+    store: &Arc<Store>,
+    backup: &Backup,
+) -> Result<runner::Runner, Problem> {
+    let major = dump_major(backup)?;
+    let lookup = store.clone();
+    let (policy, template) = run_blocking(move || {
+        Ok((
+            settings::engine(&lookup)?,
+            settings::image_template(&lookup)?,
+        ))
+    })
+    .await?;
+    restore_tools(store, policy, &template, major).await
+}
+
 async fn archive_check(store: &Arc<Store>, backup: &Backup, path: &Path) -> VerifyCheck {
-    let chosen = async {
-        let major = dump_major(backup)?;
-        let lookup = store.clone();
-        let (policy, template) = run_blocking(move || {
-            Ok((
-                settings::engine(&lookup)?,
-                settings::image_template(&lookup)?,
-            ))
-        })
-        .await?;
-        restore_tools(store, policy, &template, major).await
-    }
-    .await;
+    let chosen = tools_for(store, backup).await;
     let runner = match chosen {
         Ok(runner) => runner,
         Err(problem) => return check("archive", false, problem.to_string()),

@@ -124,6 +124,28 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Starts a backup of the setup's connection on a task of its own, to strike while it runs.
+pub fn spawn_backup(
+    setup: &Setup,
+    options: DumpOptions,
+    engine: EnginePolicy,
+    cancel: CancellationToken,
+) -> tokio::task::JoinHandle<Backup> {
+    let (store, connection) = (setup.store.clone(), setup.connection);
+    tokio::spawn(async move {
+        let request = BackupRequest {
+            connection,
+            options,
+            trigger: Trigger::Manual,
+            schedule: None,
+            engine: Some(engine),
+        };
+        run_backup(store, request, Arc::new(NoProgress), cancel)
+            .await
+            .unwrap()
+    })
+}
+
 /// Records what the engine reports, for assertions.
 #[derive(Default)]
 pub struct Recorder {
