@@ -41,8 +41,23 @@ impl From<crate::store::StoreError> for Problem {
     }
 }
 
+/// The code of a write that waited for another process's lock on the app's database longer
+/// than its busy timeout: worth trying again.
+pub const DATABASE_BUSY: &str = "database_busy";
+
 impl From<rusqlite::Error> for Problem {
     fn from(error: rusqlite::Error) -> Self {
+        let busy = matches!(
+            error.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        );
+        if busy {
+            return Problem::new(
+                DATABASE_BUSY,
+                "The app's database is busy: another process has held it for a while.",
+                "Try again in a moment; if it stays busy, close other programs using the data folder.",
+            );
+        }
         crate::store::StoreError::Query(error).problem()
     }
 }

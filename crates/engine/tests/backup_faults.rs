@@ -537,3 +537,34 @@ async fn the_leftover_sweep_never_touches_a_young_container_of_another_process()
     let _ = Command::new("docker").args(["rm", "-f", &id]).output();
     assert!(still_there, "a young container is left to its owner");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_finished_backup_waits_for_the_apps_database_held_by_another_process_and_is_recorded() {
+    small_database(16, "dbm_fault_sqlite_busy").await;
+    let setup = setup(16, "dbm_fault_sqlite_busy");
+    let lock = lock_table(16, "dbm_fault_sqlite_busy").await;
+    let run = spawn_backup(
+        &setup,
+        DumpOptions::default(),
+        EnginePolicy::Docker,
+        CancellationToken::new(),
+    );
+    database::wait_for_blocked_tool(16, "dbm_fault_sqlite_busy").await;
+    // Another process's write lock on the app's database, longer than its 5 s busy timeout.
+    let path = setup.store.path().to_path_buf();
+    let (held, release) = std::sync::mpsc::channel();
+    let holder = std::thread::spawn(move || {
+        let sql = rusqlite::Connection::open(path).unwrap();
+        sql.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        held.send(()).unwrap();
+        std::thread::sleep(Duration::from_secs(8));
+        sql.execute_batch("COMMIT").unwrap();
+    });
+    release.recv().unwrap();
+    drop(lock); // pg_dump goes on and finishes while the database is held
+    let backup = run.await.unwrap();
+    holder.join().unwrap();
+    assert_eq!(backup.status, BackupStatus::Completed, "{backup:?}");
+    assert!(backup.sha256.is_some());
+    database::drop(16, "dbm_fault_sqlite_busy").await;
+}

@@ -22,6 +22,9 @@ use crate::problem::Problem;
 use crate::settings::{self, EnginePolicy};
 use crate::store::Store;
 
+/// How long a finished run waits for the app's database to be free to record it.
+const FINISH_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// What to back up and how.
 #[derive(Debug, Clone)]
 pub struct BackupRequest {
@@ -112,24 +115,44 @@ pub async fn run_backup(
         )
         .await;
 
-    let finish_store = store.clone();
-    let record = run_blocking(move || {
-        let sql = finish_store.connection();
-        match &outcome {
-            Outcome::Completed { written, log } => {
-                repository::complete(&sql, id, written.bytes, &written.sha256, log)?
+    // The record is written last, once the file is final. Another process may hold SQLite's
+    // write lock longer than its busy timeout (a long write, a backup tool): wait for it rather
+    // than leave a finished backup unrecorded until the next start's recovery finds it.
+    let outcome = Arc::new(outcome);
+    let finishing = Instant::now();
+    let record = loop {
+        let (finish_store, outcome) = (store.clone(), outcome.clone());
+        let attempt = run_blocking(move || {
+            let sql = finish_store.connection();
+            match outcome.as_ref() {
+                Outcome::Completed { written, log } => {
+                    repository::complete(&sql, id, written.bytes, &written.sha256, log)?
+                }
+                Outcome::Ended {
+                    status,
+                    problem,
+                    log,
+                } => repository::finish_without_file(&sql, id, *status, &problem.to_string(), log)?,
             }
-            Outcome::Ended {
-                status,
-                problem,
-                log,
-            } => repository::finish_without_file(&sql, id, *status, &problem.to_string(), log)?,
+            repository::get(&sql, id)
+        })
+        .await;
+        match attempt {
+            Err(problem)
+                if problem.code == crate::problem::DATABASE_BUSY
+                    && finishing.elapsed() < FINISH_PATIENCE =>
+            {
+                tracing::warn!(
+                    backup = id.0,
+                    "the app's database is busy; recording the backup when it is free"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+            other => break other,
         }
-        let record = repository::get(&sql, id);
-        drop(lock);
-        record
-    })
-    .await?;
+    };
+    drop(lock);
+    let record = record?;
     match record.status {
         BackupStatus::Completed => {
             tracing::info!(backup = id.0, bytes = record.size_bytes, "backup completed")
