@@ -6,7 +6,8 @@ use std::sync::Arc;
 use tauri::{AppHandle, Manager, Runtime};
 
 use dbm_engine::backups::{Backup, BackupRequest, Trigger};
-use dbm_engine::connections::{run_blocking, ConnectionId};
+use dbm_engine::blocking::run_blocking;
+use dbm_engine::connections::ConnectionId;
 use dbm_engine::dump::options::DumpOptions;
 
 use crate::error::AppError;

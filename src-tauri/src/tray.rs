@@ -6,7 +6,8 @@ use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent}
 use tauri::{AppHandle, Manager, Runtime};
 
 use dbm_engine::backups::Trigger;
-use dbm_engine::connections::{run_blocking, ConnectionId, Connections};
+use dbm_engine::blocking::run_blocking;
+use dbm_engine::connections::{ConnectionId, Connections};
 use dbm_engine::schedules::Schedules;
 
 use crate::state::AppState;

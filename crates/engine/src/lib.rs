@@ -2,6 +2,7 @@
 //! The desktop shell and the `dbm` CLI are thin adapters over it.
 
 pub mod backups;
+pub mod blocking;
 pub mod connections;
 pub mod docker;
 pub mod dump;

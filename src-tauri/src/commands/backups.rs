@@ -11,7 +11,8 @@ use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use dbm_engine::backups::{Backup, BackupFilter, BackupId, Backups, Trigger, Verification};
-use dbm_engine::connections::{run_blocking, ConnectionId};
+use dbm_engine::blocking::run_blocking;
+use dbm_engine::connections::ConnectionId;
 use dbm_engine::dump::options::DumpOptions;
 use dbm_engine::library::files::{self, Deleted, ScanReport};
 use dbm_engine::library::restore::{self, RestoreOutcome, RestoreRequest};

@@ -4,9 +4,10 @@ use serde::Serialize;
 use tauri::{AppHandle, State};
 use ts_rs::TS;
 
+use dbm_engine::blocking::run_blocking;
 use dbm_engine::connections::{
-    self, parse_uri, pgpass::PgpassEntry, run_blocking, Connection, ConnectionId, ConnectionInput,
-    Connections, PasswordChange, PasswordSource,
+    self, parse_uri, pgpass::PgpassEntry, Connection, ConnectionId, ConnectionInput, Connections,
+    PasswordChange, PasswordSource,
 };
 use dbm_engine::library::connection_removal::{self, RemovalPreview, Removed};
 use dbm_engine::pg::{ServerVersion, DEFAULT_CONNECT_TIMEOUT};

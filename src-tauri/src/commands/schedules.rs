@@ -6,7 +6,7 @@ use tauri::{AppHandle, State};
 use ts_rs::TS;
 
 use dbm_engine::backups::{Backup, Trigger};
-use dbm_engine::connections::run_blocking;
+use dbm_engine::blocking::run_blocking;
 use dbm_engine::schedules::{
     self, MissedRun, Schedule, ScheduleId, ScheduleInput, SchedulePreview, Schedules,
 };

@@ -2,7 +2,7 @@
 
 use tauri::State;
 
-use dbm_engine::connections::run_blocking;
+use dbm_engine::blocking::run_blocking;
 use dbm_engine::settings::AppSettings;
 
 use crate::error::AppError;

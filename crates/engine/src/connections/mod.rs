@@ -16,6 +16,7 @@ pub use uri::{parse_uri, to_uri, ParsedUri};
 
 use std::time::Duration;
 
+use crate::blocking::run_blocking;
 use crate::pg::{self, ConnectTarget, ServerVersion};
 use crate::problem::Problem;
 use crate::secrets::{PasswordStore, Secret};
@@ -252,17 +253,4 @@ pub async fn test_saved(
     let found = version.clone();
     run_blocking(move || Connections::new(&store).set_server_version(id, &found)).await?;
     Ok(version)
-}
-
-/// Runs blocking work (SQLite, D-Bus) on tokio's blocking pool.
-pub async fn run_blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, Problem> + Send + 'static,
-) -> Result<T, Problem> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| {
-        Problem::new(
-            "internal_error",
-            format!("A background task stopped unexpectedly: {e}."),
-            "Try again; if it keeps happening, restart the app and report it.",
-        )
-    })?
 }

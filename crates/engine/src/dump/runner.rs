@@ -170,12 +170,7 @@ pub fn root_certificate(sslmode: SslMode) -> Option<PathBuf> {
     if !matches!(sslmode, SslMode::VerifyCa | SslMode::VerifyFull) {
         return None;
     }
-    if let Some(path) = std::env::var_os("PGSSLROOTCERT").filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(path));
-    }
-    let home = std::env::var_os("HOME")?;
-    let default = PathBuf::from(home).join(".postgresql").join("root.crt");
-    default.is_file().then_some(default)
+    crate::pg::root_certificate_path()
 }
 
 /// Picks the runner by policy for a server of `server_major`.

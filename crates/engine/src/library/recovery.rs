@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::backups::{repository, run_lock, Backup, BackupId};
-use crate::connections::run_blocking;
+use crate::blocking::run_blocking;
 use crate::dump::options::DumpFormat;
 use crate::dump::sink::hash_path;
 use crate::problem::Problem;

@@ -12,9 +12,11 @@ use ts_rs::TS;
 
 use super::verify::dump_major;
 use crate::backups::{repository, BackupId};
-use crate::connections::{run_blocking, ConnectionId, Connections};
+use crate::blocking::run_blocking;
+use crate::connections::{ConnectionId, Connections};
 use crate::dump::client_tool;
 use crate::dump::options::DumpFormat;
+use crate::pg::identifier::quote_ident;
 use crate::pg::{self, DEFAULT_CONNECT_TIMEOUT};
 use crate::problem::{invalid, Problem};
 use crate::settings;
@@ -73,10 +75,6 @@ fn validate_database(name: &str) -> Result<(), Problem> {
         ));
     }
     Ok(())
-}
-
-fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// Restores; `on_line` receives the tool's progress lines.

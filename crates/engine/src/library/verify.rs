@@ -9,7 +9,8 @@ use std::time::Instant;
 use super::dump_scope::{self, Scope};
 use crate::backups::repository;
 use crate::backups::{Backup, BackupId, BackupStatus, TableCount, Verification, VerifyCheck};
-use crate::connections::{run_blocking, ConnectionId, Connections};
+use crate::blocking::run_blocking;
+use crate::connections::{ConnectionId, Connections};
 use crate::docker::{self, ContainerSpec};
 use crate::dump::local_binaries::parse_version_line;
 use crate::dump::options::DumpFormat;
@@ -444,7 +445,7 @@ async fn restore_on_server(
     };
     // A failed restore drops what it created; a finished one leaves the scratch database to us.
     if let Ok(admin) = crate::pg::connect(&server).await {
-        let name = format!("\"{}\"", scratch.replace('"', "\"\""));
+        let name = crate::pg::identifier::quote_ident(&scratch);
         if admin
             .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .await

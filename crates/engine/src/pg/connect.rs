@@ -1,6 +1,5 @@
 //! Opening a session with the libpq meaning of each sslmode.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use native_tls::{Certificate, TlsConnector};
@@ -90,7 +89,7 @@ fn tls_connector(sslmode: SslMode) -> Result<MakeTlsConnector, Problem> {
         SslMode::VerifyFull => {}
     }
     if matches!(sslmode, SslMode::VerifyCa | SslMode::VerifyFull) {
-        if let Some(path) = root_certificate_path() {
+        if let Some(path) = super::root_certificate_path() {
             let pem = std::fs::read(&path).map_err(|e| {
                 Problem::new(
                     "tls_root_certificate_unreadable",
@@ -122,14 +121,4 @@ fn tls_connector(sslmode: SslMode) -> Result<MakeTlsConnector, Problem> {
         )
     })?;
     Ok(MakeTlsConnector::new(connector))
-}
-
-/// libpq's root certificate: `PGSSLROOTCERT`, else `~/.postgresql/root.crt` when it exists.
-fn root_certificate_path() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("PGSSLROOTCERT").filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(path));
-    }
-    let home = std::env::var_os("HOME").or_else(|| std::env::var_os("APPDATA"))?;
-    let default = PathBuf::from(home).join(".postgresql").join("root.crt");
-    default.is_file().then_some(default)
 }

@@ -3,7 +3,10 @@
 mod connect;
 pub mod conninfo;
 mod errors;
+pub mod identifier;
+mod root_certificate;
 mod version;
 
 pub use connect::{connect, ConnectTarget, DEFAULT_CONNECT_TIMEOUT};
+pub use root_certificate::root_certificate_path;
 pub use version::{detect_server_version, ServerVersion, OLDEST_SUPPORTED_MAJOR};

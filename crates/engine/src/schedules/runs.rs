@@ -12,7 +12,8 @@ use super::scheduler::{Fire, Launch, Launcher};
 use crate::backups::{
     run_lock, Backup, BackupRequest, BackupStatus, Coordinator, Progress, Trigger,
 };
-use crate::connections::{run_blocking, ConnectionId};
+use crate::blocking::run_blocking;
+use crate::connections::ConnectionId;
 use crate::library::recovery;
 use crate::problem::Problem;
 use crate::store::Store;

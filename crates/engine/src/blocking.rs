@@ -1,0 +1,16 @@
+//! Blocking work (SQLite, the keyring's D-Bus, file walks) off the async runtime.
+
+use crate::problem::Problem;
+
+/// Runs blocking work on tokio's blocking pool.
+pub async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Problem> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        Problem::new(
+            "internal_error",
+            format!("A background task stopped unexpectedly: {e}."),
+            "Try again; if it keeps happening, restart the app and report it.",
+        )
+    })?
+}
