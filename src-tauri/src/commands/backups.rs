@@ -122,11 +122,7 @@ pub async fn backup_verify(
     on: Option<ConnectionId>,
 ) -> Result<Verification, AppError> {
     let store = state.store()?;
-    let how = match (on, restore) {
-        (Some(connection), _) => verify::RestoreCheck::OnServer(connection),
-        (None, true) => verify::RestoreCheck::Container,
-        (None, false) => verify::RestoreCheck::None,
-    };
+    let how = verify::RestoreCheck::chosen(restore, on);
     let verification = verify::verify(store, id, how).await?;
     crate::scheduling::emit(&app, crate::scheduling::SchedulesEvent::Changed);
     Ok(verification)

@@ -16,7 +16,7 @@ use dbm_engine::library::{files, verify};
 use dbm_engine::schedules::Schedules;
 use dbm_engine::store::Store;
 
-use super::connection::print_json;
+use super::output::print_json;
 use crate::args::{BackupCommand, BackupRunArgs};
 
 pub async fn run(data_dir: &Path, command: BackupCommand) -> anyhow::Result<ExitCode> {
@@ -239,13 +239,11 @@ fn restore_check(
     store: &Store,
     args: &crate::args::BackupVerifyArgs,
 ) -> anyhow::Result<verify::RestoreCheck> {
-    Ok(match (&args.restore_on, args.restore) {
-        (Some(reference), _) => {
-            verify::RestoreCheck::OnServer(Connections::new(store).find(reference)?.id)
-        }
-        (None, true) => verify::RestoreCheck::Container,
-        (None, false) => verify::RestoreCheck::None,
-    })
+    let on = match &args.restore_on {
+        Some(reference) => Some(Connections::new(store).find(reference)?.id),
+        None => None,
+    };
+    Ok(verify::RestoreCheck::chosen(args.restore, on))
 }
 
 /// An instant as stored (UTC, milliseconds): RFC 3339, or a date meaning its midnight UTC.

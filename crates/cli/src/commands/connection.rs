@@ -13,8 +13,8 @@ use dbm_engine::connections::{
 use dbm_engine::library::connection_removal;
 use dbm_engine::secrets::Secret;
 use dbm_engine::store::Store;
-use serde::Serialize;
 
+use super::output::print_json;
 use crate::args::{ConnectionCommand, ConnectionFieldArgs};
 
 pub async fn run(data_dir: &Path, command: ConnectionCommand) -> anyhow::Result<ExitCode> {
@@ -181,11 +181,6 @@ fn pgpass_location() -> String {
     pgpass::pgpass_path()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "~/.pgpass".into())
-}
-
-pub fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
 }
 
 fn print_connection(connection: &Connection, json: bool, verb: &str) -> anyhow::Result<()> {

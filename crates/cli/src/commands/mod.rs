@@ -2,6 +2,7 @@ pub mod backup;
 pub mod connection;
 pub mod daemon;
 pub mod doctor;
+pub mod output;
 pub mod restore;
 pub mod schedule;
 pub mod stats;

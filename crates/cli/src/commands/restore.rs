@@ -9,7 +9,7 @@ use dbm_engine::connections::Connections;
 use dbm_engine::library::restore::{restore, RestoreRequest};
 use dbm_engine::store::Store;
 
-use super::connection::print_json;
+use super::output::print_json;
 use crate::args::RestoreArgs;
 
 pub async fn run(data_dir: &Path, args: RestoreArgs) -> anyhow::Result<ExitCode> {

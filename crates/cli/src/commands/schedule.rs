@@ -14,7 +14,7 @@ use dbm_engine::store::Store;
 use serde::Serialize;
 
 use super::backup::{print_outcome, progress_line};
-use super::connection::print_json;
+use super::output::print_json;
 use crate::args::{
     ScheduleAddArgs, ScheduleCommand, ScheduleFieldArgs, SchedulePreviewArgs, ScheduleRunArgs,
     ScheduleUpdateArgs,

@@ -7,7 +7,7 @@ use dbm_engine::library::stats::stats;
 use dbm_engine::store::Store;
 
 use super::backup::human;
-use super::connection::print_json;
+use super::output::print_json;
 use crate::args::JsonArg;
 
 pub fn run(data_dir: &Path, output: &JsonArg) -> anyhow::Result<ExitCode> {

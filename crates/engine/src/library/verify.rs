@@ -42,6 +42,18 @@ pub enum RestoreCheck {
     OnServer(ConnectionId),
 }
 
+impl RestoreCheck {
+    /// The choice as the CLI and the window ask it: restore on a chosen server's connection,
+    /// else (asked to restore) in a container, else none.
+    pub fn chosen(restore: bool, on: Option<ConnectionId>) -> RestoreCheck {
+        match (on, restore) {
+            (Some(connection), _) => RestoreCheck::OnServer(connection),
+            (None, true) => RestoreCheck::Container,
+            (None, false) => RestoreCheck::None,
+        }
+    }
+}
+
 fn check(name: &str, ok: bool, detail: impl Into<String>) -> VerifyCheck {
     VerifyCheck {
         name: name.into(),
