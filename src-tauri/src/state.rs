@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use dbm_engine::backups::Coordinator;
 use dbm_engine::schedules::{BackupLauncher, SchedulerHandle, SchedulerLock};
 use dbm_engine::store::{Store, StoreError};
+use tokio_util::sync::CancellationToken;
 
 use crate::error::AppError;
 
@@ -18,6 +19,8 @@ pub struct AppState {
     scheduler: Mutex<Option<SchedulerRun>>,
     /// Why the scheduler does not run in the app (another process has it), if so.
     scheduler_note: Mutex<Option<String>>,
+    /// The restore in progress (one at a time from the window), to cancel.
+    running_restore: Mutex<Option<CancellationToken>>,
 }
 
 /// The scheduler while it runs in the app, with the lock that makes it the only one.
@@ -42,12 +45,20 @@ impl AppState {
             coordinator: Arc::new(Coordinator::default()),
             scheduler: Mutex::new(None),
             scheduler_note: Mutex::new(None),
+            running_restore: Mutex::new(None),
         }
     }
 
     /// The store, or the reason it cannot be used, for commands that need it.
     pub fn store(&self) -> Result<Arc<Store>, AppError> {
         self.store.as_ref().map(Arc::clone).map_err(AppError::from)
+    }
+
+    /// The running restore's cancel token, if one runs.
+    pub fn running_restore(&self) -> MutexGuard<'_, Option<CancellationToken>> {
+        self.running_restore
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn scheduler_slot(&self) -> MutexGuard<'_, Option<SchedulerRun>> {

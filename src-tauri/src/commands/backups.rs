@@ -144,7 +144,7 @@ pub async fn backup_restore(
 ) -> Result<RestoreOutcome, AppError> {
     let store = state.store()?;
     let cancel = CancellationToken::new();
-    *running_restore() = Some(cancel.clone());
+    *state.running_restore() = Some(cancel.clone());
     let lines = app.clone();
     let outcome = restore::restore(
         store,
@@ -155,20 +155,14 @@ pub async fn backup_restore(
         &cancel,
     )
     .await;
-    *running_restore() = None;
+    *state.running_restore() = None;
     Ok(outcome?)
-}
-
-/// The restore in progress, to cancel (one at a time from the window).
-fn running_restore() -> std::sync::MutexGuard<'static, Option<CancellationToken>> {
-    static RUNNING: std::sync::Mutex<Option<CancellationToken>> = std::sync::Mutex::new(None);
-    RUNNING.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Cancels the restore in progress; false when none runs.
 #[tauri::command]
-pub async fn backup_restore_cancel() -> Result<bool, AppError> {
-    Ok(match running_restore().as_ref() {
+pub async fn backup_restore_cancel(state: State<'_, AppState>) -> Result<bool, AppError> {
+    Ok(match state.running_restore().as_ref() {
         Some(token) => {
             token.cancel();
             true

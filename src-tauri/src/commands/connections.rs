@@ -7,7 +7,7 @@ use ts_rs::TS;
 use dbm_engine::blocking::run_blocking;
 use dbm_engine::connections::{
     self, parse_uri, pgpass::PgpassEntry, Connection, ConnectionId, ConnectionInput, Connections,
-    PasswordChange, PasswordSource,
+    PasswordSource,
 };
 use dbm_engine::library::connection_removal::{self, RemovalPreview, Removed};
 use dbm_engine::pg::{ServerVersion, DEFAULT_CONNECT_TIMEOUT};
@@ -105,17 +105,7 @@ pub async fn connection_test_input(
     id: Option<ConnectionId>,
 ) -> Result<ServerVersion, AppError> {
     let store = state.store()?;
-    let target = run_blocking(move || {
-        let fields = input.validate()?;
-        let password = match (password.resolve(&fields)?, id) {
-            (PasswordChange::Set(password), _) => Some(password),
-            (PasswordChange::Keep, Some(id)) => Connections::new(&store).password(id)?,
-            (PasswordChange::Keep | PasswordChange::Remove, _) => None,
-        };
-        connections::target_of_input(&input, password, DEFAULT_CONNECT_TIMEOUT)
-    })
-    .await?;
-    Ok(connections::test_target(&target).await?)
+    Ok(connections::test_input(store, input, password, id, DEFAULT_CONNECT_TIMEOUT).await?)
 }
 
 /// A pasted URI, as form fields. The password stays out of the answer: save with

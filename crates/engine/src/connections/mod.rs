@@ -234,6 +234,28 @@ pub fn target_of_input(
     })
 }
 
+/// Tests what a form holds before it is saved: the password from where the form says, or
+/// (`Keep` with the id of a saved connection) the saved one.
+pub async fn test_input(
+    store: std::sync::Arc<Store>,
+    input: ConnectionInput,
+    password: PasswordSource,
+    saved: Option<ConnectionId>,
+    timeout: Duration,
+) -> Result<ServerVersion, Problem> {
+    let target = run_blocking(move || {
+        let fields = input.validate()?;
+        let password = match (password.resolve(&fields)?, saved) {
+            (PasswordChange::Set(password), _) => Some(password),
+            (PasswordChange::Keep, Some(id)) => Connections::new(&store).password(id)?,
+            (PasswordChange::Keep | PasswordChange::Remove, _) => None,
+        };
+        target_of_input(&input, password, timeout)
+    })
+    .await?;
+    test_target(&target).await
+}
+
 /// Connects and reads the server's version.
 pub async fn test_target(target: &ConnectTarget) -> Result<ServerVersion, Problem> {
     let client = pg::connect(target).await?;
