@@ -216,10 +216,20 @@ impl AppSettings {
                 "Choose a folder by its full path, e.g. /home/you/Backups.",
             ));
         }
+        if root.parent().is_none() {
+            return Err(invalid(
+                "backup_root",
+                format!("{} is the root of the file system.", root.display()),
+                "Choose a folder of its own for backups, e.g. /home/you/Backups.",
+            ));
+        }
         crate::store::create_private_dir(&root).map_err(|error| {
             invalid(
                 "backup_root",
-                format!("The folder {} cannot be used: {error}.", root.display()),
+                format!(
+                    "The folder {} cannot be used: {error}.",
+                    crate::problem::excerpt(&root.display().to_string())
+                ),
                 "Choose a folder you can write to.",
             )
         })?;

@@ -615,7 +615,10 @@ fn engine_cases(data: &DataDir, failures: &mut Vec<String>, handled: &mut usize)
         tried += 1;
         match result {
             Err(message) if message.len() < 4000 => *handled += 1,
-            other => failures.push(format!("engine {what}: {other:?}")),
+            other => failures.push(format!(
+                "engine {what}: {}",
+                format!("{other:?}").chars().take(300).collect::<String>()
+            )),
         }
     };
     let connection = |json: &str| -> Result<(), String> {
@@ -678,5 +681,27 @@ fn engine_cases(data: &DataDir, failures: &mut Vec<String>, handled: &mut usize)
     };
     expect_err("schedule keeping 0", schedule("0"));
     expect_err("schedule keeping -5", schedule("-5"));
+    // The Settings page's backup folder: missing parents are made, but not these.
+    let before = dbm_engine::settings::AppSettings::load(&store).ok();
+    let a_file = data.dir.join("dbm.sqlite3").display().to_string();
+    for (what, root) in [
+        ("backup folder relative", "backups".to_string()),
+        ("backup folder empty", String::new()),
+        ("backup folder that is a file", a_file),
+        ("backup folder in /proc", "/proc/dbm-backups".to_string()),
+        ("backup folder /", "/".to_string()),
+        ("backup folder of 100 kB", format!("/tmp/{}", long(100_000))),
+    ] {
+        let result = match &before {
+            Some(settings) => {
+                let mut changed = settings.clone();
+                changed.backup_root = root;
+                changed.save(&store).map(|_| ()).map_err(|p| p.to_string())
+            }
+            None => Ok(()),
+        };
+        let unchanged = dbm_engine::settings::AppSettings::load(&store).ok() == before;
+        expect_err(what, if unchanged { result } else { Ok(()) });
+    }
     tried
 }

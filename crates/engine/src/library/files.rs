@@ -118,6 +118,8 @@ pub fn save_copy(store: &Store, id: BackupId, destination: &Path) -> Result<Path
     } else {
         destination.to_path_buf()
     };
+    // The destination is the user's input: quoted back cut short.
+    let shown = crate::problem::excerpt(&target.display().to_string());
     let same = |a: &Path, b: &Path| match (fs::canonicalize(a), fs::canonicalize(b)) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
@@ -125,7 +127,7 @@ pub fn save_copy(store: &Store, id: BackupId, destination: &Path) -> Result<Path
     if same(&source, &target) || target.starts_with(&source) {
         return Err(Problem::new(
             "invalid_destination",
-            format!("{} is the backup itself.", target.display()),
+            format!("{} is the backup itself.", shown),
             "Choose another folder or file name for the copy.",
         ));
     }
@@ -144,21 +146,21 @@ pub fn save_copy(store: &Store, id: BackupId, destination: &Path) -> Result<Path
     if inside_a_root {
         return Err(Problem::new(
             "invalid_destination",
-            format!("{} is inside the backup folder.", target.display()),
+            format!("{} is inside the backup folder.", shown),
             "Choose a folder outside the backup folder for the copy.",
         ));
     }
     if fs::symlink_metadata(&target).is_ok() {
         return Err(Problem::new(
             "invalid_destination",
-            format!("{} already exists.", target.display()),
+            format!("{} already exists.", shown),
             "Choose another name, or remove that file first.",
         ));
     }
     let copying = |error: io::Error| {
         Problem::new(
             "copy_failed",
-            format!("The copy to {} failed: {error}.", target.display()),
+            format!("The copy to {} failed: {error}.", shown),
             "Choose a folder you can write to, with enough free space.",
         )
     };
