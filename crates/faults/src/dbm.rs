@@ -64,23 +64,32 @@ impl DataDir {
         command
     }
 
-    /// Runs dbm to the end; its output is logged.
+    /// Runs dbm to the end; its output is logged. A dbm that cannot be started or waited for
+    /// answers as a failed call (exit 127), its reason on stderr.
     pub fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let output = self.try_run(args, stdin).unwrap_or_else(|error| Output {
+            status: std::os::unix::process::ExitStatusExt::from_raw(127 << 8),
+            stdout: Vec::new(),
+            stderr: format!("dbm could not be run: {error}").into_bytes(),
+        });
+        self.log(args, &output);
+        output
+    }
+
+    fn try_run(&self, args: &[&str], stdin: Option<&str>) -> std::io::Result<Output> {
         let mut child = self
             .command(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .spawn()
-            .expect("dbm starts");
+            .spawn()?;
         if let Some(mut input) = child.stdin.take() {
             if let Some(text) = stdin {
+                // A dbm that stops reading early (a refused input) is answered by its exit.
                 let _ = input.write_all(text.as_bytes());
             }
         }
-        let output = child.wait_with_output().expect("dbm ends");
-        self.log(args, &output);
-        output
+        child.wait_with_output()
     }
 
     /// Runs dbm, which must succeed; its JSON.
@@ -97,16 +106,17 @@ impl DataDir {
     }
 
     /// Starts dbm in the background (the victim of an injection); its output goes to a log.
-    pub fn spawn(&self, args: &[&str]) -> Child {
+    pub fn spawn(&self, args: &[&str]) -> Result<Child> {
         let n = CALLS.fetch_add(1, Ordering::Relaxed);
-        let log = std::fs::File::create(self.logs.join(format!("spawn-{n}.log"))).expect("log");
-        let err = log.try_clone().expect("log");
+        let log = std::fs::File::create(self.logs.join(format!("spawn-{n}.log")))
+            .map_err(|e| fail(format!("a log for dbm {}: {e}", args.join(" "))))?;
+        let err = log.try_clone().map_err(|e| fail(e.to_string()))?;
         self.command(args)
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(err)
             .spawn()
-            .expect("dbm starts")
+            .map_err(|e| fail(format!("dbm {}: {e}", args.join(" "))))
     }
 
     fn log(&self, args: &[&str], output: &Output) {

@@ -575,12 +575,13 @@ pub fn run(data: &DataDir, backup_id: i64, scratch: &Path) -> Report {
     }
     // Two deletes of one backup at once: one deletes, the other says it is gone.
     report.tried += 1;
-    let racing = |_: usize| data.spawn(&["backup", "delete", &id]);
-    let (mut a, mut b) = (racing(0), racing(1));
-    let (ra, rb) = (a.wait(), b.wait());
-    let successes = [ra, rb]
-        .iter()
-        .filter(|r| r.as_ref().is_ok_and(|s| s.success()))
+    let racing: Vec<_> = (0..2)
+        .filter_map(|_| data.spawn(&["backup", "delete", &id]).ok())
+        .collect();
+    let successes = racing
+        .into_iter()
+        .filter_map(|mut child| child.wait().ok())
+        .filter(|status| status.success())
         .count();
     let gone = !Path::new(&backup_file).exists()
         && !data

@@ -54,7 +54,7 @@ pub struct Context<'a> {
     pub base: PathBuf,
     /// How long a backup of the big database takes here, measured first.
     pub window: Duration,
-    pub app: Option<PathBuf>,
+    pub app: PathBuf,
 }
 
 /// Runs one injection of `kind` in `data` and reads the figures after the restart.
@@ -63,27 +63,23 @@ pub fn run(context: &Context, data: &DataDir, kind: Kind, rng: &mut Rng) -> Resu
     let at = context.window.mul_f64(0.1 + 0.85 * rng.unit());
     match kind {
         Kind::KillCli => {
-            let child = data.spawn(&["backup", "run", BIG, "--json"]);
+            let child = data.spawn(&["backup", "run", BIG, "--json"])?;
             kill_after(child, at);
         }
         Kind::KillDaemon => {
-            let child = data.spawn(&["daemon"]);
+            let child = data.spawn(&["daemon"])?;
             // The schedule fires every 3 s: strike while its backup runs.
             kill_after(child, Duration::from_millis(3200) + at);
-            let again = data.spawn(&["daemon"]);
+            let again = data.spawn(&["daemon"])?;
             std::thread::sleep(Duration::from_millis(1500));
             terminate(again);
         }
         Kind::KillApp => {
-            let app = context
-                .app
-                .as_ref()
-                .ok_or_else(|| fail("the app binary is missing"))?;
-            let child = spawn_app(app, data)?;
+            let child = spawn_app(&context.app, data)?;
             kill_group_after(child, Duration::from_millis(4000) + at);
         }
         Kind::TerminateBackend => {
-            let child = data.spawn(&["backup", "run", BIG, "--json"]);
+            let child = data.spawn(&["backup", "run", BIG, "--json"])?;
             wait_for_dump(context.server, Duration::from_secs(20));
             std::thread::sleep(at.mul_f64(0.8));
             let struck = context.server.terminate_dumps();
@@ -91,7 +87,7 @@ pub fn run(context: &Context, data: &DataDir, kind: Kind, rng: &mut Rng) -> Resu
             struck?;
         }
         Kind::ServerRestart => {
-            let child = data.spawn(&["backup", "run", BIG, "--json"]);
+            let child = data.spawn(&["backup", "run", BIG, "--json"])?;
             wait_for_dump(context.server, Duration::from_secs(20));
             std::thread::sleep(at.mul_f64(0.8));
             let struck = context.server.restart();
@@ -99,13 +95,13 @@ pub fn run(context: &Context, data: &DataDir, kind: Kind, rng: &mut Rng) -> Resu
             struck?;
         }
         Kind::ContainerKilled => {
-            let child = data.spawn(&["backup", "run", BIG, "--json"]);
+            let child = data.spawn(&["backup", "run", BIG, "--json"])?;
             std::thread::sleep(at);
             kill_dump_containers(data.docker_host.as_deref());
             finish(child);
         }
         Kind::DockerRestart => {
-            let child = data.spawn(&["backup", "run", BIG, "--json"]);
+            let child = data.spawn(&["backup", "run", BIG, "--json"])?;
             std::thread::sleep(at);
             let docker = PrivateDocker::at(&context.base);
             docker.stop();
@@ -114,11 +110,11 @@ pub fn run(context: &Context, data: &DataDir, kind: Kind, rng: &mut Rng) -> Resu
         }
         Kind::DiskFull => {
             // The root is a tmpfs far smaller than the dump (made when the data dir was).
-            let child = data.spawn(&["backup", "run", BIG, "--json"]);
+            let child = data.spawn(&["backup", "run", BIG, "--json"])?;
             finish(child);
         }
         Kind::ReadOnly => {
-            let child = data.spawn(&["backup", "run", BIG, "--json"]);
+            let child = data.spawn(&["backup", "run", BIG, "--json"])?;
             std::thread::sleep(at);
             // Immutable (chattr +i on an ext4 of its own): no file or folder there can be
             // made, renamed or removed, as on a disk remounted read-only, while the files
@@ -129,7 +125,7 @@ pub fn run(context: &Context, data: &DataDir, kind: Kind, rng: &mut Rng) -> Resu
             chattr(&data.root, "-i")?;
         }
         Kind::SqliteLocked => {
-            let child = data.spawn(&["backup", "run", BIG, "--json"]);
+            let child = data.spawn(&["backup", "run", BIG, "--json"])?;
             std::thread::sleep(at);
             let lock = lock_sqlite(&data.dir.join("dbm.sqlite3"), 10);
             finish(child);
