@@ -7,6 +7,7 @@ pub mod connections;
 pub mod docker;
 pub mod dump;
 pub mod library;
+pub(crate) mod lock_file;
 pub mod paths;
 pub mod pg;
 pub mod problem;

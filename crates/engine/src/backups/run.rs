@@ -284,11 +284,14 @@ impl Run {
             .await;
         let outcome = match outcome {
             Outcome::Completed { written, log } => {
-                self.seal(&runner, options, &partial, (&path, root), written, log)
+                self.seal(&runner, options, &partial, &path, written, log)
                     .await
             }
             ended => ended,
         };
+        if matches!(outcome, Outcome::Completed { .. }) {
+            self.sync_folders(&path, root).await;
+        }
         if !matches!(outcome, Outcome::Completed { .. }) {
             remove_partial(&partial);
         }
@@ -386,7 +389,7 @@ impl Run {
         runner: &Runner,
         options: &DumpOptions,
         partial: &Path,
-        (path, root): (&Path, &Path),
+        path: &Path,
         written: Written,
         log: String,
     ) -> Outcome {
@@ -423,7 +426,11 @@ impl Run {
                 log,
             );
         }
-        // The rename, and any folder this run made, survive a power cut.
+        Outcome::Completed { written, log }
+    }
+
+    /// Makes the rename, and any folder this run made up to the root, survive a power cut.
+    async fn sync_folders(&self, path: &Path, root: &Path) {
         let (folder, root) = (
             path.parent().map(Path::to_path_buf).unwrap_or_default(),
             root.to_path_buf(),
@@ -434,7 +441,6 @@ impl Run {
         if let Ok(Err(error)) | Err(error) = synced.map_err(std::io::Error::other) {
             tracing::warn!(backup = self.id.0, %error, "could not sync the backup's folder");
         }
-        Outcome::Completed { written, log }
     }
 }
 

@@ -55,16 +55,6 @@ impl Drop for RunLock {
 
 /// True when a live process holds run `id`'s lock.
 pub fn is_alive(data_dir: &Path, id: BackupId) -> bool {
-    let path = lock_path(data_dir, id);
-    let Ok(file) = OpenOptions::new().write(true).open(&path) else {
-        return false;
-    };
-    match file.try_lock() {
-        Ok(()) => {
-            let _ = std::fs::remove_file(&path);
-            false
-        }
-        Err(std::fs::TryLockError::WouldBlock) => true,
-        Err(std::fs::TryLockError::Error(_)) => false,
-    }
+    // A lock file that cannot be opened was released (and tidied) or never made: dead.
+    crate::lock_file::holder(&lock_path(data_dir, id)) == crate::lock_file::Holder::Alive
 }

@@ -131,46 +131,44 @@ impl<'a> Connections<'a> {
         self.update(id, input, change)
     }
 
-    /// Deletes the connection and its keyring entry together. The password goes first (outside
-    /// the store's lock); when the row then cannot go, the password is put back.
+    /// Deletes the connection and its keyring entry together.
     pub fn delete(&self, id: ConnectionId) -> Result<(), Problem> {
-        let passwords = self.passwords()?;
-        self.get(id)?;
-        let saved = passwords.get(id.0)?;
-        passwords.delete(id.0)?;
-        if let Err(problem) = repository::delete(&self.store.connection(), id) {
-            if let Some(saved) = &saved {
-                if let Err(undo) = passwords.set(id.0, saved) {
-                    tracing::warn!(connection = id.0, %undo, "could not put a password back after the connection could not be removed");
-                }
-            }
-            return Err(problem);
-        }
+        self.without_password(id, |sql| repository::delete(sql, id))?;
         tracing::info!(connection = id.0, "connection deleted");
         Ok(())
     }
 
-    /// Removes the connection but keeps its backups' records (listed under its name): its
-    /// password leaves the keyring first, its schedules go; when the row cannot be marked, the
-    /// password is put back.
+    /// Removes the connection but keeps its backups' records (listed under its name); its
+    /// schedules go.
     pub fn retire(&self, id: ConnectionId) -> Result<(), Problem> {
-        let passwords = self.passwords()?;
-        self.get(id)?;
-        let saved = passwords.get(id.0)?;
-        passwords.delete(id.0)?;
-        if let Err(problem) = repository::retire(&mut self.store.connection(), id) {
-            if let Some(saved) = &saved {
-                if let Err(undo) = passwords.set(id.0, saved) {
-                    tracing::warn!(connection = id.0, %undo, "could not put a password back after the connection could not be removed");
-                }
-            }
-            return Err(problem);
-        }
+        self.without_password(id, |sql| repository::retire(sql, id))?;
         tracing::info!(
             connection = id.0,
             "connection removed; its backups are kept"
         );
         Ok(())
+    }
+
+    /// Takes the password out of the keyring (outside the store's lock: the keyring may wait on
+    /// a prompt), then changes the row; when the row cannot change, the password is put back.
+    fn without_password(
+        &self,
+        id: ConnectionId,
+        change: impl FnOnce(&mut rusqlite::Connection) -> Result<(), Problem>,
+    ) -> Result<(), Problem> {
+        let passwords = self.passwords()?;
+        self.get(id)?;
+        let saved = passwords.get(id.0)?;
+        passwords.delete(id.0)?;
+        let changed = change(&mut self.store.connection());
+        if changed.is_err() {
+            if let Some(saved) = &saved {
+                if let Err(undo) = passwords.set(id.0, saved) {
+                    tracing::warn!(connection = id.0, %undo, "could not put a password back after the connection could not change");
+                }
+            }
+        }
+        changed
     }
 
     /// The saved password (from the keyring), if any.

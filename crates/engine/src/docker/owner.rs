@@ -60,18 +60,8 @@ pub fn is_alive(label: &str) -> bool {
     if Some(label) == label_value().as_deref() {
         return true;
     }
-    let file = match OpenOptions::new().write(true).open(path) {
-        Ok(file) => file,
-        Err(error) => return error.kind() != std::io::ErrorKind::NotFound,
-    };
-    match file.try_lock() {
-        Ok(()) => {
-            // Dead owner: its lock file is ours to tidy.
-            let _ = std::fs::remove_file(path);
-            false
-        }
-        Err(_) => true,
-    }
+    // Only a provably dead owner's containers go: unknown counts as alive.
+    crate::lock_file::holder(path) != crate::lock_file::Holder::Dead
 }
 
 #[cfg(test)]

@@ -39,12 +39,12 @@ pub fn delete(store: &Store, id: BackupId) -> Result<Deleted, Problem> {
     let roots = crate::settings::backup_roots(store)?;
     let (file_removed, note) = match backup.file_path.as_deref().map(Path::new) {
         None => (false, None),
-        Some(path) => match owned::check(&roots, id, path, false)? {
-            Owned::Gone => (
-                false,
-                Some(format!("The file {} was already gone.", path.display())),
-            ),
-            Owned::Present(resolved) => match owned::remove(&resolved) {
+        Some(path) => {
+            let removed = match owned::check(&roots, id, path, false)? {
+                Owned::Gone => Err(io::Error::from(io::ErrorKind::NotFound)),
+                Owned::Present(resolved) => owned::remove(&resolved),
+            };
+            match removed {
                 Ok(()) => (true, None),
                 Err(error) if error.kind() == io::ErrorKind::NotFound => (
                     false,
@@ -57,8 +57,8 @@ pub fn delete(store: &Store, id: BackupId) -> Result<Deleted, Problem> {
                         "Check the folder's permissions; the backup's record is kept until its file can go.",
                     ))
                 }
-            },
-        },
+            }
+        }
     };
     repository::delete(&store.connection(), id)?;
     tracing::info!(backup = id.0, file_removed, "backup deleted");
@@ -133,16 +133,11 @@ pub fn save_copy(store: &Store, id: BackupId, destination: &Path) -> Result<Path
     }
     // The backup folder is the app's: a copy there would be a file it did not make, in the
     // layout its recovery and retention walk.
+    let roots = crate::settings::backup_roots(store)?;
     let inside_a_root = target
         .parent()
         .and_then(|parent| fs::canonicalize(parent).ok())
-        .is_some_and(|parent| {
-            crate::settings::backup_roots(store)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|root| fs::canonicalize(root).ok())
-                .any(|root| parent.starts_with(root))
-        });
+        .is_some_and(|parent| !owned::relative_to_roots(&roots, &parent).is_empty());
     if inside_a_root {
         return Err(Problem::new(
             "invalid_destination",

@@ -51,13 +51,10 @@ pub fn check(
         Err(error) => return Err(unreadable(path, &error)),
     };
     let resolved = resolved_parent.join(name);
-    let inside = roots.iter().any(|root| {
-        std::fs::canonicalize(root).is_ok_and(|root| {
-            resolved
-                .strip_prefix(&root)
-                .is_ok_and(|relative| layout::is_backup_path_of(relative, id.0))
-        })
-    });
+    // Every root it lies under (one may hold another): inside the layout of any of them.
+    let inside = relative_to_roots(roots, &resolved)
+        .iter()
+        .any(|relative| layout::is_backup_path_of(relative, id.0));
     if !inside {
         return Err(not_ours(id, path, "it is not inside the backup folder"));
     }
@@ -71,6 +68,17 @@ pub fn check(
         Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(Owned::Gone),
         Err(error) => Err(unreadable(path, &error)),
     }
+}
+
+/// `resolved` (symlinks already resolved) relative to each of `roots` it lies under.
+pub fn relative_to_roots(roots: &[PathBuf], resolved: &Path) -> Vec<PathBuf> {
+    roots
+        .iter()
+        .filter_map(|root| {
+            let root = std::fs::canonicalize(root).ok()?;
+            resolved.strip_prefix(&root).ok().map(Path::to_path_buf)
+        })
+        .collect()
 }
 
 /// Removes a file or a directory-format folder (never following a link).
