@@ -186,24 +186,8 @@ fn containers_of(database: &str) -> Vec<String> {
 fn a_relative_data_dir_records_full_paths_and_docker_gets_full_bind_mounts() {
     let dir = tempfile::tempdir().unwrap();
     let relative = Path::new("state");
-    let dbm_here = |args: &[&str], stdin: Option<&str>| {
-        let mut command = dbm(relative);
-        command.current_dir(dir.path()).args(args);
-        let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        {
-            use std::io::Write;
-            let mut input = child.stdin.take().unwrap();
-            if let Some(text) = stdin {
-                input.write_all(text.as_bytes()).unwrap();
-            }
-        }
-        child.wait_with_output().unwrap()
-    };
+    let dbm_here =
+        |args: &[&str], stdin: Option<&str>| support::run_dbm_in(dir.path(), relative, args, stdin);
     let port = support::port(16);
     let added = dbm_here(
         &[

@@ -11,15 +11,7 @@ async fn back_up_now_makes_a_completed_backup_that_the_backups_page_lists() {
     let app = App::launch(data_dir.path()).await;
     app.add_connection("backup me", 17, "postgres").await;
     let row = "[data-testid=connection-row][data-name='backup me']";
-    app.click(&format!("{row} [data-testid=connection-backup]"))
-        .await;
-    let state = app
-        .wait_for_attr(
-            &format!("{row} [data-testid=connection-backup-result]"),
-            "data-state",
-            &["completed", "failed", "cancelled"],
-        )
-        .await;
+    let state = app.back_up_now("backup me").await;
     let result = app
         .text(&format!("{row} [data-testid=connection-backup-result]"))
         .await;

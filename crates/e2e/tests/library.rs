@@ -12,16 +12,7 @@ async fn a_backup_is_verified_copied_restored_and_deleted_from_the_backups_page(
     let restored = format!("e2e_restored_{}", std::process::id());
     let app = App::launch(data_dir.path()).await;
     app.add_connection("library db", 15, "postgres").await;
-    let row = "[data-testid=connection-row][data-name='library db']";
-    app.click(&format!("{row} [data-testid=connection-backup]"))
-        .await;
-    let state = app
-        .wait_for_attr(
-            &format!("{row} [data-testid=connection-backup-result]"),
-            "data-state",
-            &["completed", "failed", "cancelled"],
-        )
-        .await;
+    let state = app.back_up_now("library db").await;
     assert_eq!(state, "completed");
 
     app.click("[data-testid=nav-backups]").await;
@@ -118,15 +109,7 @@ async fn a_removed_connections_backups_stay_on_the_backups_page_under_its_name()
     let app = App::launch(data_dir.path()).await;
     app.add_connection("retired db", 15, "postgres").await;
     let row = "[data-testid=connection-row][data-name='retired db']";
-    app.click(&format!("{row} [data-testid=connection-backup]"))
-        .await;
-    let state = app
-        .wait_for_attr(
-            &format!("{row} [data-testid=connection-backup-result]"),
-            "data-state",
-            &["completed", "failed", "cancelled"],
-        )
-        .await;
+    let state = app.back_up_now("retired db").await;
     assert_eq!(state, "completed");
 
     app.click(&format!("{row} [data-testid=connection-delete]"))

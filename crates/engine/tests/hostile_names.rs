@@ -5,7 +5,7 @@
 mod support;
 
 use dbm_engine::backups::BackupStatus;
-use dbm_engine::dump::options::{DumpFormat, DumpOptions};
+use dbm_engine::dump::options::DumpFormat;
 use dbm_engine::library::restore::{restore, RestoreRequest};
 use dbm_engine::settings::EnginePolicy;
 use support::backup::setup;
@@ -43,22 +43,7 @@ async fn databases_named_like_connection_strings_back_up_and_restore_as_names() 
     let setup = setup(major, source);
     // The directory format's workers open connections of their own.
     for format in [DumpFormat::Custom, DumpFormat::Directory, DumpFormat::Plain] {
-        let backup = setup
-            .backup_with(
-                DumpOptions {
-                    format,
-                    ..Default::default()
-                },
-                EnginePolicy::Docker,
-                std::sync::Arc::new(dbm_engine::backups::NoProgress),
-                CancellationToken::new(),
-            )
-            .await;
-        assert_eq!(
-            backup.status,
-            BackupStatus::Completed,
-            "{format:?}: {backup:?}"
-        );
+        let backup = setup.completed(format).await;
         for name in NAMES {
             database::drop(major, name).await;
             let request = RestoreRequest {

@@ -4,13 +4,12 @@
 
 mod support;
 
-use dbm_engine::backups::{Backup, BackupId, BackupStatus, Backups};
+use dbm_engine::backups::{BackupId, Backups};
 use dbm_engine::connections::ConnectionId;
 use dbm_engine::dump::options::DumpFormat;
 use dbm_engine::library::restore::{restore, RestoreRequest};
 use dbm_engine::library::verify::{verify, RestoreCheck};
-use dbm_engine::settings::EnginePolicy;
-use support::backup::{setup, Setup};
+use support::backup::setup;
 use support::database;
 use tokio_util::sync::CancellationToken;
 
@@ -27,12 +26,6 @@ fn request(backup: BackupId, connection: ConnectionId, database: &str) -> Restor
     }
 }
 
-async fn completed(setup: &Setup, format: DumpFormat) -> Backup {
-    let backup = setup.backup(format, EnginePolicy::Docker).await;
-    assert_eq!(backup.status, BackupStatus::Completed, "{backup:?}");
-    backup
-}
-
 /// Chinook on `major`, backed up in every format, each restored into a new database on the
 /// same server and compared table by table; the source database is untouched.
 async fn restore_every_format(major: u32) {
@@ -46,7 +39,7 @@ async fn restore_every_format(major: u32) {
         DumpFormat::Tar,
         DumpFormat::Directory,
     ] {
-        let backup = completed(&setup, format).await;
+        let backup = setup.completed(format).await;
         let target = format!("lib_restored_{major}_{}", format.as_str());
         database::drop(major, &target).await;
         let outcome = restore(
@@ -89,7 +82,7 @@ async fn a_13_dump_restores_into_18() {
     database::chinook(13, "lib_13_to_18").await;
     let before = database::fingerprint(13, "lib_13_to_18").await;
     let from = setup(13, "lib_13_to_18");
-    let backup = completed(&from, DumpFormat::Custom).await;
+    let backup = from.completed(DumpFormat::Custom).await;
     // The 18 server's connection lives in the same data dir as the backup.
     let to = support::backup::add_connection(&from.store, 18, "postgres");
     database::drop(18, "lib_from_13").await;
@@ -111,7 +104,7 @@ async fn a_13_dump_restores_into_18() {
 async fn restore_refuses_a_non_empty_database_and_an_existing_one_to_create() {
     database::chinook(17, "lib_refuse").await;
     let setup = setup(17, "lib_refuse");
-    let backup = completed(&setup, DumpFormat::Custom).await;
+    let backup = setup.completed(DumpFormat::Custom).await;
     let before = database::fingerprint(17, "lib_refuse").await;
     let into_itself = RestoreRequest {
         create: false,
@@ -209,7 +202,7 @@ async fn verify_restorable(major: u32) {
     let name = format!("lib_verify_{major}");
     database::chinook(major, &name).await;
     let setup = setup(major, &name);
-    let backup = completed(&setup, DumpFormat::Custom).await;
+    let backup = setup.completed(DumpFormat::Custom).await;
     let verification = verify(setup.store.clone(), backup.id, RestoreCheck::Container)
         .await
         .unwrap();
@@ -252,7 +245,7 @@ async fn verify_catches_a_flipped_byte_a_truncated_file_and_a_missing_file() {
             .collect()
     };
 
-    let flipped = completed(&setup, DumpFormat::Custom).await;
+    let flipped = setup.completed(DumpFormat::Custom).await;
     let path = flipped.file_path.clone().unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
     let middle = bytes.len() / 2;
@@ -264,7 +257,7 @@ async fn verify_catches_a_flipped_byte_a_truncated_file_and_a_missing_file() {
     assert!(!v.ok);
     assert_eq!(failing(&v), ["sha256"]);
 
-    let truncated = completed(&setup, DumpFormat::Custom).await;
+    let truncated = setup.completed(DumpFormat::Custom).await;
     let path = truncated.file_path.clone().unwrap();
     let bytes = std::fs::read(&path).unwrap();
     std::fs::write(&path, &bytes[..bytes.len() / 3]).unwrap();
@@ -273,7 +266,7 @@ async fn verify_catches_a_flipped_byte_a_truncated_file_and_a_missing_file() {
         .unwrap();
     assert_eq!(failing(&v), ["size", "sha256"]);
 
-    let missing = completed(&setup, DumpFormat::Custom).await;
+    let missing = setup.completed(DumpFormat::Custom).await;
     std::fs::remove_file(missing.file_path.clone().unwrap()).unwrap();
     let v = verify(setup.store.clone(), missing.id, RestoreCheck::Container)
         .await
@@ -282,7 +275,7 @@ async fn verify_catches_a_flipped_byte_a_truncated_file_and_a_missing_file() {
     let recorded = Backups::new(&setup.store).get(missing.id).unwrap();
     assert_eq!(recorded.verification.map(|v| v.ok), Some(false));
 
-    let good = completed(&setup, DumpFormat::Tar).await;
+    let good = setup.completed(DumpFormat::Tar).await;
     let v = verify(setup.store.clone(), good.id, RestoreCheck::None)
         .await
         .unwrap();
@@ -295,7 +288,7 @@ async fn verify_catches_a_flipped_byte_a_truncated_file_and_a_missing_file() {
 async fn verify_by_restore_into_a_scratch_database_on_a_chosen_server() {
     database::chinook(16, "lib_verify_on_server").await;
     let setup = setup(16, "lib_verify_on_server");
-    let backup = completed(&setup, DumpFormat::Plain).await;
+    let backup = setup.completed(DumpFormat::Plain).await;
     let scratch_server = support::backup::add_connection(&setup.store, 18, "postgres");
     let v = verify(
         setup.store.clone(),
@@ -324,7 +317,7 @@ async fn verify_by_restore_into_a_scratch_database_on_a_chosen_server() {
 async fn a_cancelled_restore_in_one_transaction_keeps_nothing() {
     database::chinook(17, "lib_cancel").await;
     let setup = setup(17, "lib_cancel");
-    let backup = completed(&setup, DumpFormat::Custom).await;
+    let backup = setup.completed(DumpFormat::Custom).await;
     let before = database::fingerprint(17, "lib_cancel").await;
     // pg_restore's first statement that touches `track` waits behind this lock.
     let locker = database::client(17, "lib_cancel").await;

@@ -6,10 +6,10 @@ mod support;
 
 use std::path::PathBuf;
 
-use dbm_engine::backups::{Backup, BackupStatus, Backups};
+use dbm_engine::backups::{Backup, Backups};
 use dbm_engine::dump::options::DumpFormat;
 use dbm_engine::library::files::{delete, save_copy};
-use dbm_engine::settings::{AppSettings, EnginePolicy};
+use dbm_engine::settings::AppSettings;
 use support::backup::{setup, Setup};
 
 fn set_file_path(setup: &Setup, backup: &Backup, path: &str) {
@@ -21,17 +21,11 @@ fn set_file_path(setup: &Setup, backup: &Backup, path: &str) {
     .unwrap();
 }
 
-async fn completed(setup: &Setup) -> Backup {
-    let backup = setup.backup(DumpFormat::Custom, EnginePolicy::Docker).await;
-    assert_eq!(backup.status, BackupStatus::Completed, "{backup:?}");
-    backup
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn delete_refuses_a_recorded_path_that_is_not_the_backups_own_file() {
     let setup = setup(15, "postgres");
-    let first = completed(&setup).await;
-    let second = completed(&setup).await;
+    let first = setup.completed(DumpFormat::Custom).await;
+    let second = setup.completed(DumpFormat::Custom).await;
     let victim_dir = setup.dir.path().join("users-files");
     std::fs::create_dir_all(&victim_dir).unwrap();
     let outside = victim_dir.join("thesis.txt");
@@ -76,7 +70,7 @@ async fn delete_refuses_a_recorded_path_that_is_not_the_backups_own_file() {
 #[tokio::test(flavor = "multi_thread")]
 async fn backups_in_a_former_backup_folder_can_still_be_deleted() {
     let setup = setup(15, "postgres");
-    let old = completed(&setup).await;
+    let old = setup.completed(DumpFormat::Custom).await;
     let mut settings = AppSettings::load(&setup.store).unwrap();
     settings.backup_root = setup.dir.path().join("new-root").display().to_string();
     settings.save(&setup.store).unwrap();
@@ -87,7 +81,7 @@ async fn backups_in_a_former_backup_folder_can_still_be_deleted() {
 #[tokio::test(flavor = "multi_thread")]
 async fn saving_a_copy_leaves_a_users_file_beside_the_destination_alone() {
     let setup = setup(15, "postgres");
-    let backup = completed(&setup).await;
+    let backup = setup.completed(DumpFormat::Custom).await;
     let out = setup.dir.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
     let destination = out.join("copy.dump");

@@ -29,22 +29,6 @@ fn get(setup: &Setup, backup: &Backup) -> Backup {
     Backups::new(&setup.store).get(backup.id).unwrap()
 }
 
-async fn completed(setup: &Setup, format: DumpFormat) -> Backup {
-    let backup = setup
-        .backup_with(
-            DumpOptions {
-                format,
-                ..Default::default()
-            },
-            EnginePolicy::Docker,
-            std::sync::Arc::new(dbm_engine::backups::NoProgress),
-            CancellationToken::new(),
-        )
-        .await;
-    assert_eq!(backup.status, BackupStatus::Completed, "{backup:?}");
-    backup
-}
-
 fn path_of(backup: &Backup) -> PathBuf {
     PathBuf::from(backup.file_path.clone().unwrap())
 }
@@ -64,9 +48,9 @@ async fn small_database(major: u32, name: &str) {
 async fn a_finished_file_of_a_run_that_died_before_recording_it_is_checked_and_recorded() {
     small_database(16, "dbm_recover_renamed").await;
     let setup = setup(16, "dbm_recover_renamed");
-    let custom = completed(&setup, DumpFormat::Custom).await;
-    let plain = completed(&setup, DumpFormat::Plain).await;
-    let directory = completed(&setup, DumpFormat::Directory).await;
+    let custom = setup.completed(DumpFormat::Custom).await;
+    let plain = setup.completed(DumpFormat::Plain).await;
+    let directory = setup.completed(DumpFormat::Directory).await;
     for backup in [&custom, &plain, &directory] {
         mark_running(&setup, backup);
     }
@@ -88,8 +72,8 @@ async fn a_finished_file_of_a_run_that_died_before_recording_it_is_checked_and_r
 async fn a_finished_file_of_a_dead_run_that_fails_its_checks_is_removed_and_the_run_interrupted() {
     small_database(16, "dbm_recover_damaged").await;
     let setup = setup(16, "dbm_recover_damaged");
-    let custom = completed(&setup, DumpFormat::Custom).await;
-    let plain = completed(&setup, DumpFormat::Plain).await;
+    let custom = setup.completed(DumpFormat::Custom).await;
+    let plain = setup.completed(DumpFormat::Plain).await;
     // Cut short: the archive's table of contents survives, its data does not end; the SQL lacks
     // pg_dump's closing line.
     for backup in [&custom, &plain] {
@@ -128,7 +112,7 @@ async fn recovery_removes_only_its_own_dead_partials_never_a_users_file_or_a_liv
     small_database(18, "dbm_recover_ours").await;
     small_database(18, "dbm_recover_theirs").await;
     let ours = setup(18, "dbm_recover_ours");
-    let dead = completed(&ours, DumpFormat::Custom).await;
+    let dead = ours.completed(DumpFormat::Custom).await;
     // A dead run's partial: its record running, its file still `.partial`.
     mark_running(&ours, &dead);
     let final_path = path_of(&dead);

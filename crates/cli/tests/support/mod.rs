@@ -23,7 +23,18 @@ pub fn dbm_command(data_dir: &Path) -> Command {
 
 /// Runs dbm with `stdin` piped in and debug logging on (so logs are searched too).
 pub fn run_dbm(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = dbm_command(data_dir)
+    run_dbm_with(dbm_command(data_dir), args, stdin)
+}
+
+/// `run_dbm` from a given working folder (the data dir may then be relative to it).
+pub fn run_dbm_in(cwd: &Path, data_dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut command = dbm_command(data_dir);
+    command.current_dir(cwd);
+    run_dbm_with(command, args, stdin)
+}
+
+fn run_dbm_with(mut command: Command, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = command
         .args(args)
         .env("DBM_LOG", "debug")
         .stdin(Stdio::piped())

@@ -140,6 +140,20 @@ impl App {
             .await;
     }
 
+    /// Clicks Back up now on connection `name`'s row and waits for how it ended
+    /// (`completed`, `failed` or `cancelled`).
+    pub async fn back_up_now(&self, name: &str) -> String {
+        let row = format!("[data-testid=connection-row][data-name='{name}']");
+        self.click(&format!("{row} [data-testid=connection-backup]"))
+            .await;
+        self.wait_for_attr(
+            &format!("{row} [data-testid=connection-backup-result]"),
+            "data-state",
+            &["completed", "failed", "cancelled"],
+        )
+        .await
+    }
+
     /// Waits until the element's attribute has one of the values, and returns it.
     pub async fn wait_for_attr(&self, css: &str, attr: &str, values: &[&str]) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);

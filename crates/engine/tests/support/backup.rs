@@ -87,6 +87,17 @@ impl Setup {
         .await
     }
 
+    /// A backup through Docker that must complete.
+    pub async fn completed(&self, format: DumpFormat) -> Backup {
+        let backup = self.backup(format, EnginePolicy::Docker).await;
+        assert_eq!(
+            backup.status,
+            dbm_engine::backups::BackupStatus::Completed,
+            "{backup:?}"
+        );
+        backup
+    }
+
     pub async fn backup_with(
         &self,
         options: DumpOptions,
