@@ -163,23 +163,34 @@ impl Server {
         self.pg_ctl("restart")
     }
 
-    /// SQL as the superuser over the socket; the first line of output.
+    /// SQL as the superuser over the socket, given on stdin (one statement sets the secret
+    /// password: never in an argv); the output.
     pub fn psql(&self, database: &str, sql: &str) -> Result<String> {
-        let mut command = Command::new("psql");
-        command
+        use std::io::Write;
+        let mut child = Command::new("psql")
             .args(["-X", "-At", "-v", "ON_ERROR_STOP=1", "-h"])
             .arg(&self.sockets)
-            .args([
-                "-p",
-                &PORT.to_string(),
-                "-U",
-                "postgres",
-                "-d",
-                database,
-                "-c",
-                sql,
-            ]);
-        run(command, "psql")
+            .args(["-p", &PORT.to_string(), "-U", "postgres", "-d", database])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| fail(format!("psql: {e}")))?;
+        if let Some(mut input) = child.stdin.take() {
+            input
+                .write_all(sql.as_bytes())
+                .map_err(|e| fail(format!("psql: {e}")))?;
+        }
+        let output = child
+            .wait_with_output()
+            .map_err(|e| fail(format!("psql: {e}")))?;
+        if !output.status.success() {
+            return Err(fail(format!(
+                "psql failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            )));
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
     }
 
     /// Ends every session of the app's tools (pg_dump) on the server.
