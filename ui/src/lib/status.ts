@@ -1,5 +1,5 @@
 // Pure functions that turn a SystemStatus (from Rust) into what the Dashboard shows.
-import type { AppError, Problem, SystemStatus } from "./bindings";
+import type { Problem, SystemStatus } from "./bindings";
 
 export type CardKey = "database" | "docker" | "keyring";
 export type CardState = "ok" | "problem" | "loading";
@@ -96,21 +96,4 @@ export function overallSummary(cards: StatusCardModel[]): string {
   const problems = cards.filter((c) => c.state === "problem").length;
   if (problems === 0) return "All checks passed";
   return problems === 1 ? "1 check needs attention" : `${problems} checks need attention`;
-}
-
-function isAppError(e: unknown): e is AppError {
-  return (
-    typeof e === "object" &&
-    e !== null &&
-    typeof (e as AppError).code === "string" &&
-    typeof (e as AppError).message === "string"
-  );
-}
-
-/** Turns whatever a command rejected with into something to show. */
-export function describeError(e: unknown): { code: string | null; message: string } {
-  if (isAppError(e)) return { code: e.code, message: e.message };
-  if (e instanceof Error) return { code: null, message: e.message };
-  if (typeof e === "string" && e.trim() !== "") return { code: null, message: e };
-  return { code: null, message: "Unknown error." };
 }

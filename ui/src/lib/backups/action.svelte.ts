@@ -1,7 +1,7 @@
 // "Back up now" for one connection or schedule: runs it, cancels it, keeps how it ended.
 // The live stage and progress come from the shared store (running.svelte.ts), not from here.
 import { commands, type Backup, type BackupId, type ConnectionId, type DumpOptions, type ScheduleId } from "../bindings";
-import { describeError } from "../status";
+import { describeError } from "../errors/describe";
 import { resultState, resultText, type ResultState } from "./format";
 
 export interface BackupOutcome {

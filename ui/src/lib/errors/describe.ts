@@ -1,0 +1,20 @@
+// What a command rejected with, as the UI shows it: a code to branch on (when the app gave one)
+// and a message for the user.
+import type { AppError } from "../bindings";
+
+function isAppError(e: unknown): e is AppError {
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    typeof (e as AppError).code === "string" &&
+    typeof (e as AppError).message === "string"
+  );
+}
+
+/** Turns whatever a command rejected with into something to show. */
+export function describeError(e: unknown): { code: string | null; message: string } {
+  if (isAppError(e)) return { code: e.code, message: e.message };
+  if (e instanceof Error) return { code: null, message: e.message };
+  if (typeof e === "string" && e.trim() !== "") return { code: null, message: e };
+  return { code: null, message: "Unknown error." };
+}
