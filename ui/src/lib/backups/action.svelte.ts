@@ -1,6 +1,7 @@
 // "Back up now" for one connection or schedule: runs it, cancels it, keeps how it ended.
 // The live stage and progress come from the shared store (running.svelte.ts), not from here.
 import { commands, type Backup, type BackupId, type ConnectionId, type DumpOptions, type ScheduleId } from "../bindings";
+import type { ErrorCode } from "../errors/code";
 import { describeError } from "../errors/describe";
 import { resultState, resultText, type ResultState } from "./format";
 
@@ -10,7 +11,7 @@ export interface BackupOutcome {
   /** The final record; null when the run could not start. */
   backup: Backup | null;
   /** The error code when the run could not start. */
-  code: string | null;
+  code: ErrorCode | null;
 }
 
 export function outcomeOf(backup: Backup): BackupOutcome {

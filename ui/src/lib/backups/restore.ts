@@ -1,6 +1,7 @@
 // Pure logic of the restore dialog: its fields ⇄ the RestoreRequest sent, errors → fields,
 // the outcome in words, and the progress lines it keeps.
 import type { Backup, Connection, RestoreOutcome, RestoreRequest } from "../bindings";
+import { fieldForCode } from "../errors/fields";
 import { formatSeconds } from "./format";
 
 /** Into a new database (created first) or into the connection's own database. */
@@ -80,16 +81,9 @@ export const RESTORE_FIELD_IDS: Record<RestoreField, string> = {
   clean: "restore-clean",
 };
 
-const FIELD_FOR_CODE: Record<string, RestoreField> = {
-  connection_not_found: "connection",
-  invalid_database: "database",
-  database_not_empty: "allowNonEmpty",
-  invalid_clean: "clean",
-};
-
-/** The field an error belongs at, or null for one about the whole restore. */
+/** The field an error belongs at, or null for one about the whole restore (see errors/fields.ts). */
 export function fieldForRestoreError(code: string | null): RestoreField | null {
-  return code === null ? null : (FIELD_FOR_CODE[code] ?? null);
+  return fieldForCode("restore", code);
 }
 
 /** What Restore sends, or the field the dialog can already tell is wrong. */

@@ -9,6 +9,7 @@ import type {
   SslMode,
   UriImport,
 } from "../bindings";
+import { fieldForCode } from "../errors/fields";
 
 export const DEFAULT_PORT = "5432";
 export const DEFAULT_SSLMODE: SslMode = "prefer";
@@ -187,17 +188,9 @@ export function pgpassLabel(entry: PgpassEntry): string {
 
 export type FieldName = "name" | "host" | "port" | "database" | "username" | "sslmode" | "password" | "uri";
 
-const INVALID_FIELDS: readonly FieldName[] = ["name", "host", "port", "database", "username", "sslmode", "uri"];
-
-/** The form field an error belongs under, or null for an error about the whole form. */
-export function fieldForError(code: string): FieldName | null {
-  if (code === "connection_name_taken") return "name";
-  if (code === "pgpass_no_match") return "password";
-  if (code.startsWith("invalid_")) {
-    const field = code.slice("invalid_".length) as FieldName;
-    if (INVALID_FIELDS.includes(field)) return field;
-  }
-  return null;
+/** The form field an error belongs under, or null for an error about the whole form (see errors/fields.ts). */
+export function fieldForError(code: string | null): FieldName | null {
+  return fieldForCode("connection", code);
 }
 
 /** The labels the form shows, to refer to a field in a message. */

@@ -1,6 +1,7 @@
 // Pure logic of the schedule form: form state ⇄ ScheduleInput, compression choices, errors →
 // fields. The Svelte components only wire these to the DOM; the backend validates the rest.
 import type { Compression, Connection, DumpFormat, Schedule, ScheduleInput } from "../bindings";
+import { fieldForCode } from "../errors/fields";
 
 export type CompressionMethod = Compression["method"];
 
@@ -136,20 +137,9 @@ export const FIELD_IDS: Record<ScheduleField, string> = {
   keepDays: "schedule-keep-days",
 };
 
-const FIELD_FOR_CODE: Record<string, ScheduleField> = {
-  invalid_name: "name",
-  invalid_connection: "connection",
-  connection_not_found: "connection",
-  invalid_cron: "cron",
-  invalid_timezone: "timezone",
-  invalid_compression: "compression",
-  invalid_keep_last: "keepLast",
-  invalid_keep_days: "keepDays",
-};
-
-/** The field an error belongs under, or null for an error about the whole form. */
-export function fieldForScheduleError(code: string): ScheduleField | null {
-  return FIELD_FOR_CODE[code] ?? null;
+/** The field an error belongs under, or null for an error about the whole form (see errors/fields.ts). */
+export function fieldForScheduleError(code: string | null): ScheduleField | null {
+  return fieldForCode("schedule", code);
 }
 
 /** A problem the form finds before asking the backend. */

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { fieldForCode } from "./fields";
+
+describe("fieldForCode", () => {
+  it("puts each form's codes under that form's fields", () => {
+    expect(fieldForCode("connection", "invalid_host")).toBe("host");
+    expect(fieldForCode("connection", "pgpass_no_match")).toBe("password");
+    expect(fieldForCode("schedule", "invalid_keep_last")).toBe("keepLast");
+    expect(fieldForCode("restore", "database_not_empty")).toBe("allowNonEmpty");
+    expect(fieldForCode("settings", "invalid_backup_root")).toBe("backupRoot");
+  });
+
+  it("reads a code by the form it is shown in", () => {
+    // A missing connection is the schedule's and the restore's connection field, not a field of the connection form.
+    expect(fieldForCode("schedule", "connection_not_found")).toBe("connection");
+    expect(fieldForCode("restore", "connection_not_found")).toBe("connection");
+    expect(fieldForCode("connection", "connection_not_found")).toBeNull();
+    expect(fieldForCode("settings", "invalid_name")).toBeNull();
+  });
+
+  it("leaves no code, unknown codes and inherited names to the whole form", () => {
+    expect(fieldForCode("connection", null)).toBeNull();
+    expect(fieldForCode("schedule", "no_such_code")).toBeNull();
+    expect(fieldForCode("schedule", "constructor")).toBeNull();
+    expect(fieldForCode("settings", "toString")).toBeNull();
+  });
+});

@@ -1,0 +1,68 @@
+// Which field of which form an error belongs under, by its code: the one map for every form.
+// A code a form's map does not name (or no code) is an error about the whole form.
+import type { RestoreField } from "../backups/restore";
+import type { FieldName as ConnectionField } from "../connections/form";
+import type { ScheduleField } from "../schedules/form";
+import type { ErrorCode } from "./code";
+
+/** The Settings page's fields an error can be shown under. */
+export type SettingsField = "imageTemplate" | "backupRoot" | "catchUpGraceHours";
+
+/** Each form's fields. */
+export interface FormFields {
+  connection: ConnectionField;
+  schedule: ScheduleField;
+  restore: RestoreField;
+  settings: SettingsField;
+}
+
+export type FormName = keyof FormFields;
+
+/** Keyed by ErrorCode: a code that is not (or no longer) the app's fails the type check. */
+type CodeMap<Field extends string> = Partial<Record<ErrorCode, Field>>;
+
+const FIELD_FOR_CODE: { [F in FormName]: CodeMap<FormFields[F]> } = {
+  connection: {
+    invalid_name: "name",
+    connection_name_taken: "name",
+    invalid_host: "host",
+    invalid_port: "port",
+    invalid_database: "database",
+    invalid_username: "username",
+    invalid_sslmode: "sslmode",
+    pgpass_no_match: "password",
+    invalid_uri: "uri",
+  },
+  schedule: {
+    invalid_name: "name",
+    invalid_connection: "connection",
+    connection_not_found: "connection",
+    invalid_cron: "cron",
+    invalid_timezone: "timezone",
+    invalid_compression: "compression",
+    invalid_keep_last: "keepLast",
+    invalid_keep_days: "keepDays",
+  },
+  restore: {
+    connection_not_found: "connection",
+    invalid_database: "database",
+    database_not_empty: "allowNonEmpty",
+    invalid_clean: "clean",
+  },
+  settings: {
+    invalid_image_template: "imageTemplate",
+    invalid_backup_root: "backupRoot",
+    invalid_catch_up_grace_hours: "catchUpGraceHours",
+  },
+};
+
+/**
+ * The field of `form` an error with `code` belongs under, or null for one about the whole form.
+ * Any text may be looked up (an unknown one is the whole form's); the map's keys are what the
+ * type check guards.
+ */
+export function fieldForCode<F extends FormName>(form: F, code: string | null): FormFields[F] | null {
+  const fields: CodeMap<FormFields[F]> = FIELD_FOR_CODE[form];
+  if (code === null || !Object.hasOwn(fields, code)) return null;
+  return fields[code as ErrorCode] ?? null;
+}
