@@ -16,8 +16,8 @@ use dbm_engine::library::files::{Deleted, ScanReport};
 use dbm_engine::library::restore::{RestoreOutcome, RestoreRequest};
 use dbm_engine::library::retention::RetentionPlan;
 use dbm_engine::library::stats::{ConnectionStats, Stats};
+use dbm_engine::model::{Code, Problem};
 use dbm_engine::pg::ServerVersion;
-use dbm_engine::problem::Problem;
 use dbm_engine::schedules::{
     MissReason, MissedRun, Schedule, ScheduleId, ScheduleInput, SchedulePreview,
 };
@@ -45,6 +45,7 @@ pub struct CommandSignature {
 /// The whole file.
 pub fn typescript() -> String {
     let declarations = [
+        declaration::<Code>(),
         declaration::<Problem>(),
         declaration::<DatabaseCheck>(),
         declaration::<DockerCheck>(),

@@ -3,13 +3,13 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use dbm_engine::problem::Problem;
+use dbm_engine::model::{Code, Problem};
 use dbm_engine::store::StoreError;
 
 /// Every command rejects with this shape.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct AppError {
-    pub code: String,
+    pub code: Code,
     pub message: String,
 }
 
@@ -25,7 +25,7 @@ impl From<Problem> for AppError {
 impl From<tauri::Error> for AppError {
     fn from(error: tauri::Error) -> Self {
         AppError {
-            code: "app_error".into(),
+            code: Code::AppError,
             message: error.to_string(),
         }
     }
@@ -34,7 +34,7 @@ impl From<tauri::Error> for AppError {
 impl From<&StoreError> for AppError {
     fn from(error: &StoreError) -> Self {
         AppError {
-            code: error.code().to_string(),
+            code: error.code(),
             message: error.to_string(),
         }
     }

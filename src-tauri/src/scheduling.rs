@@ -10,7 +10,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 use ts_rs::TS;
 
 use dbm_engine::backups::{Backup, Progress};
-use dbm_engine::problem::Problem;
+use dbm_engine::model::{Code, Problem};
 use dbm_engine::schedules::{
     BackupLauncher, MissedRun, RunReporter, Schedule, ScheduleId, Scheduler, SchedulerLock,
     SchedulerObserver, SystemClock,
@@ -64,7 +64,7 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
                     if first {
                         tracing::info!(%problem, "the scheduler runs elsewhere; the app will take over when it stops");
                     }
-                    if problem.code != "scheduler_already_running" {
+                    if problem.code != Code::SchedulerAlreadyRunning {
                         return;
                     }
                 }
@@ -78,7 +78,7 @@ fn try_start<R: Runtime>(app: &AppHandle<R>) -> Result<(), Problem> {
     let state = app.state::<AppState>();
     let store = state.store().map_err(|error| {
         Problem::new(
-            "store_unusable",
+            Code::StoreUnusable,
             error.message,
             "Fix the app's database first.",
         )

@@ -37,7 +37,7 @@ impl AppState {
             dbm_engine::paths::default_data_dir().unwrap_or_else(|| PathBuf::from("dbm-data"));
         let store = Store::open_in(&data_dir).map(Arc::new);
         if let Err(error) = &store {
-            tracing::error!(code = error.code(), %error, "the app's database cannot be used");
+            tracing::error!(code = %error.code(), %error, "the app's database cannot be used");
         }
         AppState {
             data_dir,

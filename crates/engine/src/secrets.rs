@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::problem::Problem;
+use crate::model::{Code, Problem};
 
 /// The keyring service name every entry of this app is stored under.
 pub const KEYRING_SERVICE: &str = "db-backup-manager";
@@ -41,7 +41,7 @@ pub async fn check() -> KeyringCheck {
     });
     let problem = match tokio::time::timeout(CHECK_TIMEOUT, probe).await {
         Err(_) => Some(Problem::new(
-            "keyring_timeout",
+            Code::KeyringTimeout,
             format!(
                 "The {} did not answer within {} s.",
                 backend_name(),
@@ -50,7 +50,7 @@ pub async fn check() -> KeyringCheck {
             "Restart the keyring service (e.g. gnome-keyring-daemon) or log out and in again.",
         )),
         Ok(Err(join_error)) => Some(Problem::new(
-            "keyring_unavailable",
+            Code::KeyringUnavailable,
             format!("The keyring check stopped unexpectedly: {join_error}."),
             "Try again; if it keeps failing, restart the app.",
         )),
@@ -67,7 +67,7 @@ pub async fn check() -> KeyringCheck {
 pub fn keyring_problem(error: &keyring::Error) -> Problem {
     match error {
         keyring::Error::NoStorageAccess(detail) => Problem::new(
-            "keyring_unavailable",
+            Code::KeyringUnavailable,
             format!("No keyring is available to store passwords ({detail})."),
             "Start a keyring such as GNOME Keyring or KWallet and unlock it (logging in to a desktop session usually does).",
         ),
@@ -77,7 +77,7 @@ pub fn keyring_problem(error: &keyring::Error) -> Problem {
                 locked()
             } else {
                 Problem::new(
-                    "keyring_unavailable",
+                    Code::KeyringUnavailable,
                     format!("The {} cannot be reached ({detail_text}).", backend_name()),
                     "Run the app inside a desktop session with a keyring (GNOME Keyring or KWallet) running.",
                 )
@@ -85,7 +85,7 @@ pub fn keyring_problem(error: &keyring::Error) -> Problem {
         }
         other if other.to_string().to_lowercase().contains("locked") => locked(),
         other => Problem::new(
-            "keyring_error",
+            Code::KeyringError,
             format!("The {} refused the request ({other}).", backend_name()),
             "Check that the keyring is unlocked and working, then try again.",
         ),
@@ -94,7 +94,7 @@ pub fn keyring_problem(error: &keyring::Error) -> Problem {
 
 fn locked() -> Problem {
     Problem::new(
-        "keyring_locked",
+        Code::KeyringLocked,
         format!("The {} is locked.", backend_name()),
         "Unlock it (e.g. with Seahorse, or by logging in again), then try again.",
     )
@@ -201,14 +201,14 @@ fn bounded<T: Send + 'static>(
         })
         .map_err(|e| {
             Problem::new(
-                "keyring_unavailable",
+                Code::KeyringUnavailable,
                 format!("The keyring could not be called: {e}."),
                 "Try again.",
             )
         })?;
     receiver.recv_timeout(CALL_TIMEOUT).unwrap_or_else(|_| {
         Err(Problem::new(
-            "keyring_timeout",
+            Code::KeyringTimeout,
             format!(
                 "The {} did not answer within {} s (waiting for an unlock prompt, or stuck).",
                 backend_name(),

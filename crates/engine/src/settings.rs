@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::docker::DEFAULT_IMAGE_TEMPLATE;
-use crate::problem::{invalid, Problem};
+use crate::model::{Code, Problem};
 use crate::store::Store;
 
 /// Which pg_dump runs backups.
@@ -28,9 +28,9 @@ impl std::str::FromStr for EnginePolicy {
             "auto" => Ok(EnginePolicy::Auto),
             "docker" => Ok(EnginePolicy::Docker),
             "local" => Ok(EnginePolicy::Local),
-            _ => Err(invalid(
-                "engine",
-                format!("\"{}\" is not an engine.", crate::problem::excerpt(text)),
+            _ => Err(Problem::new(
+                Code::InvalidEngine,
+                format!("\"{}\" is not an engine.", crate::model::excerpt(text)),
                 "Use auto, docker or local.",
             )),
         }
@@ -159,11 +159,11 @@ pub fn validate_image_template(template: &str) -> Result<(), Problem> {
     if ok {
         Ok(())
     } else {
-        Err(invalid(
-            "image_template",
+        Err(Problem::new(
+            Code::InvalidImageTemplate,
             format!(
                 "\"{}\" is not an image name.",
-                crate::problem::excerpt(template)
+                crate::model::excerpt(template)
             ),
             "Use an image reference with {major} where the version goes, e.g. postgres:{major}.",
         ))
@@ -207,35 +207,35 @@ impl AppSettings {
         validate_image_template(self.image_template.trim())?;
         let root = PathBuf::from(self.backup_root.trim());
         if !root.is_absolute() {
-            return Err(invalid(
-                "backup_root",
+            return Err(Problem::new(
+                Code::InvalidBackupRoot,
                 format!(
                     "\"{}\" is not a full path.",
-                    crate::problem::excerpt(&self.backup_root)
+                    crate::model::excerpt(&self.backup_root)
                 ),
                 "Choose a folder by its full path, e.g. /home/you/Backups.",
             ));
         }
         if root.parent().is_none() {
-            return Err(invalid(
-                "backup_root",
+            return Err(Problem::new(
+                Code::InvalidBackupRoot,
                 format!("{} is the root of the file system.", root.display()),
                 "Choose a folder of its own for backups, e.g. /home/you/Backups.",
             ));
         }
         crate::store::create_private_dir(&root).map_err(|error| {
-            invalid(
-                "backup_root",
+            Problem::new(
+                Code::InvalidBackupRoot,
                 format!(
                     "The folder {} cannot be used: {error}.",
-                    crate::problem::excerpt(&root.display().to_string())
+                    crate::model::excerpt(&root.display().to_string())
                 ),
                 "Choose a folder you can write to.",
             )
         })?;
         if self.catch_up_grace_hours > MAX_CATCH_UP_GRACE_HOURS {
-            return Err(invalid(
-                "catch_up_grace_hours",
+            return Err(Problem::new(
+                Code::InvalidCatchUpGraceHours,
                 format!(
                     "{} hours is too long a catch-up window.",
                     self.catch_up_grace_hours
@@ -320,7 +320,7 @@ mod tests {
                 "invalid_catch_up_grace_hours",
             ),
         ] {
-            assert_eq!(bad.save(&store).unwrap_err().code, code);
+            assert_eq!(bad.save(&store).unwrap_err().code.as_str(), code);
         }
         assert_eq!(
             AppSettings::load(&store).unwrap(),

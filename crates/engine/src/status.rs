@@ -7,7 +7,7 @@ use ts_rs::TS;
 
 use crate::docker::{self, DockerCheck, PostgresImage, DEFAULT_IMAGE_TEMPLATE};
 use crate::dump::local_binaries::{find_local_pg_dumps, LocalPgDump};
-use crate::problem::Problem;
+use crate::model::Problem;
 use crate::secrets::{self, KeyringCheck};
 use crate::store::{self, Store, StoreError};
 

@@ -5,6 +5,7 @@
 
 mod support;
 
+use dbm_engine::model::Code;
 use std::path::PathBuf;
 
 use dbm_engine::backups::{BackupFilter, BackupStatus, Backups};
@@ -49,7 +50,7 @@ async fn a_removed_connections_backups_stay_listed_verifiable_and_restorable_els
         .all(|c| c.id != setup.connection));
     assert_eq!(
         connections.find(&name).unwrap_err().code,
-        "connection_not_found"
+        Code::ConnectionNotFound
     );
     assert!(
         connections.password(setup.connection).unwrap().is_none(),
@@ -119,7 +120,7 @@ async fn removing_with_its_backups_deletes_their_files_and_records() {
             .get(setup.connection)
             .unwrap_err()
             .code,
-        "connection_not_found"
+        Code::ConnectionNotFound
     );
 }
 
@@ -144,7 +145,7 @@ async fn a_connection_is_not_removed_while_its_backup_runs() {
     );
     database::wait_for_blocked_tool(17, "dbm_removal_busy").await;
     let problem = remove(&setup.store, setup.connection, true).unwrap_err();
-    assert_eq!(problem.code, "connection_busy", "{problem}");
+    assert_eq!(problem.code, Code::ConnectionBusy, "{problem}");
     assert!(Connections::new(&setup.store)
         .password(setup.connection)
         .unwrap()

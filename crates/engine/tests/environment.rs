@@ -3,6 +3,7 @@
 //! `scripts/testenv/up.sh` starts them (cargo xtask test does).
 
 use dbm_engine::docker;
+use dbm_engine::model::Code;
 
 const MAJORS: [u32; 6] = [13, 14, 15, 16, 17, 18];
 
@@ -68,7 +69,7 @@ async fn a_missing_image_is_named_with_how_to_get_it() {
     let problem = docker::run_to_completion(&client, "postgres:does-not-exist-42", &["true"])
         .await
         .unwrap_err();
-    assert_eq!(problem.code, "docker_image_missing", "{problem:?}");
+    assert_eq!(problem.code, Code::DockerImageMissing, "{problem:?}");
     assert!(problem.message.contains("postgres:does-not-exist-42"));
     assert!(problem
         .fix

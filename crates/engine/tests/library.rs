@@ -9,6 +9,7 @@ use dbm_engine::connections::ConnectionId;
 use dbm_engine::dump::options::DumpFormat;
 use dbm_engine::library::restore::{restore, RestoreRequest};
 use dbm_engine::library::verify::{verify, RestoreCheck};
+use dbm_engine::model::Code;
 use support::backup::setup;
 use support::database;
 use tokio_util::sync::CancellationToken;
@@ -118,7 +119,7 @@ async fn restore_refuses_a_non_empty_database_and_an_existing_one_to_create() {
     )
     .await
     .unwrap_err();
-    assert_eq!(problem.code, "database_not_empty", "{problem}");
+    assert_eq!(problem.code, Code::DatabaseNotEmpty, "{problem}");
     let create_existing = request(backup.id, setup.connection, "lib_refuse");
     let problem = restore(
         setup.store.clone(),
@@ -128,7 +129,7 @@ async fn restore_refuses_a_non_empty_database_and_an_existing_one_to_create() {
     )
     .await
     .unwrap_err();
-    assert_eq!(problem.code, "invalid_database", "{problem}");
+    assert_eq!(problem.code, Code::InvalidDatabase, "{problem}");
     let missing = RestoreRequest {
         create: false,
         ..request(backup.id, setup.connection, "lib_no_such_db")
@@ -141,7 +142,7 @@ async fn restore_refuses_a_non_empty_database_and_an_existing_one_to_create() {
     )
     .await
     .unwrap_err();
-    assert_eq!(problem.code, "invalid_database", "{problem}");
+    assert_eq!(problem.code, Code::InvalidDatabase, "{problem}");
     // Asked: clean restores over it, and the data is as before.
     let forced = RestoreRequest {
         create: false,
@@ -175,7 +176,7 @@ async fn restore_refuses_a_non_empty_database_and_an_existing_one_to_create() {
     )
     .await
     .unwrap_err();
-    assert_eq!(older.code, "pg_restore_too_old", "{older}");
+    assert_eq!(older.code, Code::PgRestoreTooOld, "{older}");
     assert!(
         older.message.contains("pg_restore of version 17"),
         "{older}"
@@ -194,7 +195,7 @@ async fn restore_refuses_a_non_empty_database_and_an_existing_one_to_create() {
     )
     .await
     .unwrap_err();
-    assert_eq!(unknown.code, "backup_not_found");
+    assert_eq!(unknown.code, Code::BackupNotFound);
     database::drop(17, "lib_refuse").await;
 }
 
@@ -340,7 +341,7 @@ async fn a_cancelled_restore_in_one_transaction_keeps_nothing() {
     database::wait_for_blocked_tool(17, "lib_cancel").await;
     cancel.cancel();
     let problem = running.await.unwrap().unwrap_err();
-    assert_eq!(problem.code, "restore_cancelled", "{problem}");
+    assert_eq!(problem.code, Code::RestoreCancelled, "{problem}");
     assert!(problem.fix.contains("Nothing was kept"), "{problem}");
     locker.batch_execute("ROLLBACK").await.unwrap();
     assert_eq!(database::fingerprint(17, "lib_cancel").await, before);

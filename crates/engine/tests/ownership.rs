@@ -4,6 +4,7 @@
 
 mod support;
 
+use dbm_engine::model::Code;
 use std::path::PathBuf;
 
 use dbm_engine::backups::{Backup, Backups};
@@ -50,7 +51,11 @@ async fn delete_refuses_a_recorded_path_that_is_not_the_backups_own_file() {
     ] {
         set_file_path(&setup, &first, &claimed);
         let problem = delete(&setup.store, first.id).unwrap_err();
-        assert_eq!(problem.code, "backup_path_not_ours", "{claimed}: {problem}");
+        assert_eq!(
+            problem.code,
+            Code::BackupPathNotOurs,
+            "{claimed}: {problem}"
+        );
         assert!(
             Backups::new(&setup.store).get(first.id).is_ok(),
             "the record stays"
@@ -104,7 +109,7 @@ async fn saving_a_copy_leaves_a_users_file_beside_the_destination_alone() {
 
     // Not into the backup folder, which is the app's.
     let problem = save_copy(&setup.store, backup.id, &setup.root).unwrap_err();
-    assert_eq!(problem.code, "invalid_destination", "{problem}");
+    assert_eq!(problem.code, Code::InvalidDestination, "{problem}");
 
     // A link planted at the destination is not written through.
     #[cfg(unix)]
@@ -114,7 +119,7 @@ async fn saving_a_copy_leaves_a_users_file_beside_the_destination_alone() {
         let link = out.join("linked.dump");
         std::os::unix::fs::symlink(&target, &link).unwrap();
         let problem = save_copy(&setup.store, backup.id, &link).unwrap_err();
-        assert_eq!(problem.code, "invalid_destination");
+        assert_eq!(problem.code, Code::InvalidDestination);
         assert_eq!(std::fs::read(&target).unwrap(), b"keep");
     }
 }

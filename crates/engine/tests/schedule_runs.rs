@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use dbm_engine::backups::{
     Backup, BackupFilter, BackupStatus, Backups, Coordinator, NoProgress, Progress, Trigger,
 };
-use dbm_engine::problem::Problem;
+use dbm_engine::model::Problem;
 use dbm_engine::schedules::scheduler::Fire;
 use dbm_engine::schedules::{
     BackupLauncher, Launch, Launcher, RunReporter, Schedule, ScheduleInput, Schedules,

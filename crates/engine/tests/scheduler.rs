@@ -1,6 +1,7 @@
 //! The scheduler on a test clock: what fires when, across DST changes, edits and deletes while
 //! it sleeps, catch-up after being away, pause all, 10,000 schedules.
 
+use dbm_engine::model::Code;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -580,12 +581,12 @@ async fn bad_input_is_refused_and_changes_nothing() {
         let problem = schedules
             .create(&world.input("bad", cron, zone))
             .unwrap_err();
-        assert_eq!(problem.code, code, "{cron} {zone}: {problem}");
+        assert_eq!(problem.code.as_str(), code, "{cron} {zone}: {problem}");
     }
     let mut gone = world.input("gone", "0 3 * * *", "UTC");
     gone.connection_id = ConnectionId(999);
     let problem = schedules.create(&gone).unwrap_err();
-    assert_eq!(problem.code, "invalid_connection", "{problem}");
+    assert_eq!(problem.code, Code::InvalidConnection, "{problem}");
     assert!(schedules.list().unwrap().is_empty());
 
     // A connection deleted later takes its schedules with it.
@@ -594,13 +595,13 @@ async fn bad_input_is_refused_and_changes_nothing() {
     let duplicate = schedules
         .create(&world.input("kept", "0 4 * * *", "UTC"))
         .unwrap_err();
-    assert_eq!(duplicate.code, "invalid_name");
+    assert_eq!(duplicate.code, Code::InvalidName);
     Connections::new(&world.store)
         .delete(world.connection)
         .unwrap();
     assert!(schedules.list().unwrap().is_empty());
     assert_eq!(
         schedules.get(ScheduleId(1)).unwrap_err().code,
-        "schedule_not_found"
+        Code::ScheduleNotFound
     );
 }

@@ -1,5 +1,6 @@
 //! The app's database: created, migrated, reopened; newer or damaged files refused untouched.
 
+use dbm_engine::model::Code;
 use dbm_engine::store::{latest_version, Store, StoreError, DATABASE_FILE};
 
 #[test]
@@ -102,7 +103,7 @@ fn a_database_from_a_newer_schema_is_refused_and_left_byte_for_byte() {
         matches!(error, StoreError::NewerSchema { found: 999, .. }),
         "{error:?}"
     );
-    assert_eq!(error.code(), "database_newer_schema");
+    assert_eq!(error.code(), Code::DatabaseNewerSchema);
     let message = error.to_string();
     assert!(message.contains("newer"), "{message}");
     assert!(message.contains("999"), "{message}");
@@ -123,7 +124,7 @@ fn a_damaged_database_is_refused_and_left_byte_for_byte() {
     std::fs::write(&path, &garbage).unwrap();
 
     let error = Store::open_in(dir.path()).unwrap_err();
-    assert_eq!(error.code(), "database_corrupt", "{error:?}");
+    assert_eq!(error.code(), Code::DatabaseCorrupt, "{error:?}");
     assert!(error.to_string().contains("left untouched"), "{error}");
     assert_eq!(std::fs::read(&path).unwrap(), garbage);
 }
@@ -134,7 +135,7 @@ fn a_data_dir_that_cannot_be_created_is_named_with_what_to_do() {
     let file = dir.path().join("a-file");
     std::fs::write(&file, b"not a folder").unwrap();
     let error = Store::open_in(&file.join("data")).unwrap_err();
-    assert_eq!(error.code(), "data_dir_unusable", "{error:?}");
+    assert_eq!(error.code(), Code::DataDirUnusable, "{error:?}");
     let message = error.to_string();
     assert!(message.contains("DBM_DATA_DIR"), "{message}");
     assert!(

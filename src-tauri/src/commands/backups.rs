@@ -19,6 +19,7 @@ use dbm_engine::library::restore::{self, RestoreOutcome, RestoreRequest};
 use dbm_engine::library::retention::{self, RetentionPlan};
 use dbm_engine::library::stats::{self, Stats};
 use dbm_engine::library::verify;
+use dbm_engine::model::Code;
 use dbm_engine::schedules::ScheduleId;
 
 use crate::error::AppError;
@@ -209,7 +210,7 @@ pub async fn backup_show_in_folder(
         .and_then(Path::parent)
         .filter(|folder| folder.is_dir())
         .ok_or_else(|| AppError {
-            code: "backup_file_missing".into(),
+            code: Code::BackupFileMissing,
             message: format!("Backup {id} has no folder on disk."),
         })?;
     let opener = if cfg!(target_os = "macos") {
@@ -223,7 +224,7 @@ pub async fn backup_show_in_folder(
         .arg(folder)
         .spawn()
         .map_err(|error| AppError {
-            code: "open_failed".into(),
+            code: Code::OpenFailed,
             message: format!(
                 "The file manager could not be opened ({opener}: {error}). The folder is {}.",
                 folder.display()

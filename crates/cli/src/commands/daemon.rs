@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use dbm_engine::backups::{Backup, BackupStatus, Coordinator, NoProgress, Progress};
 use dbm_engine::library::recovery;
-use dbm_engine::problem::Problem;
+use dbm_engine::model::Problem;
 use dbm_engine::schedules::{
     BackupLauncher, MissedRun, RunReporter, Schedule, ScheduleId, Scheduler, SchedulerLock,
     SchedulerObserver, SystemClock,

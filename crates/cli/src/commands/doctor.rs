@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use dbm_engine::problem::Problem;
+use dbm_engine::model::Problem;
 use dbm_engine::status::{self, DoctorReport};
 use dbm_engine::store::Store;
 

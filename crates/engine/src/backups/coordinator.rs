@@ -11,7 +11,7 @@ use super::model::{Backup, BackupId};
 use super::progress::Progress;
 use super::run::{run_backup, BackupRequest};
 use crate::connections::ConnectionId;
-use crate::problem::Problem;
+use crate::model::{Code, Problem};
 use crate::store::Store;
 
 pub const DEFAULT_CONCURRENCY: usize = 2;
@@ -56,7 +56,7 @@ impl Coordinator {
         let _connection_turn = gate.lock().await;
         let _slot = self.global.clone().acquire_owned().await.map_err(|_| {
             Problem::new(
-                "shutting_down",
+                Code::ShuttingDown,
                 "The app is shutting down.",
                 "Start the backup again after restart.",
             )

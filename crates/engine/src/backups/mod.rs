@@ -16,7 +16,7 @@ pub use progress::{NoProgress, Progress};
 pub use repository::BackupFilter;
 pub use run::{run_backup, BackupRequest};
 
-use crate::problem::Problem;
+use crate::model::Problem;
 use crate::store::Store;
 
 /// The engine's read operations on backup records.

@@ -7,7 +7,7 @@ use ts_rs::TS;
 use super::model::{Backup, BackupId, BackupStatus, FileState, RunnerKind, Trigger, Verification};
 use crate::connections::ConnectionId;
 use crate::dump::options::DumpOptions;
-use crate::problem::Problem;
+use crate::model::{Code, Problem};
 use crate::time::{from_text, now_utc};
 
 const COLUMNS: &str =
@@ -249,7 +249,7 @@ pub fn get(sql: &Sql, id: BackupId) -> Result<Backup, Problem> {
 
 fn not_found(id: BackupId) -> Problem {
     Problem::new(
-        "backup_not_found",
+        Code::BackupNotFound,
         format!("There is no backup {id}."),
         "Check the id (dbm backup list shows them).",
     )
@@ -347,7 +347,7 @@ pub fn set_verification(
 ) -> Result<(), Problem> {
     let json = serde_json::to_string(verification).map_err(|e| {
         Problem::new(
-            "internal",
+            Code::Internal,
             format!("The verification could not be saved: {e}."),
             "Try again.",
         )

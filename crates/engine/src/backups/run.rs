@@ -18,8 +18,8 @@ use crate::dump::options::{self, DumpFormat, DumpOptions, Resolved};
 use crate::dump::runner::{self, Destination, Exit, Runner};
 use crate::dump::sink::{hash_path, ProgressFn, Sink, Written};
 use crate::library::layout;
+use crate::model::{Code, Problem};
 use crate::pg::DEFAULT_CONNECT_TIMEOUT;
-use crate::problem::Problem;
 use crate::settings::{self, EnginePolicy};
 use crate::store::Store;
 
@@ -78,7 +78,7 @@ pub async fn run_backup(
         )?;
         let lock = RunLock::acquire(&data_dir, id).map_err(|e| {
             Problem::new(
-                "run_lock_failed",
+                Code::RunLockFailed,
                 format!("The backup could not be registered as running: {e}."),
                 "Check that the data folder is writable, then try again.",
             )
@@ -140,8 +140,7 @@ pub async fn run_backup(
         .await;
         match attempt {
             Err(problem)
-                if problem.code == crate::problem::DATABASE_BUSY
-                    && finishing.elapsed() < FINISH_PATIENCE =>
+                if problem.code == Code::DatabaseBusy && finishing.elapsed() < FINISH_PATIENCE =>
             {
                 tracing::warn!(
                     backup = id.0,
@@ -374,7 +373,7 @@ impl Run {
             Some(Ok(written)) => Outcome::Completed { written, log },
             None => Outcome::failed(
                 Problem::new(
-                    "backup_unreadable",
+                    Code::BackupUnreadable,
                     "The backup could not be read back after writing.",
                     "Try again.",
                 ),
@@ -400,7 +399,7 @@ impl Run {
                 Ok(exit) if exit.exit_code == 0 => {}
                 Ok(exit) => {
                     let problem = Problem::new(
-                        "archive_unreadable",
+                        Code::ArchiveUnreadable,
                         format!(
                             "pg_restore could not read the new archive (exit {}): {}",
                             exit.exit_code,
@@ -416,7 +415,7 @@ impl Run {
         if let Err(error) = std::fs::rename(partial, path) {
             return Outcome::failed(
                 Problem::new(
-                    "backup_rename_failed",
+                    Code::BackupRenameFailed,
                     format!(
                         "The finished backup could not be renamed to {}: {error}.",
                         path.display()
@@ -448,7 +447,7 @@ fn cancelled(log: String) -> Outcome {
     Outcome::Ended {
         status: BackupStatus::Cancelled,
         problem: Problem::new(
-            "backup_cancelled",
+            Code::BackupCancelled,
             "The backup was cancelled.",
             "Start it again when you want.",
         ),
@@ -464,7 +463,7 @@ fn pg_dump_problem(exit: &Exit, runner: &Runner, root: &Path) -> Problem {
     }
     if exit.stderr.contains("server version mismatch") {
         return Problem::new(
-            "pg_dump_too_old",
+            Code::PgDumpTooOld,
             format!("pg_dump {} ({}) refused the server: {errors}", runner.version(), runner.detail()),
             "Use a pg_dump at least as new as the server (the image postgres:{major} for its major).",
         );
@@ -478,7 +477,7 @@ fn pg_dump_problem(exit: &Exit, runner: &Runner, root: &Path) -> Problem {
         format!("pg_dump failed (exit {}): {errors}", exit.exit_code)
     };
     Problem::new(
-        "pg_dump_failed",
+        Code::PgDumpFailed,
         message,
         "Read pg_dump's message above; fix what it names (connection, permissions, server), then try again.",
     )
@@ -514,13 +513,13 @@ fn error_lines(stderr: &str) -> String {
 fn backup_root_problem(root: &Path, error: &std::io::Error) -> Problem {
     if error.kind() == std::io::ErrorKind::StorageFull || error.raw_os_error() == Some(28) {
         Problem::new(
-            "disk_full",
+            Code::DiskFull,
             format!("The disk holding {} is full.", root.display()),
             "Free some space or choose another backup folder in Settings; the partial file was removed.",
         )
     } else {
         Problem::new(
-            "backup_folder_unwritable",
+            Code::BackupFolderUnwritable,
             format!(
                 "The backup folder {} cannot be written: {error}.",
                 root.display()

@@ -17,8 +17,8 @@ pub use uri::{parse_uri, to_uri, ParsedUri};
 use std::time::Duration;
 
 use crate::blocking::run_blocking;
+use crate::model::Problem;
 use crate::pg::{self, ConnectTarget, ServerVersion};
-use crate::problem::Problem;
 use crate::secrets::{PasswordStore, Secret};
 use crate::store::Store;
 

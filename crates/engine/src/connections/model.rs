@@ -6,7 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::problem::{invalid, Problem};
+use crate::model::{Code, Problem};
 
 /// A saved connection's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -76,9 +76,9 @@ impl FromStr for SslMode {
             .into_iter()
             .find(|mode| mode.as_str() == wanted)
             .ok_or_else(|| {
-                invalid(
-                    "sslmode",
-                    format!("\"{}\" is not a TLS mode.", crate::problem::excerpt(text)),
+                Problem::new(
+                    Code::InvalidSslmode,
+                    format!("\"{}\" is not a TLS mode.", crate::model::excerpt(text)),
                     "Use one of disable, prefer, require, verify-ca, verify-full.",
                 )
             })
@@ -145,8 +145,8 @@ impl ConnectionInput {
             name: validate_name(&self.name)?,
             host: validate_host(&self.host)?,
             port: parse_port(&self.port)?,
-            database: validate_identifier("database", "Database", &self.database)?,
-            username: validate_identifier("username", "User name", &self.username)?,
+            database: validate_identifier(Code::InvalidDatabase, "Database", &self.database)?,
+            username: validate_identifier(Code::InvalidUsername, "User name", &self.username)?,
             sslmode: self.sslmode,
         })
     }
@@ -168,22 +168,22 @@ impl From<&Connection> for ConnectionInput {
 pub fn validate_name(name: &str) -> Result<String, Problem> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(invalid(
-            "name",
+        return Err(Problem::new(
+            Code::InvalidName,
             "The connection needs a name.",
             "Give it a name, e.g. \"production\".",
         ));
     }
     if name.chars().count() > MAX_NAME_CHARS {
-        return Err(invalid(
-            "name",
+        return Err(Problem::new(
+            Code::InvalidName,
             format!("The name is {} characters long.", name.chars().count()),
             format!("Use at most {MAX_NAME_CHARS} characters."),
         ));
     }
     if name.chars().any(char::is_control) {
-        return Err(invalid(
-            "name",
+        return Err(Problem::new(
+            Code::InvalidName,
             "The name contains a control character (such as a line break or tab).",
             "Use letters, digits, spaces and punctuation only.",
         ));
@@ -194,16 +194,16 @@ pub fn validate_name(name: &str) -> Result<String, Problem> {
 pub fn validate_host(host: &str) -> Result<String, Problem> {
     let host = host.trim();
     if host.is_empty() {
-        return Err(invalid(
-            "host",
+        return Err(Problem::new(
+            Code::InvalidHost,
             "The host is empty.",
             "Enter the server's host name or IP address, e.g. localhost.",
         ));
     }
     if host.len() > 255 || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(invalid(
-            "host",
-            format!("\"{}\" is not a host name or address.", crate::problem::excerpt(host)),
+        return Err(Problem::new(
+            Code::InvalidHost,
+            format!("\"{}\" is not a host name or address.", crate::model::excerpt(host)),
             "Enter a host name (db.example.com), an IP address, or a socket folder (/var/run/postgresql).",
         ));
     }
@@ -214,35 +214,35 @@ pub fn parse_port(port: &str) -> Result<u16, Problem> {
     let text = port.trim();
     let fix = "Use a number from 1 to 65535 (PostgreSQL's default is 5432).";
     let number: u64 = text.parse().map_err(|_| {
-        invalid(
-            "port",
+        Problem::new(
+            Code::InvalidPort,
             format!(
                 "The port \"{}\" is not a number.",
-                crate::problem::excerpt(text)
+                crate::model::excerpt(text)
             ),
             fix,
         )
     })?;
     match u16::try_from(number) {
         Ok(port) if port != 0 => Ok(port),
-        _ => Err(invalid(
-            "port",
+        _ => Err(Problem::new(
+            Code::InvalidPort,
             format!("The port {number} is out of range."),
             fix,
         )),
     }
 }
 
-fn validate_identifier(field: &str, label: &str, value: &str) -> Result<String, Problem> {
+fn validate_identifier(field: Code, label: &str, value: &str) -> Result<String, Problem> {
     if value.trim().is_empty() {
-        return Err(invalid(
+        return Err(Problem::new(
             field,
             format!("{label} is empty."),
             format!("Enter the {}.", label.to_lowercase()),
         ));
     }
     if value.chars().any(|c| c.is_control()) {
-        return Err(invalid(
+        return Err(Problem::new(
             field,
             format!("{label} contains a control character."),
             "Remove line breaks and other control characters.",
@@ -250,7 +250,7 @@ fn validate_identifier(field: &str, label: &str, value: &str) -> Result<String, 
     }
     // PostgreSQL cuts names at 63 bytes (NAMEDATALEN − 1): a longer one would name another.
     if value.trim().len() > MAX_IDENTIFIER_BYTES {
-        return Err(invalid(
+        return Err(Problem::new(
             field,
             format!("{label} is {} bytes long.", value.trim().len()),
             format!("PostgreSQL names are at most {MAX_IDENTIFIER_BYTES} bytes."),
@@ -278,7 +278,7 @@ mod tests {
     fn ports_outside_1_to_65535_or_not_numbers_are_refused_with_the_range() {
         for bad in ["0", "70000", "abc", "", "-1", "5432x"] {
             let problem = parse_port(bad).unwrap_err();
-            assert_eq!(problem.code, "invalid_port", "{bad}");
+            assert_eq!(problem.code, Code::InvalidPort, "{bad}");
             assert!(problem.fix.contains("1 to 65535"), "{bad}: {problem:?}");
         }
         assert_eq!(parse_port(" 5432 ").unwrap(), 5432);
@@ -297,22 +297,22 @@ mod tests {
         }
         assert_eq!(
             validate_name("ü".repeat(501).as_str()).unwrap_err().code,
-            "invalid_name"
+            Code::InvalidName
         );
-        assert_eq!(validate_name("   ").unwrap_err().code, "invalid_name");
-        assert_eq!(validate_name("a\nb").unwrap_err().code, "invalid_name");
+        assert_eq!(validate_name("   ").unwrap_err().code, Code::InvalidName);
+        assert_eq!(validate_name("a\nb").unwrap_err().code, Code::InvalidName);
     }
 
     #[test]
     fn database_and_user_names_longer_than_postgres_keeps_are_refused_without_echoing_them() {
         let mut long = input();
         long.database = "d".repeat(64);
-        assert_eq!(long.validate().unwrap_err().code, "invalid_database");
+        assert_eq!(long.validate().unwrap_err().code, Code::InvalidDatabase);
         long.database = "é".repeat(31); // 62 bytes
         assert!(long.validate().is_ok());
         long.username = "u".repeat(10_000_000);
         let problem = long.validate().unwrap_err();
-        assert_eq!(problem.code, "invalid_username");
+        assert_eq!(problem.code, Code::InvalidUsername);
         assert!(problem.message.len() < 200, "{}", problem.message.len());
         let mut host = input();
         host.host = "h".repeat(10_000_000);
@@ -330,9 +330,9 @@ mod tests {
     fn an_empty_host_or_one_with_spaces_is_refused() {
         let mut bad = input();
         bad.host = " ".into();
-        assert_eq!(bad.validate().unwrap_err().code, "invalid_host");
+        assert_eq!(bad.validate().unwrap_err().code, Code::InvalidHost);
         bad.host = "db server".into();
-        assert_eq!(bad.validate().unwrap_err().code, "invalid_host");
+        assert_eq!(bad.validate().unwrap_err().code, Code::InvalidHost);
         assert!(input().validate().is_ok());
     }
 
@@ -347,7 +347,7 @@ mod tests {
         );
         assert_eq!(
             "bogus".parse::<SslMode>().unwrap_err().code,
-            "invalid_sslmode"
+            Code::InvalidSslmode
         );
     }
 }

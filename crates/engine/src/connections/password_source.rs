@@ -4,7 +4,7 @@ use serde::Deserialize;
 use ts_rs::TS;
 
 use super::{parse_uri, pgpass, ConnectionFields, PasswordChange};
-use crate::problem::Problem;
+use crate::model::{Code, Problem};
 use crate::secrets::Secret;
 
 /// The password field of the connection form, as the UI sends it.
@@ -59,7 +59,7 @@ impl PasswordSource {
                 )
                 .ok_or_else(|| {
                     Problem::new(
-                        "pgpass_no_match",
+                        Code::PgpassNoMatch,
                         format!(
                             "No line of the pgpass file matches {}:{}, database {}, user {}.",
                             fields.host, fields.port, fields.database, fields.username

@@ -3,7 +3,7 @@
 use rusqlite::{params, Connection as Sql, OptionalExtension, Row};
 
 use super::model::{Connection, ConnectionFields, ConnectionId, SslMode};
-use crate::problem::Problem;
+use crate::model::{Code, Problem};
 use crate::time::now_utc;
 
 const COLUMNS: &str = "id, name, host, port, database, username, sslmode, server_version, \
@@ -175,7 +175,7 @@ pub fn find(sql: &Sql, reference: &str) -> Result<Connection, Problem> {
 
 pub fn not_found(reference: &str) -> Problem {
     Problem::new(
-        "connection_not_found",
+        Code::ConnectionNotFound,
         format!("There is no saved connection \"{reference}\"."),
         "Check the name or id (dbm connection list shows them).",
     )
@@ -187,7 +187,7 @@ fn name_taken_or(error: rusqlite::Error, name: &str) -> Problem {
             && message.contains("connection.name")
         {
             return Problem::new(
-                "connection_name_taken",
+                Code::ConnectionNameTaken,
                 format!("A connection named \"{name}\" already exists."),
                 "Choose another name, or edit the existing connection.",
             );

@@ -1,7 +1,7 @@
 //! `postgres://` and `postgresql://` URIs, as libpq reads them, to and from connection fields.
 
 use super::model::{ConnectionInput, SslMode};
-use crate::problem::{invalid, Problem};
+use crate::model::{Code, Problem};
 use crate::secrets::Secret;
 
 /// A parsed URI: the fields for the form, and the password if the URI had one.
@@ -15,8 +15,8 @@ pub struct ParsedUri {
 pub fn parse_uri(uri: &str) -> Result<ParsedUri, Problem> {
     let uri = uri.trim();
     let bad = |why: &str| {
-        invalid(
-            "uri",
+        Problem::new(
+            Code::InvalidUri,
             format!("This is not a PostgreSQL URI: {why}."),
             "Use the form postgres://user:password@host:5432/database?sslmode=require.",
         )

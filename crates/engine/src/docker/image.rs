@@ -5,7 +5,7 @@ use bollard::Docker;
 use futures_util::StreamExt;
 
 use super::run::image_missing;
-use crate::problem::Problem;
+use crate::model::Problem;
 
 /// Pull progress, as the daemon reports it ("Downloading", bytes done and total).
 pub type PullProgress<'a> = &'a (dyn Fn(&str) + Send + Sync);

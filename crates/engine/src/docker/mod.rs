@@ -12,7 +12,7 @@ use bollard::Docker;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::problem::{error_chain, Problem};
+use crate::model::{error_chain, Code, Problem};
 
 pub use image::ensure_image;
 pub use run::{
@@ -141,7 +141,7 @@ const USE_LOCAL_HINT: &str = "or set the engine to local pg_dump in Settings";
 
 fn timed_out() -> Problem {
     Problem::new(
-        "docker_timeout",
+        Code::DockerTimeout,
         format!(
             "Docker did not answer at {} within {} s.",
             docker_host(),
@@ -158,7 +158,7 @@ pub(crate) fn unreachable(error: &bollard::errors::Error) -> Problem {
     let lower = detail.to_lowercase();
     if lower.contains("permission denied") {
         Problem::new(
-            "docker_permission_denied",
+            Code::DockerPermissionDenied,
             format!("Docker is running but this user may not use it ({}).", docker_host()),
             format!(
                 "Add your user to the docker group (sudo usermod -aG docker $USER) and log in again, {USE_LOCAL_HINT}."
@@ -171,13 +171,13 @@ pub(crate) fn unreachable(error: &bollard::errors::Error) -> Problem {
         || lower.contains("error trying to connect")
     {
         Problem::new(
-            "docker_not_running",
+            Code::DockerNotRunning,
             format!("Docker is not running: nothing answers at {}.", docker_host()),
             format!("Start Docker (sudo systemctl start docker, or open Docker Desktop), {USE_LOCAL_HINT}."),
         )
     } else {
         Problem::new(
-            "docker_unreachable",
+            Code::DockerUnreachable,
             format!("Docker at {} could not be reached: {detail}", docker_host()),
             format!("Check that the Docker daemon is running and healthy, {USE_LOCAL_HINT}."),
         )

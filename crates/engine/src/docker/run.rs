@@ -13,7 +13,7 @@ use bollard::query_parameters::{
 use bollard::Docker;
 use futures_util::{Stream, StreamExt};
 
-use crate::problem::Problem;
+use crate::model::{Code, Problem};
 
 /// What a finished container printed, and how it exited.
 #[derive(Debug, Clone)]
@@ -139,7 +139,7 @@ impl Attached {
                 }
                 Some(Err(error)) => Err(container_problem(&image, &error)),
                 None => Err(Problem::new(
-                    "docker_wait_failed",
+                    Code::DockerWaitFailed,
                     format!("Docker did not report how the container of {image} exited."),
                     "Check the Docker daemon's health; try again.",
                 )),
@@ -280,7 +280,7 @@ pub fn unexpected_frame(image: &str, frame: &LogOutput) -> Problem {
         LogOutput::StdErr { .. } => "stderr",
     };
     Problem::new(
-        "docker_stream_error",
+        Code::DockerStreamError,
         format!("The container of {image} sent an unexpected {kind} frame."),
         "Check the Docker daemon's health; try again.",
     )
@@ -310,7 +310,7 @@ pub(crate) fn image_missing(image: &str, pull_error: Option<&str>) -> Problem {
         .map(|e| format!(" and could not be pulled ({e})"))
         .unwrap_or_default();
     Problem::new(
-        "docker_image_missing",
+        Code::DockerImageMissing,
         format!("The Docker image {image} is not on this machine{why}."),
         format!("Pull it (docker pull {image}) or load it (docker load), or set the engine to local pg_dump in Settings."),
     )
@@ -389,7 +389,7 @@ pub async fn pg_dump_version_of_image(docker: &Docker, image: &str) -> Result<St
     let output = run_to_completion(docker, image, &["pg_dump", "--version"]).await?;
     if output.exit_code != 0 {
         return Err(Problem::new(
-            "image_has_no_pg_dump",
+            Code::ImageHasNoPgDump,
             format!(
                 "pg_dump --version failed in {image} (exit {}): {}",
                 output.exit_code,

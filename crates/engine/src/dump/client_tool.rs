@@ -16,8 +16,8 @@ use super::local_dump::sibling;
 use super::runner::{clear_libpq_env, libpq_env, root_certificate, Exit, Runner};
 use super::sink::Tail;
 use crate::docker;
+use crate::model::{Code, Problem};
 use crate::pg::ConnectTarget;
-use crate::problem::Problem;
 
 /// Runs `tool` with `args` against `target`; `folder` is readable by the tool at its own path.
 pub async fn run(
@@ -59,7 +59,7 @@ pub async fn run(
                             }
                             Ok(other) => return Err(docker::unexpected_frame(image, &other)),
                             Err(error) => return Err(Problem::new(
-                                "docker_stream_failed",
+                                Code::DockerStreamFailed,
                                 format!("The output of {tool} in {image} broke off: {error}."),
                                 "Check that the Docker daemon is still running, then try again.",
                             )),
@@ -93,7 +93,7 @@ pub async fn run(
                 .spawn()
                 .map_err(|e| {
                     Problem::new(
-                        "tool_not_runnable",
+                        Code::ToolNotRunnable,
                         format!("{} could not be started: {e}.", binary.display()),
                         "Install the PostgreSQL client tools beside pg_dump, or use Docker.",
                     )
@@ -125,7 +125,7 @@ pub async fn run(
             } else {
                 let status = child.wait().await.map_err(|e| {
                     Problem::new(
-                        "tool_wait_failed",
+                        Code::ToolWaitFailed,
                         format!("{tool}'s exit could not be read: {e}."),
                         "Try again.",
                     )

@@ -10,8 +10,8 @@ use tokio_util::sync::CancellationToken;
 use super::runner::{libpq_env, root_certificate, Destination, Exit};
 use super::sink::Tail;
 use crate::docker::{self, Bind, ContainerSpec};
+use crate::model::{Code, Problem};
 use crate::pg::ConnectTarget;
-use crate::problem::Problem;
 
 const OUT_MOUNT: &str = "/dbm-out";
 const IN_MOUNT: &str = "/dbm-in";
@@ -155,7 +155,7 @@ fn split(path: &Path) -> Result<(&Path, String), Problem> {
     match (path.parent(), path.file_name()) {
         (Some(parent), Some(name)) => Ok((parent, name.to_string_lossy().into_owned())),
         _ => Err(Problem::new(
-            "invalid_backup_path",
+            Code::InvalidBackupPath,
             format!("{} is not a file path.", path.display()),
             "Choose a backup folder that is a normal directory.",
         )),
@@ -180,7 +180,7 @@ fn owner_of(dir: &Path) -> Option<String> {
 
 fn stream_problem(image: &str, error: &bollard::errors::Error) -> Problem {
     Problem::new(
-        "docker_stream_failed",
+        Code::DockerStreamFailed,
         format!("The output of pg_dump in {image} broke off: {error}."),
         "Check that the Docker daemon is still running, then try again.",
     )

@@ -10,8 +10,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::runner::{clear_libpq_env, libpq_env, root_certificate, Destination, Exit};
 use super::sink::Tail;
+use crate::model::{Code, Problem};
 use crate::pg::ConnectTarget;
-use crate::problem::Problem;
 
 const READ_CHUNK: usize = 256 * 1024;
 
@@ -45,7 +45,7 @@ pub async fn dump(
     };
     let mut child = command.spawn().map_err(|e| {
         Problem::new(
-            "pg_dump_not_runnable",
+            Code::PgDumpNotRunnable,
             format!("{} could not be started: {e}.", pg_dump.display()),
             "Reinstall the PostgreSQL client tools, or use Docker.",
         )
@@ -85,7 +85,7 @@ pub async fn dump(
                 Err(error) => {
                     let _ = child.kill().await;
                     return Err(Problem::new(
-                        "pg_dump_output_failed",
+                        Code::PgDumpOutputFailed,
                         format!("Reading pg_dump's output failed: {error}."),
                         "Try again.",
                     ));
@@ -105,7 +105,7 @@ pub async fn dump(
     if let Some(status) = status {
         let status = status.map_err(|e| {
             Problem::new(
-                "pg_dump_wait_failed",
+                Code::PgDumpWaitFailed,
                 format!("pg_dump's exit could not be read: {e}."),
                 "Try again.",
             )
@@ -134,7 +134,7 @@ pub async fn read_archive(pg_dump: &Path, archive: &Path, flag: &str) -> Result<
         .await
         .map_err(|e| {
             Problem::new(
-                "pg_restore_not_runnable",
+                Code::PgRestoreNotRunnable,
                 format!("{} could not be started: {e}.", pg_restore.display()),
                 "Install pg_restore beside pg_dump (same PostgreSQL client package).",
             )

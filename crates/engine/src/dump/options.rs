@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::problem::{invalid, Problem};
+use crate::model::{Code, Problem};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
@@ -53,11 +53,11 @@ impl std::str::FromStr for DumpFormat {
             "plain" | "p" | "sql" => Ok(DumpFormat::Plain),
             "tar" | "t" => Ok(DumpFormat::Tar),
             "directory" | "d" | "dir" => Ok(DumpFormat::Directory),
-            _ => Err(invalid(
-                "format",
+            _ => Err(Problem::new(
+                Code::InvalidFormat,
                 format!(
                     "\"{}\" is not a backup format.",
-                    crate::problem::excerpt(text)
+                    crate::model::excerpt(text)
                 ),
                 "Use custom, plain, tar or directory.",
             )),
@@ -103,12 +103,9 @@ impl std::str::FromStr for Compression {
     /// `auto`, `none`, `gzip`, `gzip:6`, `zstd`, `zstd:3`, `lz4`.
     fn from_str(text: &str) -> Result<Self, Problem> {
         let bad = || {
-            invalid(
-                "compression",
-                format!(
-                    "\"{}\" is not a compression.",
-                    crate::problem::excerpt(text)
-                ),
+            Problem::new(
+                Code::InvalidCompression,
+                format!("\"{}\" is not a compression.", crate::model::excerpt(text)),
                 "Use auto, none, gzip[:1-9], zstd[:1-22] or lz4[:1-12].",
             )
         };
@@ -167,8 +164,8 @@ pub enum Resolved {
 impl DumpOptions {
     pub fn validate(&self) -> Result<(), Problem> {
         if self.schema_only && self.data_only {
-            return Err(invalid(
-                "options",
+            return Err(Problem::new(
+                Code::InvalidOptions,
                 "Schema only and data only cannot both be set.",
                 "Choose one of them, or neither for a full backup.",
             ));
@@ -176,8 +173,8 @@ impl DumpOptions {
         if self.format == DumpFormat::Tar
             && !matches!(self.compression, Compression::Auto | Compression::None)
         {
-            return Err(invalid(
-                "compression",
+            return Err(Problem::new(
+                Code::InvalidCompression,
                 "pg_dump's tar format cannot be compressed.",
                 "Use the custom or directory format for compression, or no compression with tar.",
             ));
@@ -190,8 +187,8 @@ impl DumpOptions {
             Compression::Lz4 { level } => (1..=12).contains(&level),
         };
         if !level_ok {
-            return Err(invalid(
-                "compression",
+            return Err(Problem::new(
+                Code::InvalidCompression,
                 format!(
                     "\"{}\" is not a compression level pg_dump accepts.",
                     self.compression
@@ -201,8 +198,8 @@ impl DumpOptions {
         }
         if let Some(jobs) = self.jobs {
             if jobs == 0 || jobs > 64 || self.format != DumpFormat::Directory {
-                return Err(invalid(
-                    "jobs",
+                return Err(Problem::new(
+                    Code::InvalidJobs,
                     format!("{jobs} parallel jobs cannot be used here."),
                     "Parallel jobs (1 to 64) work with the directory format only.",
                 ));
@@ -216,11 +213,11 @@ impl DumpOptions {
             .chain(&self.exclude_tables)
         {
             if pattern.trim().is_empty() || pattern.chars().any(char::is_control) {
-                return Err(invalid(
-                    "pattern",
+                return Err(Problem::new(
+                    Code::InvalidPattern,
                     format!(
                         "\"{}\" is not a schema or table pattern.",
-                        crate::problem::excerpt(pattern)
+                        crate::model::excerpt(pattern)
                     ),
                     "Use names or psql patterns such as public or sales.*",
                 ));
@@ -241,8 +238,8 @@ impl DumpOptions {
                 Compression::Auto => Resolved::AppZstd(3),
                 Compression::Zstd { level } => Resolved::AppZstd(*level as i32),
                 Compression::Gzip { .. } | Compression::Lz4 { .. } => {
-                    return Err(invalid(
-                        "compression",
+                    return Err(Problem::new(
+                        Code::InvalidCompression,
                         "Plain backups are compressed with zstd by the app.",
                         "Choose zstd, auto or none for the plain format.",
                     ))
@@ -250,8 +247,8 @@ impl DumpOptions {
             });
         }
         let needs_16 = |method: &str| {
-            invalid(
-                "compression",
+            Problem::new(
+                Code::InvalidCompression,
                 format!("pg_dump {pg_dump_major} cannot compress with {method} (pg_dump 16 or newer can)."),
                 "Choose gzip, or auto.",
             )
@@ -381,7 +378,10 @@ mod tests {
                 compression,
                 ..Default::default()
             };
-            assert_eq!(options.validate().unwrap_err().code, "invalid_compression");
+            assert_eq!(
+                options.validate().unwrap_err().code,
+                Code::InvalidCompression
+            );
         }
     }
 
@@ -399,11 +399,11 @@ mod tests {
         };
         assert_eq!(
             zstd.resolve_compression(14).unwrap_err().code,
-            "invalid_compression"
+            Code::InvalidCompression
         );
         assert_eq!(
             "gzip:10".parse::<Compression>().unwrap_err().code,
-            "invalid_compression"
+            Code::InvalidCompression
         );
         assert_eq!(
             "zstd:5".parse::<Compression>().unwrap(),

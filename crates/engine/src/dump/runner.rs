@@ -10,8 +10,8 @@ use super::sink::Sink;
 use crate::backups::RunnerKind;
 use crate::connections::SslMode;
 use crate::docker;
+use crate::model::{Code, Problem};
 use crate::pg::ConnectTarget;
-use crate::problem::Problem;
 use crate::settings::{self, EnginePolicy};
 use crate::store::Store;
 
@@ -192,7 +192,7 @@ pub async fn choose(
                     Ok(runner)
                 }
                 Err(local_problem) => Err(Problem::new(
-                    "no_pg_dump_available",
+                    Code::NoPgDumpAvailable,
                     format!(
                         "No pg_dump can back up this PostgreSQL {server_major} server. Docker: {} Local: {}",
                         docker_problem.message, local_problem.message
@@ -225,7 +225,7 @@ async fn docker_runner(
     };
     let (version, major) = parse_version_line(&version_line).ok_or_else(|| {
         Problem::new(
-            "image_has_no_pg_dump",
+            Code::ImageHasNoPgDump,
             format!("{image} answered pg_dump --version with \"{version_line}\"."),
             "Use an image that contains pg_dump (the official postgres images do).",
         )
@@ -234,7 +234,7 @@ async fn docker_runner(
         let wanted =
             crate::docker::DEFAULT_IMAGE_TEMPLATE.replace("{major}", &server_major.to_string());
         return Err(Problem::new(
-            "pg_dump_too_old",
+            Code::PgDumpTooOld,
             format!(
                 "pg_dump {version} (in the image {image}) cannot dump a PostgreSQL {server_major} server: \
                  pg_dump must be at least as new as the server."
@@ -275,7 +275,7 @@ async fn local_runner(server_major: u32) -> Result<Runner, Problem> {
                     .join(", ")
             };
             Err(Problem::new(
-                "local_pg_dump_missing",
+                Code::LocalPgDumpMissing,
                 format!("No local pg_dump {server_major} or newer ({seen})."),
                 format!("Install the PostgreSQL {server_major} client tools (e.g. postgresql-client-{server_major}), or use Docker."),
             ))

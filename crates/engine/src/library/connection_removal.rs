@@ -10,7 +10,7 @@ use super::files;
 use crate::backups::repository::{self, BackupFilter};
 use crate::backups::run_lock;
 use crate::connections::{ConnectionId, Connections};
-use crate::problem::Problem;
+use crate::model::{Code, Problem};
 use crate::store::Store;
 
 /// What removing a connection would touch, for the confirmation.
@@ -66,7 +66,7 @@ pub fn remove(store: &Store, id: ConnectionId, delete_backups: bool) -> Result<R
         for backup in backups {
             files::delete(store, backup.id).map_err(|problem| {
                 Problem::new(
-                    problem.code.clone(),
+                    problem.code,
                     format!(
                         "{} {deleted_backups} of {total} backups of \"{}\" were deleted before this one; the connection is kept.",
                         problem.message, connection.name
@@ -100,7 +100,7 @@ fn refuse_while_running(store: &Store, id: ConnectionId, name: &str) -> Result<(
     for backup in unfinished {
         if run_lock::is_alive(&data_dir, backup) {
             return Err(Problem::new(
-                "connection_busy",
+                Code::ConnectionBusy,
                 format!("Backup {backup} of \"{name}\" is running."),
                 "Wait for it to end or cancel it, then remove the connection.",
             ));

@@ -12,7 +12,7 @@ use super::owned::{self, Owned};
 use crate::backups::repository;
 use crate::backups::{Backup, BackupId, BackupStatus, FileState};
 use crate::dump::sink::hash_path;
-use crate::problem::Problem;
+use crate::model::{Code, Problem};
 use crate::store::Store;
 
 /// What deleting a backup did.
@@ -31,7 +31,7 @@ pub fn delete(store: &Store, id: BackupId) -> Result<Deleted, Problem> {
     let backup = repository::get(&store.connection(), id)?;
     if matches!(backup.status, BackupStatus::Running | BackupStatus::Pending) {
         return Err(Problem::new(
-            "backup_running",
+            Code::BackupRunning,
             format!("Backup {id} is still running."),
             "Cancel it first, or wait for it to end.",
         ));
@@ -52,7 +52,7 @@ pub fn delete(store: &Store, id: BackupId) -> Result<Deleted, Problem> {
                 ),
                 Err(error) => {
                     return Err(Problem::new(
-                        "delete_failed",
+                        Code::DeleteFailed,
                         format!("The file {} cannot be deleted: {error}.", path.display()),
                         "Check the folder's permissions; the backup's record is kept until its file can go.",
                     ))
@@ -73,7 +73,7 @@ pub fn delete(store: &Store, id: BackupId) -> Result<Deleted, Problem> {
 pub(super) fn file_of(backup: &Backup) -> Result<PathBuf, Problem> {
     if backup.status != BackupStatus::Completed {
         return Err(Problem::new(
-            "backup_has_no_file",
+            Code::BackupHasNoFile,
             format!(
                 "Backup {} is {}: it has no file.",
                 backup.id,
@@ -88,14 +88,14 @@ pub(super) fn file_of(backup: &Backup) -> Result<PathBuf, Problem> {
         .map(PathBuf::from)
         .ok_or_else(|| {
             Problem::new(
-                "backup_has_no_file",
+                Code::BackupHasNoFile,
                 format!("Backup {} has no file recorded.", backup.id),
                 "Choose another backup.",
             )
         })?;
     if !path.exists() {
         return Err(Problem::new(
-            "backup_file_missing",
+            Code::BackupFileMissing,
             format!(
                 "The file of backup {} is gone: {}.",
                 backup.id,
@@ -119,14 +119,14 @@ pub fn save_copy(store: &Store, id: BackupId, destination: &Path) -> Result<Path
         destination.to_path_buf()
     };
     // The destination is the user's input: quoted back cut short.
-    let shown = crate::problem::excerpt(&target.display().to_string());
+    let shown = crate::model::excerpt(&target.display().to_string());
     let same = |a: &Path, b: &Path| match (fs::canonicalize(a), fs::canonicalize(b)) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     };
     if same(&source, &target) || target.starts_with(&source) {
         return Err(Problem::new(
-            "invalid_destination",
+            Code::InvalidDestination,
             format!("{} is the backup itself.", shown),
             "Choose another folder or file name for the copy.",
         ));
@@ -140,21 +140,21 @@ pub fn save_copy(store: &Store, id: BackupId, destination: &Path) -> Result<Path
         .is_some_and(|parent| !owned::relative_to_roots(&roots, &parent).is_empty());
     if inside_a_root {
         return Err(Problem::new(
-            "invalid_destination",
+            Code::InvalidDestination,
             format!("{} is inside the backup folder.", shown),
             "Choose a folder outside the backup folder for the copy.",
         ));
     }
     if fs::symlink_metadata(&target).is_ok() {
         return Err(Problem::new(
-            "invalid_destination",
+            Code::InvalidDestination,
             format!("{} already exists.", shown),
             "Choose another name, or remove that file first.",
         ));
     }
     let copying = |error: io::Error| {
         Problem::new(
-            "copy_failed",
+            Code::CopyFailed,
             format!("The copy to {} failed: {error}.", shown),
             "Choose a folder you can write to, with enough free space.",
         )
@@ -167,7 +167,7 @@ pub fn save_copy(store: &Store, id: BackupId, destination: &Path) -> Result<Path
         .and_then(|()| hash_path(&temporary).map_err(copying))
         .and_then(|written| match backup.sha256.as_deref() {
             Some(recorded) if recorded != written.sha256 => Err(Problem::new(
-                "copy_mismatch",
+                Code::CopyMismatch,
                 format!(
                     "The copy's SHA-256 ({}) differs from the backup's recorded one ({recorded}).",
                     written.sha256

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::layout;
 use crate::backups::BackupId;
-use crate::problem::Problem;
+use crate::model::{Code, Problem};
 
 /// Where a backup's file stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +92,7 @@ pub fn remove(path: &Path) -> io::Result<()> {
 
 fn not_ours(id: BackupId, path: &Path, why: &str) -> Problem {
     Problem::new(
-        "backup_path_not_ours",
+        Code::BackupPathNotOurs,
         format!(
             "Backup {id}'s recorded file {} was left alone: {why}.",
             path.display()
@@ -103,7 +103,7 @@ fn not_ours(id: BackupId, path: &Path, why: &str) -> Problem {
 
 fn unreadable(path: &Path, error: &io::Error) -> Problem {
     Problem::new(
-        "backup_path_unreadable",
+        Code::BackupPathUnreadable,
         format!("{} cannot be checked: {error}.", path.display()),
         "Check the backup folder's permissions; nothing was removed.",
     )
@@ -150,7 +150,7 @@ mod tests {
                 std::fs::write(&path, b"x").unwrap();
             }
             let problem = check(&roots, BackupId(id), &path, partial).unwrap_err();
-            assert_eq!(problem.code, "backup_path_not_ours", "{}", path.display());
+            assert_eq!(problem.code, Code::BackupPathNotOurs, "{}", path.display());
         }
         assert!(Path::new("/etc/passwd").exists());
         // Gone: nothing there.
@@ -174,14 +174,14 @@ mod tests {
             .unwrap();
         let claimed = root.join("prod/2026/03/prod_20260307T040506Z_5.dump");
         let problem = check(std::slice::from_ref(&root), BackupId(5), &claimed, false).unwrap_err();
-        assert_eq!(problem.code, "backup_path_not_ours");
+        assert_eq!(problem.code, Code::BackupPathNotOurs);
         // A backup file that is itself a link.
         let real_dir = root.join("prod/2025/01");
         std::fs::create_dir_all(&real_dir).unwrap();
         let link = real_dir.join("prod_20250101T000000Z_6.dump");
         std::os::unix::fs::symlink(&victim, &link).unwrap();
         let problem = check(&[root], BackupId(6), &link, false).unwrap_err();
-        assert_eq!(problem.code, "backup_path_not_ours");
+        assert_eq!(problem.code, Code::BackupPathNotOurs);
         assert!(victim.exists());
     }
 }

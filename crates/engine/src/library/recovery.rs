@@ -11,7 +11,7 @@ use crate::backups::{repository, run_lock, Backup, BackupId};
 use crate::blocking::run_blocking;
 use crate::dump::options::DumpFormat;
 use crate::dump::sink::hash_path;
-use crate::problem::Problem;
+use crate::model::{Code, Problem};
 use crate::settings;
 use crate::store::Store;
 
@@ -258,7 +258,7 @@ async fn prove(store: &Arc<Store>, finished: &Finished) -> Proof {
         Ok(Ok(written)) if written.bytes > 0 => written,
         Ok(Ok(_)) => return Proof::Bad("the file is empty".into()),
         Ok(Err(error)) => return Proof::Bad(format!("the file cannot be read: {error}")),
-        Err(error) => return Proof::Deferred(Problem::new("internal", error.to_string(), "")),
+        Err(error) => return Proof::Deferred(Problem::new(Code::Internal, error.to_string(), "")),
     };
     let format = finished.backup.dump_format();
     let content = if format == DumpFormat::Plain {
@@ -267,7 +267,9 @@ async fn prove(store: &Arc<Store>, finished: &Finished) -> Proof {
             Ok(Ok(true)) => Ok(()),
             Ok(Ok(false)) => Err("the SQL does not end with pg_dump's closing line".to_string()),
             Ok(Err(error)) => Err(format!("the SQL cannot be read: {error}")),
-            Err(error) => return Proof::Deferred(Problem::new("internal", error.to_string(), "")),
+            Err(error) => {
+                return Proof::Deferred(Problem::new(Code::Internal, error.to_string(), ""))
+            }
         }
     } else {
         match archive_lists(store, &finished.backup, &finished.path).await {

@@ -16,9 +16,9 @@ use crate::blocking::run_blocking;
 use crate::connections::{ConnectionId, Connections};
 use crate::dump::client_tool;
 use crate::dump::options::DumpFormat;
+use crate::model::{Code, Problem};
 use crate::pg::identifier::quote_ident;
 use crate::pg::{self, DEFAULT_CONNECT_TIMEOUT};
-use crate::problem::{invalid, Problem};
 use crate::settings;
 use crate::store::Store;
 
@@ -65,11 +65,11 @@ const USER_RELATIONS_SQL: &str = "SELECT count(*) FROM pg_class c JOIN pg_namesp
 
 fn validate_database(name: &str) -> Result<(), Problem> {
     if name.trim().is_empty() || name.len() > 63 || name.contains('\0') {
-        return Err(invalid(
-            "database",
+        return Err(Problem::new(
+            Code::InvalidDatabase,
             format!(
                 "\"{}\" cannot be a database name.",
-                crate::problem::excerpt(name)
+                crate::model::excerpt(name)
             ),
             "Use 1 to 63 bytes.",
         ));
@@ -129,8 +129,8 @@ pub(super) async fn restore_with(
     validate_database(&database)?;
     let plain = backup.dump_format() == DumpFormat::Plain;
     if plain && request.clean {
-        return Err(invalid(
-            "clean",
+        return Err(Problem::new(
+            Code::InvalidClean,
             "A plain SQL backup cannot be restored with clean.",
             "Restore it into an empty or new database instead.",
         ));
@@ -146,15 +146,15 @@ pub(super) async fn restore_with(
         .is_some();
     match (request.create, exists) {
         (true, true) => {
-            return Err(invalid(
-                "database",
+            return Err(Problem::new(
+                Code::InvalidDatabase,
                 format!("The database \"{database}\" already exists."),
                 "Choose a new name, or restore into it without create.",
             ))
         }
         (false, false) => {
-            return Err(invalid(
-                "database",
+            return Err(Problem::new(
+                Code::InvalidDatabase,
                 format!("There is no database \"{database}\" on {}.", server.host),
                 "Create it with the create option, or choose an existing database.",
             ))
@@ -174,7 +174,7 @@ pub(super) async fn restore_with(
             .get(0);
         if relations > 0 && !request.allow_non_empty {
             return Err(Problem::new(
-                "database_not_empty",
+                Code::DatabaseNotEmpty,
                 format!("The database \"{database}\" already holds {relations} tables, views or sequences."),
                 "Restore into a new database (create), or confirm restoring into this one (allow non-empty; clean drops what the backup recreates).",
             ));
@@ -209,7 +209,7 @@ pub(super) async fn restore_with(
     let failure = match exit {
         Err(problem) => Some(problem),
         Ok(exit) if exit.cancelled => Some(Problem::new(
-            "restore_cancelled",
+            Code::RestoreCancelled,
             format!("The restore into \"{database}\" was cancelled."),
             if request.create || request.single_transaction {
                 "Nothing was kept."
@@ -224,7 +224,7 @@ pub(super) async fn restore_with(
                     None
                 }
                 Err(first) => Some(Problem::new(
-                    "restore_failed",
+                    Code::RestoreFailed,
                     format!("{tool} could not restore a table of the backup: {first}"),
                     "The backup may be damaged, or need objects the database lacks.",
                 )),
@@ -233,7 +233,7 @@ pub(super) async fn restore_with(
         Ok(exit) if exit.exit_code != 0 => {
             let tail: Vec<&str> = exit.stderr.trim().lines().collect();
             Some(Problem::new(
-                "restore_failed",
+                Code::RestoreFailed,
                 format!(
                     "{tool} ended with code {}: {}",
                     exit.exit_code,
@@ -317,7 +317,7 @@ async fn command_for(
 
 fn server_problem(error: &tokio_postgres::Error) -> Problem {
     Problem::new(
-        "restore_failed",
+        Code::RestoreFailed,
         format!(
             "The server refused: {}.",
             error

@@ -10,7 +10,7 @@ use ts_rs::TS;
 use super::files::{self, Deleted};
 use crate::backups::repository::{self, BackupFilter};
 use crate::backups::{Backup, BackupStatus};
-use crate::problem::Problem;
+use crate::model::Problem;
 use crate::schedules::{ScheduleId, Schedules};
 use crate::store::Store;
 use crate::time::from_text;

@@ -7,7 +7,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::connections::ConnectionId;
-use crate::problem::Problem;
+use crate::model::Problem;
 use crate::store::Store;
 
 /// Success rate = completed / (completed + failed + interrupted): cancelled runs were the

@@ -1,6 +1,7 @@
 //! The library's rules on hand-made records and files: retention, statistics, delete, save a
 //! copy, scan. (Real backups, verify and restore are in tests/library.rs.)
 
+use crate::model::Code;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -300,11 +301,11 @@ fn delete_removes_file_and_record_and_says_when_the_file_was_gone() {
     assert!(deleted.file_removed && deleted.note.is_none());
     assert_eq!(
         files::delete(&f.store, a).unwrap_err().code,
-        "backup_not_found"
+        Code::BackupNotFound
     );
     assert_eq!(
         files::delete(&f.store, BackupId(999)).unwrap_err().code,
-        "backup_not_found"
+        Code::BackupNotFound
     );
     std::fs::remove_file(f.path_of(b)).unwrap();
     let gone = files::delete(&f.store, b).unwrap();
@@ -335,7 +336,7 @@ fn a_file_that_cannot_be_deleted_keeps_its_record() {
     );
     let problem = files::delete(&f.store, id).unwrap_err();
     let _ = std::process::Command::new("umount").arg(&folder).status();
-    assert_eq!(problem.code, "delete_failed", "{problem}");
+    assert_eq!(problem.code, Code::DeleteFailed, "{problem}");
     assert!(problem.message.contains(&file_name(id)), "{problem}");
     assert!(repository::get(&f.store.connection(), id).is_ok());
     assert!(f.path_of(id).exists());
@@ -355,19 +356,19 @@ fn save_a_copy_checks_the_copy_and_refuses_bad_destinations() {
     );
     assert_eq!(
         files::save_copy(&f.store, id, &copy).unwrap_err().code,
-        "invalid_destination",
+        Code::InvalidDestination,
         "an existing file is not overwritten"
     );
     assert_eq!(
         files::save_copy(&f.store, id, &source).unwrap_err().code,
-        "invalid_destination",
+        Code::InvalidDestination,
         "not over the backup itself"
     );
     assert_eq!(
         files::save_copy(&f.store, id, source.parent().unwrap())
             .unwrap_err()
             .code,
-        "invalid_destination",
+        Code::InvalidDestination,
         "not onto itself through its folder"
     );
     let missing_folder = out.path().join("no/such/folder/copy.dump");
@@ -375,7 +376,7 @@ fn save_a_copy_checks_the_copy_and_refuses_bad_destinations() {
         files::save_copy(&f.store, id, &missing_folder)
             .unwrap_err()
             .code,
-        "copy_failed"
+        Code::CopyFailed
     );
     assert!(!Path::new(&format!("{}.partial", missing_folder.display())).exists());
     // A changed backup file: the copy's checksum differs from the record and nothing is left.
@@ -383,7 +384,7 @@ fn save_a_copy_checks_the_copy_and_refuses_bad_destinations() {
     let target = out.path().join("second.dump");
     assert_eq!(
         files::save_copy(&f.store, id, &target).unwrap_err().code,
-        "copy_mismatch"
+        Code::CopyMismatch
     );
     assert!(!target.exists());
     let failed = f.run(None, BackupStatus::Failed, day(2));
@@ -391,7 +392,7 @@ fn save_a_copy_checks_the_copy_and_refuses_bad_destinations() {
         files::save_copy(&f.store, failed, out.path())
             .unwrap_err()
             .code,
-        "backup_has_no_file"
+        Code::BackupHasNoFile
     );
 }
 

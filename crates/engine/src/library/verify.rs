@@ -16,8 +16,8 @@ use crate::dump::local_binaries::parse_version_line;
 use crate::dump::options::DumpFormat;
 use crate::dump::runner;
 use crate::dump::sink::hash_path;
+use crate::model::{Code, Problem};
 use crate::pg::DEFAULT_CONNECT_TIMEOUT;
-use crate::problem::Problem;
 use crate::settings;
 use crate::store::Store;
 
@@ -73,7 +73,7 @@ pub async fn verify(
     let backup = run_blocking(move || repository::get(&lookup.connection(), id)).await?;
     if backup.status != BackupStatus::Completed {
         return Err(Problem::new(
-            "backup_has_no_file",
+            Code::BackupHasNoFile,
             format!(
                 "Backup {id} is {}: there is nothing to verify.",
                 backup.status.as_str()
@@ -164,7 +164,7 @@ pub(super) fn dump_major(backup: &Backup) -> Result<u32, Problem> {
         .map(|(_, major)| major)
         .ok_or_else(|| {
             Problem::new(
-                "unknown_dump_version",
+                Code::UnknownDumpVersion,
                 format!(
                     "Backup {} does not record which pg_dump wrote it.",
                     backup.id
@@ -222,9 +222,9 @@ pub(super) async fn restore_tools(
 ) -> Result<runner::Runner, Problem> {
     runner::choose(store, policy, template, major, &|_| {})
         .await
-        .map_err(|problem| match problem.code.as_str() {
-            "pg_dump_too_old" | "local_pg_dump_missing" | "no_pg_dump_available" => Problem::new(
-                "pg_restore_too_old",
+        .map_err(|problem| match problem.code {
+            Code::PgDumpTooOld | Code::LocalPgDumpMissing | Code::NoPgDumpAvailable => Problem::new(
+                Code::PgRestoreTooOld,
                 format!(
                     "No pg_restore of version {major} or newer is available: a backup made by \
                      pg_dump {major} (or restored into a PostgreSQL {major} server) needs one. {}",
@@ -399,7 +399,7 @@ async fn count_rows(target: &crate::pg::ConnectTarget) -> Result<Vec<(String, i6
     let client = crate::pg::connect(target).await?;
     let rows = client.query(COUNT_ROWS_SQL, &[]).await.map_err(|e| {
         Problem::new(
-            "count_failed",
+            Code::CountFailed,
             format!("Counting rows failed: {e}."),
             "Check the connection.",
         )
@@ -485,7 +485,7 @@ async fn restore_in_throwaway(
     let image = template.replace("{major}", &major.to_string());
     let docker = docker::connect().await.map_err(|problem| {
         Problem::new(
-            "restore_check_needs_docker",
+            Code::RestoreCheckNeedsDocker,
             format!(
                 "Verifying by restore starts a throwaway PostgreSQL in Docker: {}",
                 problem.message
@@ -529,11 +529,11 @@ pub(super) async fn plain_sql(
     let (from, to) = (file.to_path_buf(), plain.clone());
     let done = tokio::task::spawn_blocking(move || decompress(&from, &to))
         .await
-        .map_err(|e| Problem::new("internal", e.to_string(), "Try again."))?;
+        .map_err(|e| Problem::new(Code::Internal, e.to_string(), "Try again."))?;
     if let Err(error) = done {
         let _ = std::fs::remove_file(&plain);
         return Err(Problem::new(
-            "decompress_failed",
+            Code::DecompressFailed,
             format!("The backup could not be decompressed: {error}."),
             "Check the free space beside the backup.",
         ));
@@ -557,7 +557,7 @@ async fn run_restore_container(
 ) -> Result<Restored, Problem> {
     let (Some(parent), Some(name)) = (file.parent(), file.file_name()) else {
         return Err(Problem::new(
-            "invalid_backup_path",
+            Code::InvalidBackupPath,
             "The backup path has no file name.",
             "Choose another backup.",
         ));
@@ -599,7 +599,7 @@ async fn run_restore_container(
             _ => "the restore check failed",
         };
         return Err(Problem::new(
-            "restore_check_failed",
+            Code::RestoreCheckFailed,
             format!("{stage} ({image}): {}", tail(&output.stderr)),
             "The backup may be damaged or need objects the throwaway database lacks (extensions, roles).",
         ));
@@ -607,7 +607,7 @@ async fn run_restore_container(
     let tolerated = if scope.partial {
         dump_scope::tolerated_errors(&output.stderr).map_err(|first| {
             Problem::new(
-                "restore_check_failed",
+                Code::RestoreCheckFailed,
                 format!("the restore failed ({image}): a table of the backup could not be restored: {first}"),
                 "The backup may be damaged or need objects the throwaway database lacks (extensions, roles).",
             )

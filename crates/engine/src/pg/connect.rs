@@ -9,7 +9,7 @@ use tokio_postgres::Client;
 
 use super::errors::connect_problem;
 use crate::connections::SslMode;
-use crate::problem::Problem;
+use crate::model::{Code, Problem};
 use crate::secrets::Secret;
 
 /// How long a connection attempt may take, handshake and authentication included.
@@ -32,9 +32,7 @@ pub async fn connect(target: &ConnectTarget) -> Result<Client, Problem> {
     let attempt = connect_once(target, target.sslmode).await;
     match attempt {
         // libpq's `prefer` retries without TLS when the TLS handshake itself fails.
-        Err(ref problem)
-            if target.sslmode == SslMode::Prefer && problem.code.starts_with("tls_") =>
-        {
+        Err(ref problem) if target.sslmode == SslMode::Prefer && problem.code.is_tls() => {
             tracing::info!(host = %target.host, "TLS handshake failed with sslmode=prefer; retrying without TLS");
             connect_once(target, SslMode::Disable).await
         }
@@ -92,7 +90,7 @@ fn tls_connector(sslmode: SslMode) -> Result<MakeTlsConnector, Problem> {
         if let Some(path) = super::root_certificate_path() {
             let pem = std::fs::read(&path).map_err(|e| {
                 Problem::new(
-                    "tls_root_certificate_unreadable",
+                    Code::TlsRootCertificateUnreadable,
                     format!(
                         "The root certificate {} cannot be read: {e}.",
                         path.display()
@@ -102,7 +100,7 @@ fn tls_connector(sslmode: SslMode) -> Result<MakeTlsConnector, Problem> {
             })?;
             let certificate = Certificate::from_pem(&pem).map_err(|e| {
                 Problem::new(
-                    "tls_root_certificate_invalid",
+                    Code::TlsRootCertificateInvalid,
                     format!(
                         "The root certificate {} is not a PEM certificate: {e}.",
                         path.display()
@@ -115,7 +113,7 @@ fn tls_connector(sslmode: SslMode) -> Result<MakeTlsConnector, Problem> {
     }
     let connector = builder.build().map_err(|e| {
         Problem::new(
-            "tls_unavailable",
+            Code::TlsUnavailable,
             format!("TLS could not be set up on this machine: {e}."),
             "Check the system's OpenSSL installation, or use sslmode=disable for a trusted network.",
         )

@@ -1,12 +1,12 @@
 //! What went wrong when connecting, in the user's words, with what to do.
 
 use super::connect::ConnectTarget;
-use crate::problem::{error_chain, Problem};
+use crate::model::{error_chain, Code, Problem};
 use tokio_postgres::error::SqlState;
 
 pub(crate) fn timed_out(target: &ConnectTarget) -> Problem {
     Problem::new(
-        "connect_timeout",
+        Code::ConnectTimeout,
         format!(
             "{}:{} did not answer within {} s.",
             target.host,
@@ -24,7 +24,7 @@ pub(crate) fn connect_problem(error: &tokio_postgres::Error, target: &ConnectTar
         let text = db.message();
         return if *code == SqlState::INVALID_PASSWORD {
             Problem::new(
-                "wrong_password",
+                Code::WrongPassword,
                 format!(
                     "{server} refused the password for user \"{}\" ({text}).",
                     target.username
@@ -33,7 +33,7 @@ pub(crate) fn connect_problem(error: &tokio_postgres::Error, target: &ConnectTar
             )
         } else if *code == SqlState::INVALID_CATALOG_NAME {
             Problem::new(
-                "database_not_found",
+                Code::DatabaseNotFound,
                 format!("There is no database \"{}\" on {server}.", target.database),
                 "Check the database name (psql -l lists them), or create it first.",
             )
@@ -41,7 +41,7 @@ pub(crate) fn connect_problem(error: &tokio_postgres::Error, target: &ConnectTar
             && text.contains("does not exist")
         {
             Problem::new(
-                "role_not_found",
+                Code::RoleNotFound,
                 format!(
                     "There is no user (role) \"{}\" on {server}.",
                     target.username
@@ -54,31 +54,31 @@ pub(crate) fn connect_problem(error: &tokio_postgres::Error, target: &ConnectTar
                 || text.contains("GSS encryption"))
         {
             Problem::new(
-                "tls_required",
+                Code::TlsRequired,
                 format!("{server} accepts this user only over TLS ({text})."),
                 "Set the TLS mode to require (or verify-full with the server's CA).",
             )
         } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
             Problem::new(
-                "access_denied",
+                Code::AccessDenied,
                 format!("{server} refused the connection: {text}."),
                 "Ask the server's administrator to allow this user and address in pg_hba.conf.",
             )
         } else if *code == SqlState::TOO_MANY_CONNECTIONS {
             Problem::new(
-                "too_many_connections",
+                Code::TooManyConnections,
                 format!("{server} has no free connection slots ({text})."),
                 "Try again later, or raise max_connections on the server.",
             )
         } else if *code == SqlState::CANNOT_CONNECT_NOW {
             Problem::new(
-                "server_starting",
+                Code::ServerStarting,
                 format!("{server} is starting up or shutting down ({text})."),
                 "Wait a moment and try again.",
             )
         } else {
             Problem::new(
-                "server_error",
+                Code::ServerError,
                 format!(
                     "{server} refused the connection: {text} (SQLSTATE {}).",
                     code.code()
@@ -92,7 +92,7 @@ pub(crate) fn connect_problem(error: &tokio_postgres::Error, target: &ConnectTar
     let lower = chain.to_lowercase();
     if lower.contains("server does not support tls") {
         Problem::new(
-            "tls_not_offered",
+            Code::TlsNotOffered,
             format!("{server} does not offer TLS, and the TLS mode {} requires it.", target.sslmode),
             "Enable ssl on the server, or set the TLS mode to prefer or disable on a trusted network.",
         )
@@ -105,14 +105,18 @@ pub(crate) fn connect_problem(error: &tokio_postgres::Error, target: &ConnectTar
             || lower.contains("host name")
             || lower.contains("ip address mismatch");
         Problem::new(
-            if hostname { "tls_hostname_mismatch" } else { "tls_failed" },
+            if hostname {
+                Code::TlsHostnameMismatch
+            } else {
+                Code::TlsFailed
+            },
             format!("The TLS connection to {server} failed: {chain}."),
             "For verify-ca and verify-full, give the server's CA in PGSSLROOTCERT (or ~/.postgresql/root.crt); \
              or use require, which encrypts without checking the certificate.",
         )
     } else if lower.contains("connection refused") {
         Problem::new(
-            "connection_refused",
+            Code::ConnectionRefused,
             format!("Nothing accepts connections at {server} (connection refused)."),
             "Check that PostgreSQL is running and listens on that host and port (listen_addresses, port).",
         )
@@ -123,7 +127,7 @@ pub(crate) fn connect_problem(error: &tokio_postgres::Error, target: &ConnectTar
         || lower.contains("temporary failure in name resolution")
     {
         Problem::new(
-            "host_not_found",
+            Code::HostNotFound,
             format!("The host name \"{}\" could not be resolved.", target.host),
             "Check the spelling of the host, or use its IP address.",
         )
@@ -131,13 +135,13 @@ pub(crate) fn connect_problem(error: &tokio_postgres::Error, target: &ConnectTar
         timed_out(target)
     } else if lower.contains("no such file") && target.host.starts_with('/') {
         Problem::new(
-            "connection_refused",
+            Code::ConnectionRefused,
             format!("No PostgreSQL socket at {server}."),
             "Check the socket folder and port, and that the server is running.",
         )
     } else {
         Problem::new(
-            "connect_failed",
+            Code::ConnectFailed,
             format!("Could not connect to {server}: {chain}."),
             "Check the host, port and TLS mode, and that the server is running.",
         )

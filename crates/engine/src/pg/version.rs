@@ -4,7 +4,7 @@ use serde::Serialize;
 use tokio_postgres::Client;
 use ts_rs::TS;
 
-use crate::problem::Problem;
+use crate::model::{Code, Problem};
 
 /// pg_dump of the matching major is used; servers older than this are not supported.
 pub const OLDEST_SUPPORTED_MAJOR: u32 = 12;
@@ -22,7 +22,7 @@ pub struct ServerVersion {
 pub async fn detect_server_version(client: &Client) -> Result<ServerVersion, Problem> {
     let query_failed = |e: tokio_postgres::Error| {
         Problem::new(
-            "server_version_unreadable",
+            Code::ServerVersionUnreadable,
             format!("The server's version could not be read: {e}."),
             "Check that the user may run SHOW server_version_num.",
         )
@@ -43,7 +43,7 @@ pub async fn detect_server_version(client: &Client) -> Result<ServerVersion, Pro
 pub(crate) fn parse_server_version(number: &str, text: &str) -> Result<ServerVersion, Problem> {
     let number: u32 = number.trim().parse().map_err(|_| {
         Problem::new(
-            "server_version_unreadable",
+            Code::ServerVersionUnreadable,
             format!("The server reported a version number that is not a number: \"{number}\"."),
             "Is this a PostgreSQL server?",
         )
@@ -53,7 +53,7 @@ pub(crate) fn parse_server_version(number: &str, text: &str) -> Result<ServerVer
     let version = text.split_whitespace().next().unwrap_or(text).to_string();
     if major < OLDEST_SUPPORTED_MAJOR {
         return Err(Problem::new(
-            "server_unsupported",
+            Code::ServerUnsupported,
             format!("The server runs PostgreSQL {version}, which is not supported (it reached its end of life)."),
             format!("Upgrade the server to PostgreSQL {OLDEST_SUPPORTED_MAJOR} or newer."),
         ));
@@ -88,7 +88,7 @@ mod tests {
     fn servers_older_than_12_are_refused_and_named() {
         for (number, text) in [("110022", "11.22"), ("90624", "9.6.24")] {
             let problem = parse_server_version(number, text).unwrap_err();
-            assert_eq!(problem.code, "server_unsupported");
+            assert_eq!(problem.code, Code::ServerUnsupported);
             assert!(problem.message.contains(text), "{problem:?}");
             assert!(problem.fix.contains("12 or newer"));
         }

@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use croner::parser::{CronParser, Seconds, Year};
 use croner::Cron;
 
-use crate::problem::{invalid, Problem};
+use crate::model::{Code, Problem};
 
 /// A validated pattern and the zone it runs in.
 #[derive(Debug, Clone)]
@@ -102,9 +102,9 @@ impl CronSchedule {
 }
 
 fn invalid_cron(pattern: &str, why: &str) -> Problem {
-    invalid(
-        "cron",
-        format!("\"{}\" is not a usable schedule: {why}.", crate::problem::excerpt(pattern.trim())),
+    Problem::new(
+        Code::InvalidCron,
+        format!("\"{}\" is not a usable schedule: {why}.", crate::model::excerpt(pattern.trim())),
         "Use 5 fields (minute hour day month weekday), e.g. \"30 2 * * *\" for 02:30 every day, or a preset: @hourly, @daily, @weekly, @monthly.",
     )
 }
@@ -122,12 +122,9 @@ pub fn parse_zone(name: &str) -> Result<Tz, Problem> {
         return Ok(*zone);
     }
     let suggestions = closest_zones(trimmed, 3);
-    Err(invalid(
-        "timezone",
-        format!(
-            "\"{}\" is not a time zone.",
-            crate::problem::excerpt(trimmed)
-        ),
+    Err(Problem::new(
+        Code::InvalidTimezone,
+        format!("\"{}\" is not a time zone.", crate::model::excerpt(trimmed)),
         if suggestions.is_empty() {
             "Use an IANA zone name such as Europe/Berlin or America/New_York.".to_string()
         } else {
@@ -379,11 +376,11 @@ mod tests {
             ("0 0 0 1 1 * 2030", "7 fields"),
         ] {
             let problem = CronSchedule::parse(pattern, "UTC").unwrap_err();
-            assert_eq!(problem.code, "invalid_cron", "{pattern}");
+            assert_eq!(problem.code, Code::InvalidCron, "{pattern}");
             assert!(problem.message.contains(why), "{pattern}: {problem}");
         }
         let problem = parse_zone("Mars/Olympus").unwrap_err();
-        assert_eq!(problem.code, "invalid_timezone");
+        assert_eq!(problem.code, Code::InvalidTimezone);
         let problem = parse_zone("Europe/Berln").unwrap_err();
         assert!(problem.fix.contains("Europe/Berlin"), "{problem:?}");
         assert_eq!(

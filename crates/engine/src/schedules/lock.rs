@@ -6,7 +6,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use crate::problem::Problem;
+use crate::model::{Code, Problem};
 
 pub struct SchedulerLock {
     _file: File,
@@ -23,7 +23,7 @@ impl SchedulerLock {
         let path = lock_path(data_dir);
         let unusable = |error: std::io::Error| {
             Problem::new(
-                "scheduler_lock_failed",
+                Code::SchedulerLockFailed,
                 format!(
                     "The scheduler's lock {} cannot be used: {error}.",
                     path.display()
@@ -48,7 +48,7 @@ impl SchedulerLock {
                 let _ = file.read_to_string(&mut owner);
                 let owner = owner.trim();
                 return Err(Problem::new(
-                    "scheduler_already_running",
+                    Code::SchedulerAlreadyRunning,
                     format!(
                         "Schedules are already run by {} for this data folder.",
                         if owner.is_empty() { "another process" } else { owner }
@@ -79,7 +79,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let first = SchedulerLock::acquire(dir.path(), "dbm daemon").unwrap();
         let refused = SchedulerLock::acquire(dir.path(), "the app").err().unwrap();
-        assert_eq!(refused.code, "scheduler_already_running");
+        assert_eq!(refused.code, Code::SchedulerAlreadyRunning);
         assert!(
             refused
                 .message

@@ -20,7 +20,7 @@ pub use scheduler::{Launch, Launcher, NoObserver, Scheduler, SchedulerHandle, Sc
 use chrono::{DateTime, Utc};
 
 use crate::connections::Connections;
-use crate::problem::Problem;
+use crate::model::{Code, Problem};
 use crate::settings;
 use crate::store::Store;
 use cron::CronSchedule;
@@ -152,9 +152,9 @@ impl<'a> Schedules<'a> {
         let connection = Connections::new(self.store)
             .get(input.connection_id)
             .map_err(|problem| {
-                if problem.code == "connection_not_found" {
+                if problem.code == Code::ConnectionNotFound {
                     Problem::new(
-                        "invalid_connection",
+                        Code::InvalidConnection,
                         format!(
                             "Connection {} does not exist (deleted?).",
                             input.connection_id
@@ -180,8 +180,8 @@ pub fn preview(
     from: Option<DateTime<Utc>>,
 ) -> Result<SchedulePreview, Problem> {
     if count == 0 || count > MAX_PREVIEW {
-        return Err(crate::problem::invalid(
-            "count",
+        return Err(Problem::new(
+            Code::InvalidCount,
             format!("{count} runs cannot be previewed."),
             format!("Ask for 1 to {MAX_PREVIEW} runs."),
         ));

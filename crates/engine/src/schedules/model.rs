@@ -7,7 +7,7 @@ use super::cron::CronSchedule;
 use crate::backups::{BackupId, BackupStatus};
 use crate::connections::ConnectionId;
 use crate::dump::options::{Compression, DumpFormat, DumpOptions};
-use crate::problem::{invalid, Problem};
+use crate::model::{Code, Problem};
 
 /// A schedule's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
@@ -117,15 +117,15 @@ impl ScheduleInput {
         let cron = CronSchedule::parse(&self.cron, &self.timezone)?;
         let name = self.name.trim().to_string();
         if name.chars().count() > MAX_NAME_CHARS {
-            return Err(invalid(
-                "name",
+            return Err(Problem::new(
+                Code::InvalidName,
                 format!("The name is {} characters long.", name.chars().count()),
                 format!("Use at most {MAX_NAME_CHARS} characters."),
             ));
         }
         if name.chars().any(char::is_control) {
-            return Err(invalid(
-                "name",
+            return Err(Problem::new(
+                Code::InvalidName,
                 "The name contains control characters (a tab or a line break).",
                 "Use a name on one line.",
             ));
@@ -133,8 +133,8 @@ impl ScheduleInput {
         self.dump_options().validate()?;
         if let Some(keep) = self.keep_last {
             if !(1..=MAX_KEEP_LAST).contains(&keep) {
-                return Err(invalid(
-                    "keep_last",
+                return Err(Problem::new(
+                    Code::InvalidKeepLast,
                     format!("Keeping the last {keep} backups is not possible."),
                     format!("Keep between 1 and {MAX_KEEP_LAST}, or leave it empty to keep all."),
                 ));
@@ -142,8 +142,8 @@ impl ScheduleInput {
         }
         if let Some(days) = self.keep_days {
             if !(1..=MAX_KEEP_DAYS).contains(&days) {
-                return Err(invalid(
-                    "keep_days",
+                return Err(Problem::new(
+                    Code::InvalidKeepDays,
                     format!("Keeping backups for {days} days is not possible."),
                     format!(
                         "Keep between 1 and {MAX_KEEP_DAYS} days, or leave it empty to keep all."
@@ -231,24 +231,27 @@ mod tests {
     #[test]
     fn bad_patterns_zones_and_retention_are_refused_with_their_field() {
         let code = |i: ScheduleInput| i.validate().unwrap_err().code;
-        assert_eq!(code(input("61 * * * *", "UTC")), "invalid_cron");
-        assert_eq!(code(input("* * *", "UTC")), "invalid_cron");
-        assert_eq!(code(input("", "UTC")), "invalid_cron");
-        assert_eq!(code(input("0 0 30 2 *", "UTC")), "invalid_cron");
-        assert_eq!(code(input("0 3 * * *", "Mars/Olympus")), "invalid_timezone");
+        assert_eq!(code(input("61 * * * *", "UTC")), Code::InvalidCron);
+        assert_eq!(code(input("* * *", "UTC")), Code::InvalidCron);
+        assert_eq!(code(input("", "UTC")), Code::InvalidCron);
+        assert_eq!(code(input("0 0 30 2 *", "UTC")), Code::InvalidCron);
+        assert_eq!(
+            code(input("0 3 * * *", "Mars/Olympus")),
+            Code::InvalidTimezone
+        );
         let mut keep = input("0 3 * * *", "UTC");
         keep.keep_last = Some(0);
-        assert_eq!(code(keep.clone()), "invalid_keep_last");
+        assert_eq!(code(keep.clone()), Code::InvalidKeepLast);
         keep.keep_last = None;
         keep.keep_days = Some(40_000);
-        assert_eq!(code(keep), "invalid_keep_days");
+        assert_eq!(code(keep), Code::InvalidKeepDays);
         let mut tar = input("0 3 * * *", "UTC");
         tar.format = DumpFormat::Tar;
         tar.compression = Compression::Gzip { level: 6 };
-        assert_eq!(code(tar), "invalid_compression");
+        assert_eq!(code(tar), Code::InvalidCompression);
         let mut long = input("0 3 * * *", "UTC");
         long.name = "x".repeat(MAX_NAME_CHARS + 1);
-        assert_eq!(code(long), "invalid_name");
+        assert_eq!(code(long), Code::InvalidName);
     }
 
     #[test]

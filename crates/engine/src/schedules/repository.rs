@@ -7,7 +7,7 @@ use super::cron::CronSchedule;
 use super::model::{MissReason, MissedRun, Schedule, ScheduleId, ScheduleInput};
 use crate::backups::{BackupId, BackupStatus};
 use crate::connections::ConnectionId;
-use crate::problem::Problem;
+use crate::model::{Code, Problem};
 use crate::time::{now_utc, to_text};
 
 const COLUMNS: &str = "id, name, connection_id, cron, timezone, is_active, format, compression, \
@@ -128,7 +128,7 @@ fn ensure_name_free(sql: &Sql, name: &str, except: Option<ScheduleId>) -> Result
         .optional()?;
     match taken {
         Some(_) => Err(Problem::new(
-            "invalid_name",
+            Code::InvalidName,
             format!("A schedule named \"{name}\" already exists."),
             "Choose another name, or edit that schedule.",
         )),
@@ -315,7 +315,7 @@ pub fn connection_has_running_backup(
 
 pub fn not_found(reference: &str) -> Problem {
     Problem::new(
-        "schedule_not_found",
+        Code::ScheduleNotFound,
         format!("There is no schedule \"{reference}\"."),
         "List the schedules with `dbm schedule list`, or refresh the Schedules page.",
     )

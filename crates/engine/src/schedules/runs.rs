@@ -15,7 +15,7 @@ use crate::backups::{
 use crate::blocking::run_blocking;
 use crate::connections::ConnectionId;
 use crate::library::recovery;
-use crate::problem::Problem;
+use crate::model::Problem;
 use crate::store::Store;
 
 /// What the shell or the CLI does around a schedule's run: its progress, and its end.

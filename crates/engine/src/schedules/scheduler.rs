@@ -18,7 +18,7 @@ use super::model::{MissReason, MissedRun, Schedule, ScheduleId};
 use super::repository;
 use super::Clock;
 use crate::backups::Trigger;
-use crate::problem::Problem;
+use crate::model::Problem;
 use crate::settings;
 use crate::store::Store;
 use crate::time::to_text;

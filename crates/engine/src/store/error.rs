@@ -1,7 +1,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::problem::Problem;
+use crate::model::{Code, Problem};
 
 /// Why the app's own database cannot be used.
 #[derive(Debug)]
@@ -31,14 +31,14 @@ pub enum StoreError {
 
 impl StoreError {
     /// A stable code the UI and scripts can switch on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            StoreError::DataDirUnusable { .. } => "data_dir_unusable",
-            StoreError::NewerSchema { .. } => "database_newer_schema",
-            StoreError::Corrupt { .. } => "database_corrupt",
-            StoreError::Locked { .. } => "database_locked",
-            StoreError::Open { .. } => "database_open_failed",
-            StoreError::Query(_) => "database_query_failed",
+            StoreError::DataDirUnusable { .. } => Code::DataDirUnusable,
+            StoreError::NewerSchema { .. } => Code::DatabaseNewerSchema,
+            StoreError::Corrupt { .. } => Code::DatabaseCorrupt,
+            StoreError::Locked { .. } => Code::DatabaseLocked,
+            StoreError::Open { .. } => Code::DatabaseOpenFailed,
+            StoreError::Query(_) => Code::DatabaseQueryFailed,
         }
     }
 
@@ -153,5 +153,30 @@ impl std::error::Error for StoreError {
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> Self {
         StoreError::Query(error)
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(error: StoreError) -> Self {
+        error.problem()
+    }
+}
+
+impl From<rusqlite::Error> for Problem {
+    /// A write that waited longer than the busy timeout for another process's lock is
+    /// `database_busy` (worth trying again); anything else is the store's own failure.
+    fn from(error: rusqlite::Error) -> Self {
+        let busy = matches!(
+            error.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        );
+        if busy {
+            return Problem::new(
+                Code::DatabaseBusy,
+                "The app's database is busy: another process has held it for a while.",
+                "Try again in a moment; if it stays busy, close other programs using the data folder.",
+            );
+        }
+        StoreError::Query(error).problem()
     }
 }

@@ -3,22 +3,20 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::code::Code;
+
 /// A check that failed: what is wrong and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Problem {
-    pub code: String,
+    pub code: Code,
     pub message: String,
     pub fix: String,
 }
 
 impl Problem {
-    pub fn new(
-        code: impl Into<String>,
-        message: impl Into<String>,
-        fix: impl Into<String>,
-    ) -> Self {
+    pub fn new(code: Code, message: impl Into<String>, fix: impl Into<String>) -> Self {
         Problem {
-            code: code.into(),
+            code,
             message: message.into(),
             fix: fix.into(),
         }
@@ -35,33 +33,6 @@ impl std::fmt::Display for Problem {
 /// what is wrong, and what to do.
 impl std::error::Error for Problem {}
 
-impl From<crate::store::StoreError> for Problem {
-    fn from(error: crate::store::StoreError) -> Self {
-        error.problem()
-    }
-}
-
-/// The code of a write that waited for another process's lock on the app's database longer
-/// than its busy timeout: worth trying again.
-pub const DATABASE_BUSY: &str = "database_busy";
-
-impl From<rusqlite::Error> for Problem {
-    fn from(error: rusqlite::Error) -> Self {
-        let busy = matches!(
-            error.sqlite_error_code(),
-            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-        );
-        if busy {
-            return Problem::new(
-                DATABASE_BUSY,
-                "The app's database is busy: another process has held it for a while.",
-                "Try again in a moment; if it stays busy, close other programs using the data folder.",
-            );
-        }
-        crate::store::StoreError::Query(error).problem()
-    }
-}
-
 /// User input as quoted back in an error: at most 60 characters (a 10 MB paste is not echoed).
 pub fn excerpt(text: &str) -> String {
     const MAX: usize = 60;
@@ -74,13 +45,8 @@ pub fn excerpt(text: &str) -> String {
     }
 }
 
-/// A shorthand for input the user can correct.
-pub fn invalid(field: &str, message: impl Into<String>, fix: impl Into<String>) -> Problem {
-    Problem::new(format!("invalid_{field}"), message, fix)
-}
-
 /// The error and its causes in one line: drivers' top-level messages alone are often vague.
-pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
