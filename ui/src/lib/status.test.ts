@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Problem } from "./bindings";
 import { dockerDown, keyringLocked, okStatus, schemaTooNew } from "../test/fixtures";
 import {
   databaseCard,
@@ -41,7 +42,7 @@ describe("databaseCard", () => {
     const card = databaseCard({
       ...okStatus().database,
       schemaVersion: null,
-      problem: { code: "db_open", message: "Cannot open the database file.", fix: "Check permissions." },
+      problem: { code: "database_open_failed", message: "Cannot open the database file.", fix: "Check permissions." },
     });
     expect(card.state).toBe("problem");
     expect(card.summary).toBe("Schema version unknown (supported: 4)");
@@ -57,7 +58,7 @@ describe("dockerCard", () => {
   });
 
   it("keeps the version when Docker answered but has a problem", () => {
-    const problem = { code: "docker_too_old", message: "Docker is too old.", fix: "Update Docker." };
+    const problem: Problem = { code: "app_error", message: "Docker is too old.", fix: "Update Docker." };
     const card = dockerCard({ version: "19.03.0", apiVersion: "1.40", problem });
     expect(card.state).toBe("problem");
     expect(card.summary).toBe("Docker 19.03.0 (API 1.40)");

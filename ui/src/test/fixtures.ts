@@ -1,4 +1,4 @@
-import type { Backup, Connection, Schedule, Stats, SystemStatus } from "../lib/bindings";
+import type { Backup, Connection, Problem, Schedule, Stats, SystemStatus } from "../lib/bindings";
 
 /** A status where every check passed. Tests override parts of it. */
 export function okStatus(): SystemStatus {
@@ -16,19 +16,19 @@ export function okStatus(): SystemStatus {
   };
 }
 
-export const dockerDown = {
+export const dockerDown: Problem = {
   code: "docker_unreachable",
   message: "Docker is not running or its socket cannot be reached.",
   fix: "Start Docker Desktop (or the docker service) and press Refresh.",
 };
 
-export const schemaTooNew = {
-  code: "schema_newer",
+export const schemaTooNew: Problem = {
+  code: "database_newer_schema",
   message: "The database was written by a newer version of this app.",
   fix: "Install the latest version of DB Backup Manager.",
 };
 
-export const keyringLocked = {
+export const keyringLocked: Problem = {
   code: "keyring_locked",
   message: "The system keyring is locked.",
   fix: "Unlock your login keyring, then press Refresh.",
