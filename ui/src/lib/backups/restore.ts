@@ -73,14 +73,6 @@ export function withConnection(
 /** The fields an error can be shown at. */
 export type RestoreField = "connection" | "database" | "allowNonEmpty" | "clean";
 
-/** Element ids of the fields; each message is `{id}-error`. */
-export const RESTORE_FIELD_IDS: Record<RestoreField, string> = {
-  connection: "restore-connection",
-  database: "restore-database",
-  allowNonEmpty: "restore-allow-non-empty",
-  clean: "restore-clean",
-};
-
 /** The field an error belongs at, or null for one about the whole restore (see errors/fields.ts). */
 export function fieldForRestoreError(code: string | null): RestoreField | null {
   return fieldForCode("restore", code);

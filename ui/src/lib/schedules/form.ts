@@ -126,17 +126,6 @@ export function formFromSchedule(schedule: Schedule): ScheduleFormState {
 /** The fields an error can be shown under. */
 export type ScheduleField = "name" | "connection" | "cron" | "timezone" | "compression" | "keepLast" | "keepDays";
 
-/** Element ids of the fields' inputs; each message is `{id}-error`. */
-export const FIELD_IDS: Record<ScheduleField, string> = {
-  name: "schedule-name",
-  connection: "schedule-connection",
-  cron: "schedule-cron",
-  timezone: "schedule-timezone",
-  compression: "schedule-compression",
-  keepLast: "schedule-keep-last",
-  keepDays: "schedule-keep-days",
-};
-
 /** The field an error belongs under, or null for an error about the whole form (see errors/fields.ts). */
 export function fieldForScheduleError(code: string | null): ScheduleField | null {
   return fieldForCode("schedule", code);
