@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use tauri::{AppHandle, Manager, Runtime};
 
-use dbm_engine::backups::{Backup, BackupRequest, Trigger};
+use dbm_engine::backups::{Backup, BackupRequest};
 use dbm_engine::blocking::run_blocking;
-use dbm_engine::connections::ConnectionId;
+use dbm_engine::model::{ConnectionId, Trigger};
+
 use dbm_engine::dump::options::DumpOptions;
 
 use crate::error::AppError;

@@ -3,24 +3,22 @@
 
 use ts_rs::TS;
 
-use dbm_engine::backups::{
-    Backup, BackupFilter, BackupId, BackupStatus, FileState, RunnerKind, TableCount, Trigger,
-    Verification, VerifyCheck,
-};
+use dbm_engine::backups::{Backup, BackupFilter, FileState, TableCount, Verification, VerifyCheck};
 use dbm_engine::connections::pgpass::PgpassEntry;
-use dbm_engine::connections::{Connection, ConnectionId, ConnectionInput, PasswordSource, SslMode};
+use dbm_engine::connections::{Connection, ConnectionInput, PasswordSource};
 use dbm_engine::docker::DockerCheck;
-use dbm_engine::dump::options::{Compression, DumpFormat, DumpOptions};
+use dbm_engine::dump::options::DumpOptions;
 use dbm_engine::library::connection_removal::{RemovalPreview, Removed};
 use dbm_engine::library::files::{Deleted, ScanReport};
 use dbm_engine::library::restore::{RestoreOutcome, RestoreRequest};
 use dbm_engine::library::retention::RetentionPlan;
 use dbm_engine::library::stats::{ConnectionStats, Stats};
-use dbm_engine::model::{Code, Problem};
-use dbm_engine::pg::ServerVersion;
-use dbm_engine::schedules::{
-    MissReason, MissedRun, Schedule, ScheduleId, ScheduleInput, SchedulePreview,
+use dbm_engine::model::{
+    BackupId, BackupStatus, Code, Compression, ConnectionId, DumpFormat, Problem, RunnerKind,
+    ScheduleId, SslMode, Trigger,
 };
+use dbm_engine::pg::ServerVersion;
+use dbm_engine::schedules::{MissReason, MissedRun, Schedule, ScheduleInput, SchedulePreview};
 use dbm_engine::secrets::KeyringCheck;
 use dbm_engine::settings::{AppSettings, EnginePolicy};
 use dbm_engine::status::{DatabaseCheck, SystemStatus};

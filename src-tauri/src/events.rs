@@ -6,8 +6,9 @@ use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime};
 use ts_rs::TS;
 
-use dbm_engine::backups::{Backup, BackupId, BackupStatus, Progress};
-use dbm_engine::connections::{ConnectionId, Connections};
+use dbm_engine::backups::{Backup, Progress};
+use dbm_engine::connections::Connections;
+use dbm_engine::model::{BackupId, BackupStatus, ConnectionId};
 use dbm_engine::store::Store;
 
 use crate::tray::{self, TrayState};

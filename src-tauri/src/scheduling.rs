@@ -10,10 +10,10 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 use ts_rs::TS;
 
 use dbm_engine::backups::{Backup, Progress};
-use dbm_engine::model::{Code, Problem};
+use dbm_engine::model::{Code, Problem, ScheduleId};
 use dbm_engine::schedules::{
-    BackupLauncher, MissedRun, RunReporter, Schedule, ScheduleId, Scheduler, SchedulerLock,
-    SchedulerObserver, SystemClock,
+    BackupLauncher, MissedRun, RunReporter, Schedule, Scheduler, SchedulerLock, SchedulerObserver,
+    SystemClock,
 };
 
 use crate::events::{self, NotifySettings, TauriProgress};

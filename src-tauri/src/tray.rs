@@ -5,9 +5,9 @@ use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, Runtime};
 
-use dbm_engine::backups::Trigger;
 use dbm_engine::blocking::run_blocking;
-use dbm_engine::connections::{ConnectionId, Connections};
+use dbm_engine::connections::Connections;
+use dbm_engine::model::{ConnectionId, Trigger};
 use dbm_engine::schedules::Schedules;
 
 use crate::state::AppState;

@@ -3,8 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use dbm_engine::backups::{BackupFilter, BackupStatus, Backups};
-use dbm_engine::connections::{ConnectionInput, Connections, SslMode};
+use dbm_engine::backups::{BackupFilter, Backups};
+use dbm_engine::connections::{ConnectionInput, Connections};
+use dbm_engine::model::{BackupStatus, SslMode};
 use dbm_engine::store::{Store, DATABASE_FILE};
 
 const RECORDS: i64 = 100_000;
@@ -76,7 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             "one schedule",
             BackupFilter {
-                schedule: Some(3),
+                schedule: Some(dbm_engine::model::ScheduleId(3)),
                 ..Default::default()
             },
             0,

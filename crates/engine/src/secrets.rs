@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::model::{Code, Problem};
+use crate::model::{Code, ConnectionId, Problem};
 
 /// The keyring service name every entry of this app is stored under.
 pub const KEYRING_SERVICE: &str = "db-backup-manager";
@@ -149,12 +149,12 @@ impl PasswordStore {
         }
     }
 
-    fn entry(&self, connection_id: i64) -> Result<keyring::Entry, Problem> {
+    fn entry(&self, connection_id: ConnectionId) -> Result<keyring::Entry, Problem> {
         let user = format!("{}/connection/{connection_id}", self.installation_id);
         keyring::Entry::new(KEYRING_SERVICE, &user).map_err(|e| keyring_problem(&e))
     }
 
-    pub fn set(&self, connection_id: i64, password: &Secret) -> Result<(), Problem> {
+    pub fn set(&self, connection_id: ConnectionId, password: &Secret) -> Result<(), Problem> {
         let entry = self.entry(connection_id)?;
         let password = password.clone();
         bounded(move || {
@@ -165,7 +165,7 @@ impl PasswordStore {
     }
 
     /// The saved password, or None when the connection has none.
-    pub fn get(&self, connection_id: i64) -> Result<Option<Secret>, Problem> {
+    pub fn get(&self, connection_id: ConnectionId) -> Result<Option<Secret>, Problem> {
         let entry = self.entry(connection_id)?;
         bounded(move || match entry.get_password() {
             Ok(password) => Ok(Some(Secret::new(password))),
@@ -175,7 +175,7 @@ impl PasswordStore {
     }
 
     /// Removes the entry; one that is already gone is fine.
-    pub fn delete(&self, connection_id: i64) -> Result<(), Problem> {
+    pub fn delete(&self, connection_id: ConnectionId) -> Result<(), Problem> {
         let entry = self.entry(connection_id)?;
         bounded(move || match entry.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),

@@ -8,8 +8,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dbm_engine::backups::{Backup, BackupStatus, NoProgress, RunnerKind};
-use dbm_engine::dump::options::{DumpFormat, DumpOptions};
+use dbm_engine::backups::{Backup, NoProgress};
+use dbm_engine::dump::options::DumpOptions;
+use dbm_engine::model::{BackupStatus, DumpFormat, RunnerKind};
 use dbm_engine::settings::{self, EnginePolicy};
 use support::backup::{setup, setup_with_password, spawn_backup, Setup};
 use support::database;

@@ -5,15 +5,16 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dbm_engine::backups::{BackupRequest, BackupStatus, Coordinator, Trigger};
-use dbm_engine::connections::{ConnectionInput, Connections, SslMode};
+use dbm_engine::backups::{BackupRequest, Coordinator};
+use dbm_engine::connections::{ConnectionInput, Connections};
 use dbm_engine::dump::options::DumpOptions;
+use dbm_engine::model::{BackupStatus, SslMode, Trigger};
 use dbm_engine::secrets::Secret;
 use dbm_engine::settings::EnginePolicy;
 use support::backup::{setup, Recorder};
 use support::{database, env_or, pg_port};
 
-fn request(connection: dbm_engine::connections::ConnectionId) -> BackupRequest {
+fn request(connection: dbm_engine::model::ConnectionId) -> BackupRequest {
     BackupRequest {
         connection,
         options: DumpOptions::default(),

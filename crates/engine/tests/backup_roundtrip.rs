@@ -3,8 +3,7 @@
 
 mod support;
 
-use dbm_engine::backups::{BackupStatus, RunnerKind};
-use dbm_engine::dump::options::DumpFormat;
+use dbm_engine::model::{BackupStatus, DumpFormat, RunnerKind};
 use dbm_engine::settings::EnginePolicy;
 use support::backup::{restore_with_image, setup};
 use support::database;

@@ -5,12 +5,12 @@
 
 mod support;
 
-use dbm_engine::model::Code;
+use dbm_engine::model::{BackupStatus, Code, DumpFormat};
 use std::path::PathBuf;
 
-use dbm_engine::backups::{BackupFilter, BackupStatus, Backups};
+use dbm_engine::backups::{BackupFilter, Backups};
 use dbm_engine::connections::Connections;
-use dbm_engine::dump::options::{DumpFormat, DumpOptions};
+use dbm_engine::dump::options::DumpOptions;
 use dbm_engine::library::connection_removal::{preview, remove};
 use dbm_engine::library::restore::{restore, RestoreRequest};
 use dbm_engine::library::verify::{verify, RestoreCheck};
@@ -202,7 +202,7 @@ fn the_schema_change_keeps_every_connection_schedule_and_backup() {
     };
     assert_eq!(counts, (1, 1, 1), "nothing cascaded away");
     let backup = Backups::new(&store)
-        .get(dbm_engine::backups::BackupId(1))
+        .get(dbm_engine::model::BackupId(1))
         .unwrap();
     assert_eq!(backup.connection_name, "shop");
     assert!(!backup.connection_removed);

@@ -3,11 +3,11 @@
 
 mod support;
 
-use dbm_engine::model::Code;
+use dbm_engine::model::{Code, SslMode};
 use std::time::Duration;
 
 use dbm_engine::connections::{
-    self, Connection, ConnectionInput, Connections, PasswordChange, PasswordSource, SslMode,
+    self, Connection, ConnectionInput, Connections, PasswordChange, PasswordSource,
 };
 use dbm_engine::model::Problem;
 use dbm_engine::secrets::Secret;

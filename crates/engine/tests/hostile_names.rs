@@ -4,9 +4,8 @@
 
 mod support;
 
-use dbm_engine::backups::BackupStatus;
-use dbm_engine::dump::options::DumpFormat;
 use dbm_engine::library::restore::{restore, RestoreRequest};
+use dbm_engine::model::{BackupStatus, DumpFormat};
 use dbm_engine::settings::EnginePolicy;
 use support::backup::setup;
 use support::database;

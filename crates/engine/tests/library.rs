@@ -4,12 +4,11 @@
 
 mod support;
 
-use dbm_engine::backups::{BackupId, Backups};
-use dbm_engine::connections::ConnectionId;
-use dbm_engine::dump::options::DumpFormat;
+use dbm_engine::backups::Backups;
+
 use dbm_engine::library::restore::{restore, RestoreRequest};
 use dbm_engine::library::verify::{verify, RestoreCheck};
-use dbm_engine::model::Code;
+use dbm_engine::model::{BackupId, Code, ConnectionId, DumpFormat};
 use support::backup::setup;
 use support::database;
 use tokio_util::sync::CancellationToken;

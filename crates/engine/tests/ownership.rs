@@ -4,11 +4,11 @@
 
 mod support;
 
-use dbm_engine::model::Code;
+use dbm_engine::model::{Code, DumpFormat};
 use std::path::PathBuf;
 
 use dbm_engine::backups::{Backup, Backups};
-use dbm_engine::dump::options::DumpFormat;
+
 use dbm_engine::library::files::{delete, save_copy};
 use dbm_engine::settings::AppSettings;
 use support::backup::{setup, Setup};

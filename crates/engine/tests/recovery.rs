@@ -6,9 +6,10 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use dbm_engine::backups::{Backup, BackupStatus, Backups};
-use dbm_engine::dump::options::{DumpFormat, DumpOptions};
+use dbm_engine::backups::{Backup, Backups};
+use dbm_engine::dump::options::DumpOptions;
 use dbm_engine::library::recovery::{recover, Recovered};
+use dbm_engine::model::{BackupStatus, DumpFormat};
 use dbm_engine::settings::{self, EnginePolicy};
 use support::backup::{setup, spawn_backup, Setup};
 use support::database;

@@ -7,10 +7,8 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dbm_engine::backups::{
-    Backup, BackupFilter, BackupStatus, Backups, Coordinator, NoProgress, Progress, Trigger,
-};
-use dbm_engine::model::Problem;
+use dbm_engine::backups::{Backup, BackupFilter, Backups, Coordinator, NoProgress, Progress};
+use dbm_engine::model::{BackupStatus, Problem, Trigger};
 use dbm_engine::schedules::scheduler::Fire;
 use dbm_engine::schedules::{
     BackupLauncher, Launch, Launcher, RunReporter, Schedule, ScheduleInput, Schedules,
@@ -90,7 +88,7 @@ async fn a_dead_processs_running_record_does_not_block_the_schedule_and_runs_are
     let second = wait_for_completed(&setup.store, 1).await;
     assert_ne!(first.id, second.id);
     assert_eq!(second.trigger, Trigger::CatchUp);
-    assert_eq!(second.schedule_id, Some(schedule.id.0));
+    assert_eq!(second.schedule_id, Some(schedule.id));
     assert!(!std::path::Path::new(first.file_path.as_deref().unwrap()).exists());
     let recorded = Schedules::new(&setup.store).get(schedule.id).unwrap();
     assert_eq!(recorded.last_backup_id, Some(second.id));

@@ -1,17 +1,19 @@
 //! The scheduler on a test clock: what fires when, across DST changes, edits and deletes while
 //! it sleeps, catch-up after being away, pause all, 10,000 schedules.
 
-use dbm_engine::model::Code;
+use dbm_engine::model::{
+    Code, Compression, ConnectionId, DumpFormat, ScheduleId, SslMode, Trigger,
+};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use dbm_engine::backups::Trigger;
-use dbm_engine::connections::{ConnectionId, ConnectionInput, Connections, SslMode};
-use dbm_engine::dump::options::{Compression, DumpFormat};
+
+use dbm_engine::connections::{ConnectionInput, Connections};
+
 use dbm_engine::schedules::scheduler::Fire;
 use dbm_engine::schedules::{
-    Clock, Launch, Launcher, MissReason, NoObserver, ScheduleId, ScheduleInput, Scheduler,
-    SchedulerHandle, Schedules, TestClock,
+    Clock, Launch, Launcher, MissReason, NoObserver, ScheduleInput, Scheduler, SchedulerHandle,
+    Schedules, TestClock,
 };
 use dbm_engine::store::Store;
 

@@ -7,9 +7,10 @@ mod support;
 
 use std::sync::Arc;
 
-use dbm_engine::backups::{Backup, BackupStatus, NoProgress, Verification};
-use dbm_engine::dump::options::{DumpFormat, DumpOptions};
+use dbm_engine::backups::{Backup, NoProgress, Verification};
+use dbm_engine::dump::options::DumpOptions;
 use dbm_engine::library::verify::{verify, RestoreCheck};
+use dbm_engine::model::{BackupStatus, DumpFormat};
 use dbm_engine::settings::EnginePolicy;
 use support::backup::{add_connection, setup, Setup};
 use support::database;

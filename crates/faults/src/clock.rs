@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use dbm_engine::connections::{ConnectionInput, Connections, SslMode};
+use dbm_engine::connections::{ConnectionInput, Connections};
+use dbm_engine::model::SslMode;
 use dbm_engine::schedules::scheduler::Fire;
 use dbm_engine::schedules::{
     Clock, Launch, Launcher, NoObserver, ScheduleInput, Scheduler, SchedulerHandle, Schedules,

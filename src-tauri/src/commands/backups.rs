@@ -10,17 +10,16 @@ use tauri::Emitter;
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
-use dbm_engine::backups::{Backup, BackupFilter, BackupId, Backups, Trigger, Verification};
+use dbm_engine::backups::{Backup, BackupFilter, Backups, Verification};
 use dbm_engine::blocking::run_blocking;
-use dbm_engine::connections::ConnectionId;
+
 use dbm_engine::dump::options::DumpOptions;
 use dbm_engine::library::files::{self, Deleted, ScanReport};
 use dbm_engine::library::restore::{self, RestoreOutcome, RestoreRequest};
 use dbm_engine::library::retention::{self, RetentionPlan};
 use dbm_engine::library::stats::{self, Stats};
 use dbm_engine::library::verify;
-use dbm_engine::model::Code;
-use dbm_engine::schedules::ScheduleId;
+use dbm_engine::model::{BackupId, Code, ConnectionId, ScheduleId, Trigger};
 
 use crate::error::AppError;
 use crate::state::AppState;

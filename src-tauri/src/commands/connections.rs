@@ -6,10 +6,10 @@ use ts_rs::TS;
 
 use dbm_engine::blocking::run_blocking;
 use dbm_engine::connections::{
-    self, parse_uri, pgpass::PgpassEntry, Connection, ConnectionId, ConnectionInput, Connections,
-    PasswordSource,
+    self, parse_uri, pgpass::PgpassEntry, Connection, ConnectionInput, Connections, PasswordSource,
 };
 use dbm_engine::library::connection_removal::{self, RemovalPreview, Removed};
+use dbm_engine::model::ConnectionId;
 use dbm_engine::pg::{ServerVersion, DEFAULT_CONNECT_TIMEOUT};
 
 use crate::error::AppError;

@@ -5,11 +5,10 @@ use serde::Serialize;
 use tauri::{AppHandle, State};
 use ts_rs::TS;
 
-use dbm_engine::backups::{Backup, Trigger};
+use dbm_engine::backups::Backup;
 use dbm_engine::blocking::run_blocking;
-use dbm_engine::schedules::{
-    self, MissedRun, Schedule, ScheduleId, ScheduleInput, SchedulePreview, Schedules,
-};
+use dbm_engine::model::{ScheduleId, Trigger};
+use dbm_engine::schedules::{self, MissedRun, Schedule, ScheduleInput, SchedulePreview, Schedules};
 
 use crate::error::AppError;
 use crate::events::{self, TauriProgress};

@@ -94,10 +94,19 @@ export type UriImport = { input: ConnectionInput, hasPassword: boolean, };
  */
 export type PgpassEntry = { host: string, port: string, database: string, username: string, };
 
+/**
+ * A backup run's id.
+ */
 export type BackupId = number;
 
+/**
+ * What started a backup run.
+ */
 export type Trigger = "schedule" | "manual" | "tray" | "catch-up";
 
+/**
+ * Where a backup run stands.
+ */
 export type BackupStatus = "pending" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
 
 /**
@@ -146,7 +155,7 @@ connectionName: string,
 /**
  * The connection was removed; its backups were kept.
  */
-connectionRemoved: boolean, scheduleId: number | null, trigger: Trigger, status: BackupStatus, filePath: string | null, sizeBytes: number | null, sha256: string | null, format: string, compression: string | null, runner: RunnerKind | null, 
+connectionRemoved: boolean, scheduleId: ScheduleId | null, trigger: Trigger, status: BackupStatus, filePath: string | null, sizeBytes: number | null, sha256: string | null, format: DumpFormat, compression: string | null, runner: RunnerKind | null, 
 /**
  * The image (`postgres:16`) or binary path that ran pg_dump.
  */
@@ -175,7 +184,7 @@ options: DumpOptions | null, };
 /**
  * Which backups a list shows.
  */
-export type BackupFilter = { connection: ConnectionId | null, schedule: number | null, status: BackupStatus | null, 
+export type BackupFilter = { connection: ConnectionId | null, schedule: ScheduleId | null, status: BackupStatus | null, 
 /**
  * Started at or after this instant (RFC 3339).
  */
@@ -289,6 +298,9 @@ recordedBytes: number,
  */
 bytesOnDisk: number, successRate: number | null, successRate30Days: number | null, connections: Array<ConnectionStats>, };
 
+/**
+ * pg_dump's output format.
+ */
 export type DumpFormat = "custom" | "plain" | "tar" | "directory";
 
 /**

@@ -6,13 +6,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dbm_engine::backups::{
-    self, Backup, BackupFilter, BackupId, BackupRequest, BackupStatus, Backups, Progress, Trigger,
-};
-use dbm_engine::connections::{ConnectionId, Connections};
+use dbm_engine::backups::{self, Backup, BackupFilter, BackupRequest, Backups, Progress};
+use dbm_engine::connections::Connections;
 use dbm_engine::dump::options::DumpOptions;
 use dbm_engine::library::recovery;
 use dbm_engine::library::{files, verify};
+use dbm_engine::model::{BackupId, BackupStatus, ConnectionId, Named, Trigger};
 use dbm_engine::schedules::Schedules;
 use dbm_engine::store::Store;
 
@@ -30,11 +29,11 @@ pub async fn run(data_dir: &Path, command: BackupCommand) -> anyhow::Result<Exit
                     None => None,
                 },
                 schedule: match &args.schedule {
-                    Some(reference) => Some(Schedules::new(&store).find(reference)?.id.0),
+                    Some(reference) => Some(Schedules::new(&store).find(reference)?.id),
                     None => None,
                 },
                 status: match &args.status {
-                    Some(status) => Some(BackupStatus::parse(status.trim()).ok_or_else(|| {
+                    Some(status) => Some(BackupStatus::from_name(status.trim()).ok_or_else(|| {
                         anyhow::anyhow!(
                             "--status \"{status}\" is not a status: use completed, failed, running, cancelled or interrupted"
                         )
@@ -349,7 +348,7 @@ pub(crate) fn details(backup: &Backup) -> String {
             .map(|b| format!("{} ({b} bytes)", human(b as f64))),
     );
     line("sha256", backup.sha256.clone());
-    line("format", Some(backup.format.clone()));
+    line("format", Some(backup.format.as_str().to_string()));
     line("compression", backup.compression.clone());
     line("runner", backup.runner_detail.clone());
     line("pg_dump", backup.pg_dump_version.clone());

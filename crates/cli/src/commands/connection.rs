@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use dbm_engine::connections::{
-    self, parse_uri, pgpass, Connection, ConnectionInput, Connections, PasswordChange, SslMode,
+    self, parse_uri, pgpass, Connection, ConnectionInput, Connections, PasswordChange,
 };
 use dbm_engine::library::connection_removal;
+use dbm_engine::model::SslMode;
 use dbm_engine::secrets::Secret;
 use dbm_engine::store::Store;
 

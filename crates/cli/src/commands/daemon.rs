@@ -6,12 +6,12 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use dbm_engine::backups::{Backup, BackupStatus, Coordinator, NoProgress, Progress};
+use dbm_engine::backups::{Backup, Coordinator, NoProgress, Progress};
 use dbm_engine::library::recovery;
-use dbm_engine::model::Problem;
+use dbm_engine::model::{BackupStatus, Problem, ScheduleId};
 use dbm_engine::schedules::{
-    BackupLauncher, MissedRun, RunReporter, Schedule, ScheduleId, Scheduler, SchedulerLock,
-    SchedulerObserver, SystemClock,
+    BackupLauncher, MissedRun, RunReporter, Schedule, Scheduler, SchedulerLock, SchedulerObserver,
+    SystemClock,
 };
 use dbm_engine::store::Store;
 use tokio::signal::unix::{signal, SignalKind};

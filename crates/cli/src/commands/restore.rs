@@ -4,9 +4,9 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use dbm_engine::backups::BackupId;
 use dbm_engine::connections::Connections;
 use dbm_engine::library::restore::{restore, RestoreRequest};
+use dbm_engine::model::BackupId;
 use dbm_engine::store::Store;
 
 use super::output::print_json;

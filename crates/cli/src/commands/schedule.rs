@@ -6,9 +6,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use dbm_engine::backups::{Coordinator, Trigger};
+use dbm_engine::backups::Coordinator;
 use dbm_engine::connections::Connections;
 use dbm_engine::library::{recovery, retention};
+use dbm_engine::model::Trigger;
 use dbm_engine::schedules::{self, cron, Schedule, ScheduleInput, Schedules};
 use dbm_engine::store::Store;
 use serde::Serialize;

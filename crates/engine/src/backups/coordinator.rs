@@ -7,11 +7,11 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{Mutex as AsyncMutex, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use super::model::{Backup, BackupId};
+use super::model::Backup;
 use super::progress::Progress;
 use super::run::{run_backup, BackupRequest};
-use crate::connections::ConnectionId;
-use crate::model::{Code, Problem};
+
+use crate::model::{BackupId, Code, ConnectionId, Problem};
 use crate::store::Store;
 
 pub const DEFAULT_CONCURRENCY: usize = 2;

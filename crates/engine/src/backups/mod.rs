@@ -8,15 +8,12 @@ mod run;
 pub(crate) mod run_lock;
 
 pub use coordinator::{Coordinator, DEFAULT_CONCURRENCY};
-pub use model::{
-    Backup, BackupId, BackupStatus, FileState, RunnerKind, TableCount, Trigger, Verification,
-    VerifyCheck,
-};
+pub use model::{Backup, FileState, TableCount, Verification, VerifyCheck};
 pub use progress::{NoProgress, Progress};
 pub use repository::BackupFilter;
 pub use run::{run_backup, BackupRequest};
 
-use crate::model::Problem;
+use crate::model::{BackupId, Problem};
 use crate::store::Store;
 
 /// The engine's read operations on backup records.

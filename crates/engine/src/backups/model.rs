@@ -1,94 +1,10 @@
 //! A backup run as recorded: what ran, where the file is, how it ended.
 
+use crate::model::{
+    BackupId, BackupStatus, ConnectionId, DumpFormat, Named, RunnerKind, ScheduleId, Trigger,
+};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-
-use crate::connections::ConnectionId;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(transparent)]
-#[ts(type = "number")]
-pub struct BackupId(pub i64);
-
-impl std::fmt::Display for BackupId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "kebab-case")]
-pub enum Trigger {
-    Schedule,
-    Manual,
-    Tray,
-    CatchUp,
-}
-
-impl Trigger {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Trigger::Schedule => "schedule",
-            Trigger::Manual => "manual",
-            Trigger::Tray => "tray",
-            Trigger::CatchUp => "catch-up",
-        }
-    }
-
-    pub fn parse(text: &str) -> Trigger {
-        match text {
-            "schedule" => Trigger::Schedule,
-            "tray" => Trigger::Tray,
-            "catch-up" => Trigger::CatchUp,
-            _ => Trigger::Manual,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum BackupStatus {
-    Pending,
-    Running,
-    Completed,
-    Failed,
-    Cancelled,
-    Interrupted,
-}
-
-impl BackupStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BackupStatus::Pending => "pending",
-            BackupStatus::Running => "running",
-            BackupStatus::Completed => "completed",
-            BackupStatus::Failed => "failed",
-            BackupStatus::Cancelled => "cancelled",
-            BackupStatus::Interrupted => "interrupted",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<BackupStatus> {
-        [
-            BackupStatus::Pending,
-            BackupStatus::Running,
-            BackupStatus::Completed,
-            BackupStatus::Failed,
-            BackupStatus::Cancelled,
-            BackupStatus::Interrupted,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
-    }
-}
-
-/// Which pg_dump ran.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum RunnerKind {
-    Docker,
-    Local,
-}
 
 /// A backup run and its file.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -100,15 +16,14 @@ pub struct Backup {
     pub connection_name: String,
     /// The connection was removed; its backups were kept.
     pub connection_removed: bool,
-    #[ts(type = "number | null")]
-    pub schedule_id: Option<i64>,
+    pub schedule_id: Option<ScheduleId>,
     pub trigger: Trigger,
     pub status: BackupStatus,
     pub file_path: Option<String>,
     #[ts(type = "number | null")]
     pub size_bytes: Option<i64>,
     pub sha256: Option<String>,
-    pub format: String,
+    pub format: DumpFormat,
     pub compression: Option<String>,
     pub runner: Option<RunnerKind>,
     /// The image (`postgres:16`) or binary path that ran pg_dump.
@@ -131,13 +46,6 @@ pub struct Backup {
     pub options: Option<crate::dump::options::DumpOptions>,
 }
 
-impl Backup {
-    /// The recorded format (custom when the record holds something unknown).
-    pub fn dump_format(&self) -> crate::dump::options::DumpFormat {
-        self.format.parse().unwrap_or_default()
-    }
-}
-
 /// A backup file changed or removed outside the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
@@ -152,6 +60,16 @@ impl FileState {
             FileState::Missing => "missing",
             FileState::Modified => "modified",
         }
+    }
+}
+
+impl Named for FileState {
+    fn all() -> &'static [Self] {
+        &[FileState::Missing, FileState::Modified]
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
     }
 }
 

@@ -1,10 +1,8 @@
 //! How a running backup tells the world what it is doing. The engine calls this trait; the app
 //! turns it into events, the CLI into a progress line, tests into assertions.
 
+use crate::model::{BackupId, ConnectionId};
 use std::time::Duration;
-
-use super::model::BackupId;
-use crate::connections::ConnectionId;
 
 pub trait Progress: Send + Sync {
     /// The run has a record and is starting.

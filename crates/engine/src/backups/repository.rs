@@ -4,10 +4,13 @@ use rusqlite::{params, Connection as Sql, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::model::{Backup, BackupId, BackupStatus, FileState, RunnerKind, Trigger, Verification};
-use crate::connections::ConnectionId;
+use super::model::{Backup, FileState, Verification};
+
 use crate::dump::options::DumpOptions;
-use crate::model::{Code, Problem};
+use crate::model::{
+    BackupId, BackupStatus, Code, ConnectionId, Problem, RunnerKind, ScheduleId, Trigger,
+};
+use crate::store::decode;
 use crate::time::{from_text, now_utc};
 
 const COLUMNS: &str =
@@ -19,9 +22,6 @@ const COLUMNS: &str =
      options";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Backup> {
-    let trigger: String = row.get(3)?;
-    let status: String = row.get(4)?;
-    let runner: Option<String> = row.get(10)?;
     Ok(Backup {
         id: BackupId(row.get(0)?),
         connection_id: ConnectionId(row.get(1)?),
@@ -30,21 +30,15 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Backup> {
         options: row
             .get::<_, Option<String>>(23)?
             .and_then(|json| serde_json::from_str(&json).ok()),
-        schedule_id: row.get(2)?,
-        trigger: Trigger::parse(&trigger),
-        status: BackupStatus::parse(&status).unwrap_or(BackupStatus::Interrupted),
+        schedule_id: row.get::<_, Option<i64>>(2)?.map(ScheduleId),
+        trigger: decode::named(row, "backup", 3, "trigger")?,
+        status: decode::named(row, "backup", 4, "status")?,
         file_path: row.get(5)?,
         size_bytes: row.get(6)?,
         sha256: row.get(7)?,
-        format: row.get(8)?,
+        format: decode::named(row, "backup", 8, "format")?,
         compression: row.get(9)?,
-        runner: runner.map(|r| {
-            if r == "docker" {
-                RunnerKind::Docker
-            } else {
-                RunnerKind::Local
-            }
-        }),
+        runner: decode::optional_named(row, "backup", 10, "runner")?,
         runner_detail: row.get(11)?,
         pg_dump_version: row.get(12)?,
         server_version: row.get(13)?,
@@ -56,11 +50,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Backup> {
             row.get::<_, String>(14)?.as_str(),
             row.get::<_, Option<String>>(15)?,
         ),
-        file_state: match row.get::<_, Option<String>>(18)?.as_deref() {
-            Some("missing") => Some(FileState::Missing),
-            Some("modified") => Some(FileState::Modified),
-            _ => None,
-        },
+        file_state: decode::optional_named(row, "backup", 18, "file_state")?,
         verified_at: row.get(19)?,
         verification: row
             .get::<_, Option<String>>(20)?
@@ -78,7 +68,7 @@ fn duration(started: &str, completed: Option<String>) -> Option<f64> {
 pub fn insert_running(
     sql: &Sql,
     connection: ConnectionId,
-    schedule: Option<i64>,
+    schedule: Option<ScheduleId>,
     trigger: Trigger,
     options: &DumpOptions,
 ) -> Result<BackupId, Problem> {
@@ -88,7 +78,7 @@ pub fn insert_running(
          VALUES (?1, ?2, ?3, 'running', ?4, ?5, ?6)",
         params![
             connection.0,
-            schedule,
+            schedule.map(|s| s.0),
             trigger.as_str(),
             options.format.as_str(),
             now_utc(),
@@ -260,8 +250,7 @@ fn not_found(id: BackupId) -> Problem {
 #[serde(rename_all = "camelCase", default)]
 pub struct BackupFilter {
     pub connection: Option<ConnectionId>,
-    #[ts(type = "number | null")]
-    pub schedule: Option<i64>,
+    pub schedule: Option<ScheduleId>,
     pub status: Option<BackupStatus>,
     /// Started at or after this instant (RFC 3339).
     pub from: Option<String>,
@@ -281,7 +270,7 @@ impl BackupFilter {
         }
         if let Some(schedule) = self.schedule {
             conditions.push("schedule_id = ?");
-            values.push(Value::Integer(schedule));
+            values.push(Value::Integer(schedule.0));
         }
         if let Some(status) = self.status {
             conditions.push("status = ?");

@@ -8,17 +8,19 @@ use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 
-use super::model::{Backup, BackupId, BackupStatus, Trigger};
+use super::model::Backup;
 use super::progress::Progress;
 use super::repository::{self, RunDetails};
 use super::run_lock::RunLock;
 use crate::blocking::run_blocking;
-use crate::connections::{self, ConnectionId, Connections};
-use crate::dump::options::{self, DumpFormat, DumpOptions, Resolved};
+use crate::connections::{self, Connections};
+use crate::dump::options::{self, DumpOptions, Resolved};
 use crate::dump::runner::{self, Destination, Exit, Runner};
 use crate::dump::sink::{hash_path, ProgressFn, Sink, Written};
 use crate::library::layout;
-use crate::model::{Code, Problem};
+use crate::model::{
+    BackupId, BackupStatus, Code, ConnectionId, DumpFormat, Problem, ScheduleId, Trigger,
+};
 use crate::pg::DEFAULT_CONNECT_TIMEOUT;
 use crate::settings::{self, EnginePolicy};
 use crate::store::Store;
@@ -32,7 +34,7 @@ pub struct BackupRequest {
     pub connection: ConnectionId,
     pub options: DumpOptions,
     pub trigger: Trigger,
-    pub schedule: Option<i64>,
+    pub schedule: Option<ScheduleId>,
     /// Overrides the engine setting for this run.
     pub engine: Option<EnginePolicy>,
 }

@@ -3,11 +3,10 @@
 //! still marked running whose lock is free was left by a dead process, while a run another
 //! live process (the app beside `dbm`) is doing is left alone.
 
+use crate::model::BackupId;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
-
-use super::model::BackupId;
 
 pub struct RunLock {
     path: PathBuf,

@@ -8,8 +8,8 @@ mod repository;
 mod uri;
 
 pub use model::{
-    parse_port, validate_host, validate_name, Connection, ConnectionFields, ConnectionId,
-    ConnectionInput, SslMode, MAX_NAME_CHARS,
+    parse_port, validate_host, validate_name, Connection, ConnectionFields, ConnectionInput,
+    MAX_NAME_CHARS,
 };
 pub use password_source::PasswordSource;
 pub use uri::{parse_uri, to_uri, ParsedUri};
@@ -17,7 +17,7 @@ pub use uri::{parse_uri, to_uri, ParsedUri};
 use std::time::Duration;
 
 use crate::blocking::run_blocking;
-use crate::model::Problem;
+use crate::model::{ConnectionId, Problem};
 use crate::pg::{self, ConnectTarget, ServerVersion};
 use crate::secrets::{PasswordStore, Secret};
 use crate::store::Store;
@@ -69,7 +69,7 @@ impl<'a> Connections<'a> {
         let passwords = self.passwords()?;
         let id = repository::insert(&self.store.connection(), &fields)?;
         if let Some(password) = password.filter(|p| !p.is_empty()) {
-            if let Err(problem) = passwords.set(id.0, password) {
+            if let Err(problem) = passwords.set(id, password) {
                 if let Err(undo) = repository::delete(&self.store.connection(), id) {
                     tracing::warn!(connection = id.0, %undo, "could not undo a connection whose password was refused");
                 }
@@ -94,8 +94,8 @@ impl<'a> Connections<'a> {
         repository::update(&self.store.connection(), id, &fields)?;
         let changed = match password {
             PasswordChange::Keep => Ok(()),
-            PasswordChange::Set(password) if !password.is_empty() => passwords.set(id.0, &password),
-            PasswordChange::Set(_) | PasswordChange::Remove => passwords.delete(id.0),
+            PasswordChange::Set(password) if !password.is_empty() => passwords.set(id, &password),
+            PasswordChange::Set(_) | PasswordChange::Remove => passwords.delete(id),
         };
         if let Err(problem) = changed {
             if let Err(undo) = repository::put_back(&self.store.connection(), &before) {
@@ -158,12 +158,12 @@ impl<'a> Connections<'a> {
     ) -> Result<(), Problem> {
         let passwords = self.passwords()?;
         self.get(id)?;
-        let saved = passwords.get(id.0)?;
-        passwords.delete(id.0)?;
+        let saved = passwords.get(id)?;
+        passwords.delete(id)?;
         let changed = change(&mut self.store.connection());
         if changed.is_err() {
             if let Some(saved) = &saved {
-                if let Err(undo) = passwords.set(id.0, saved) {
+                if let Err(undo) = passwords.set(id, saved) {
                     tracing::warn!(connection = id.0, %undo, "could not put a password back after the connection could not change");
                 }
             }
@@ -173,7 +173,7 @@ impl<'a> Connections<'a> {
 
     /// The saved password (from the keyring), if any.
     pub fn password(&self, id: ConnectionId) -> Result<Option<Secret>, Problem> {
-        self.passwords()?.get(id.0)
+        self.passwords()?.get(id)
     }
 
     /// Where to connect for a saved connection, with its password from the keyring.

@@ -2,15 +2,15 @@
 
 use rusqlite::{params, Connection as Sql, OptionalExtension, Row};
 
-use super::model::{Connection, ConnectionFields, ConnectionId, SslMode};
-use crate::model::{Code, Problem};
+use super::model::{Connection, ConnectionFields};
+use crate::model::{Code, ConnectionId, Problem};
+use crate::store::decode;
 use crate::time::now_utc;
 
 const COLUMNS: &str = "id, name, host, port, database, username, sslmode, server_version, \
                        major_version, is_active, created_at, updated_at, removed_at";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Connection> {
-    let sslmode: String = row.get(6)?;
     Ok(Connection {
         id: ConnectionId(row.get(0)?),
         name: row.get(1)?,
@@ -18,8 +18,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Connection> {
         port: row.get(3)?,
         database: row.get(4)?,
         username: row.get(5)?,
-        // A value written by hand that no longer parses falls back to libpq's default.
-        sslmode: sslmode.parse().unwrap_or(SslMode::Prefer),
+        sslmode: decode::named(row, "connection", 6, "sslmode")?,
         server_version: row.get(7)?,
         major_version: row.get(8)?,
         is_active: row.get(9)?,

@@ -1,7 +1,7 @@
 //! `postgres://` and `postgresql://` URIs, as libpq reads them, to and from connection fields.
 
-use super::model::{ConnectionInput, SslMode};
-use crate::model::{Code, Problem};
+use super::model::ConnectionInput;
+use crate::model::{Code, Problem, SslMode};
 use crate::secrets::Secret;
 
 /// A parsed URI: the fields for the form, and the password if the URI had one.

@@ -7,10 +7,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::local_binaries::{find_local_pg_dumps, parse_version_line};
 use super::sink::Sink;
-use crate::backups::RunnerKind;
-use crate::connections::SslMode;
+
 use crate::docker;
-use crate::model::{Code, Problem};
+use crate::model::{Code, Problem, RunnerKind, SslMode};
 use crate::pg::ConnectTarget;
 use crate::settings::{self, EnginePolicy};
 use crate::store::Store;

@@ -9,8 +9,8 @@ use ts_rs::TS;
 use super::files;
 use crate::backups::repository::{self, BackupFilter};
 use crate::backups::run_lock;
-use crate::connections::{ConnectionId, Connections};
-use crate::model::{Code, Problem};
+use crate::connections::Connections;
+use crate::model::{Code, ConnectionId, Problem};
 use crate::store::Store;
 
 /// What removing a connection would touch, for the confirmation.

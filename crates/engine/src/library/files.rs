@@ -10,9 +10,9 @@ use ts_rs::TS;
 
 use super::owned::{self, Owned};
 use crate::backups::repository;
-use crate::backups::{Backup, BackupId, BackupStatus, FileState};
+use crate::backups::{Backup, FileState};
 use crate::dump::sink::hash_path;
-use crate::model::{Code, Problem};
+use crate::model::{BackupId, BackupStatus, Code, Problem};
 use crate::store::Store;
 
 /// What deleting a backup did.

@@ -7,8 +7,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::layout;
-use crate::backups::BackupId;
-use crate::model::{Code, Problem};
+
+use crate::model::{BackupId, Code, Problem};
 
 /// Where a backup's file stands.
 #[derive(Debug, Clone, PartialEq, Eq)]

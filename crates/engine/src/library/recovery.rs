@@ -7,11 +7,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::backups::{repository, run_lock, Backup, BackupId};
+use crate::backups::{repository, run_lock, Backup};
 use crate::blocking::run_blocking;
-use crate::dump::options::DumpFormat;
+
 use crate::dump::sink::hash_path;
-use crate::model::{Code, Problem};
+use crate::model::{BackupId, Code, DumpFormat, Problem};
 use crate::settings;
 use crate::store::Store;
 
@@ -260,7 +260,7 @@ async fn prove(store: &Arc<Store>, finished: &Finished) -> Proof {
         Ok(Err(error)) => return Proof::Bad(format!("the file cannot be read: {error}")),
         Err(error) => return Proof::Deferred(Problem::new(Code::Internal, error.to_string(), "")),
     };
-    let format = finished.backup.dump_format();
+    let format = finished.backup.format;
     let content = if format == DumpFormat::Plain {
         let path = finished.path.clone();
         match tokio::task::spawn_blocking(move || plain_dump_is_complete(&path)).await {

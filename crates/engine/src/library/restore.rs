@@ -11,12 +11,12 @@ use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use super::verify::dump_major;
-use crate::backups::{repository, BackupId};
+use crate::backups::repository;
 use crate::blocking::run_blocking;
-use crate::connections::{ConnectionId, Connections};
+use crate::connections::Connections;
 use crate::dump::client_tool;
-use crate::dump::options::DumpFormat;
-use crate::model::{Code, Problem};
+
+use crate::model::{BackupId, Code, ConnectionId, DumpFormat, Problem};
 use crate::pg::identifier::quote_ident;
 use crate::pg::{self, DEFAULT_CONNECT_TIMEOUT};
 use crate::settings;
@@ -127,7 +127,7 @@ pub(super) async fn restore_with(
         .clone()
         .unwrap_or_else(|| server.database.clone());
     validate_database(&database)?;
-    let plain = backup.dump_format() == DumpFormat::Plain;
+    let plain = backup.format == DumpFormat::Plain;
     if plain && request.clean {
         return Err(Problem::new(
             Code::InvalidClean,
@@ -278,7 +278,7 @@ async fn command_for(
     errors: Errors,
 ) -> Result<(&'static str, Vec<String>, Option<PathBuf>), Problem> {
     let stop = errors == Errors::Stop;
-    if backup.dump_format() == DumpFormat::Plain {
+    if backup.format == DumpFormat::Plain {
         let (source, scratch) = super::verify::plain_sql(file, "restore.sql").await?;
         let mut args: Vec<String> = vec!["--no-password".into(), "--quiet".into()];
         if stop {

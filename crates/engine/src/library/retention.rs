@@ -9,9 +9,9 @@ use ts_rs::TS;
 
 use super::files::{self, Deleted};
 use crate::backups::repository::{self, BackupFilter};
-use crate::backups::{Backup, BackupStatus};
-use crate::model::Problem;
-use crate::schedules::{ScheduleId, Schedules};
+use crate::backups::Backup;
+use crate::model::{BackupStatus, Problem, ScheduleId};
+use crate::schedules::Schedules;
 use crate::store::Store;
 use crate::time::from_text;
 
@@ -63,7 +63,7 @@ pub struct RetentionPlan {
 
 fn completed_of(store: &Store, schedule: ScheduleId) -> Result<Vec<Backup>, Problem> {
     let filter = BackupFilter {
-        schedule: Some(schedule.0),
+        schedule: Some(schedule),
         status: Some(BackupStatus::Completed),
         ..Default::default()
     };

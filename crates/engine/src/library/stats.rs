@@ -6,8 +6,7 @@ use rusqlite::params;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::connections::ConnectionId;
-use crate::model::Problem;
+use crate::model::{ConnectionId, Problem};
 use crate::store::Store;
 
 /// Success rate = completed / (completed + failed + interrupted): cancelled runs were the

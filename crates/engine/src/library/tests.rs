@@ -1,7 +1,9 @@
 //! The library's rules on hand-made records and files: retention, statistics, delete, save a
 //! copy, scan. (Real backups, verify and restore are in tests/library.rs.)
 
-use crate::model::Code;
+use crate::model::{
+    BackupId, BackupStatus, Code, ConnectionId, RunnerKind, ScheduleId, SslMode, Trigger,
+};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -9,10 +11,10 @@ use rusqlite::params;
 
 use super::{files, retention, stats};
 use crate::backups::repository::{self, BackupFilter};
-use crate::backups::{BackupId, BackupStatus, FileState, RunnerKind, Trigger};
-use crate::connections::{ConnectionId, ConnectionInput, Connections, SslMode};
+use crate::backups::FileState;
+use crate::connections::{ConnectionInput, Connections};
 use crate::dump::sink::hash_path;
-use crate::schedules::{ScheduleId, ScheduleInput, Schedules};
+use crate::schedules::{ScheduleInput, Schedules};
 use crate::store::Store;
 use crate::time::to_text;
 
@@ -75,7 +77,7 @@ impl Fixture {
         let id = repository::insert_running(
             &sql,
             self.connection,
-            schedule.map(|s| s.0),
+            schedule,
             Trigger::Schedule,
             &Default::default(),
         )

@@ -8,15 +8,15 @@ use std::time::Instant;
 
 use super::dump_scope::{self, Scope};
 use crate::backups::repository;
-use crate::backups::{Backup, BackupId, BackupStatus, TableCount, Verification, VerifyCheck};
+use crate::backups::{Backup, TableCount, Verification, VerifyCheck};
 use crate::blocking::run_blocking;
-use crate::connections::{ConnectionId, Connections};
+use crate::connections::Connections;
 use crate::docker::{self, ContainerSpec};
 use crate::dump::local_binaries::parse_version_line;
-use crate::dump::options::DumpFormat;
+
 use crate::dump::runner;
 use crate::dump::sink::hash_path;
-use crate::model::{Code, Problem};
+use crate::model::{BackupId, BackupStatus, Code, ConnectionId, DumpFormat, Problem};
 use crate::pg::DEFAULT_CONNECT_TIMEOUT;
 use crate::settings;
 use crate::store::Store;
@@ -133,7 +133,7 @@ pub async fn verify(
             _ => checks.push(check("sha256", false, "the file could not be read")),
         }
         let intact = checks.iter().all(|c| c.ok);
-        if intact && backup.dump_format().is_archive() {
+        if intact && backup.format.is_archive() {
             checks.push(archive_check(&store, &backup, &path).await);
         }
         if restore != RestoreCheck::None && checks.iter().all(|c| c.ok) {
@@ -496,7 +496,7 @@ async fn restore_in_throwaway(
     docker::ensure_image(&docker, &image, &|_| {}).await?;
 
     // A plain backup compressed by the app is decompressed next to it first: the image has no zstd.
-    let (source, scratch) = if backup.dump_format() == DumpFormat::Plain {
+    let (source, scratch) = if backup.format == DumpFormat::Plain {
         plain_sql(path, "verify.sql").await?
     } else {
         (path.to_path_buf(), None)
@@ -562,7 +562,7 @@ async fn run_restore_container(
             "Choose another backup.",
         ));
     };
-    let plain = backup.dump_format() == DumpFormat::Plain;
+    let plain = backup.format == DumpFormat::Plain;
     // A partial dump's restore goes on past objects it lacks; its messages are judged below.
     let load = match (plain, scope.partial) {
         (true, false) => "gosu postgres psql -h /tmp -U postgres -d restored -q -f /tmp/backup >/dev/null 2>/tmp/load.log; \

@@ -8,8 +8,8 @@ use tokio_postgres::config::SslMode as PgSslMode;
 use tokio_postgres::Client;
 
 use super::errors::connect_problem;
-use crate::connections::SslMode;
-use crate::model::{Code, Problem};
+
+use crate::model::{Code, Problem, SslMode};
 use crate::secrets::Secret;
 
 /// How long a connection attempt may take, handshake and authentication included.

@@ -11,16 +11,14 @@ pub mod scheduler;
 
 pub use clock::{Clock, SystemClock, TestClock};
 pub use lock::SchedulerLock;
-pub use model::{
-    MissReason, MissedRun, Schedule, ScheduleId, ScheduleInput, SchedulePreview, MAX_NAME_CHARS,
-};
+pub use model::{MissReason, MissedRun, Schedule, ScheduleInput, SchedulePreview, MAX_NAME_CHARS};
 pub use runs::{run_schedule, BackupLauncher, RunReporter};
 pub use scheduler::{Launch, Launcher, NoObserver, Scheduler, SchedulerHandle, SchedulerObserver};
 
 use chrono::{DateTime, Utc};
 
 use crate::connections::Connections;
-use crate::model::{Code, Problem};
+use crate::model::{Code, Problem, ScheduleId};
 use crate::settings;
 use crate::store::Store;
 use cron::CronSchedule;

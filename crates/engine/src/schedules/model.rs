@@ -4,22 +4,11 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::cron::CronSchedule;
-use crate::backups::{BackupId, BackupStatus};
-use crate::connections::ConnectionId;
-use crate::dump::options::{Compression, DumpFormat, DumpOptions};
-use crate::model::{Code, Problem};
 
-/// A schedule's id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[serde(transparent)]
-#[ts(type = "number")]
-pub struct ScheduleId(pub i64);
-
-impl std::fmt::Display for ScheduleId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
+use crate::dump::options::DumpOptions;
+use crate::model::{
+    BackupId, BackupStatus, Code, Compression, ConnectionId, DumpFormat, Problem, ScheduleId,
+};
 
 pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_KEEP_LAST: u32 = 10_000;

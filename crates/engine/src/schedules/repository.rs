@@ -4,10 +4,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection as Sql, OptionalExtension, Row};
 
 use super::cron::CronSchedule;
-use super::model::{MissReason, MissedRun, Schedule, ScheduleId, ScheduleInput};
-use crate::backups::{BackupId, BackupStatus};
-use crate::connections::ConnectionId;
-use crate::model::{Code, Problem};
+use super::model::{MissReason, MissedRun, Schedule, ScheduleInput};
+
+use crate::model::{BackupId, BackupStatus, Code, ConnectionId, Problem, ScheduleId};
+use crate::store::decode;
 use crate::time::{now_utc, to_text};
 
 const COLUMNS: &str = "id, name, connection_id, cron, timezone, is_active, format, compression, \
@@ -21,9 +21,6 @@ pub type ParsedSchedule = (Schedule, Result<CronSchedule, Problem>);
 fn parsed_row(row: &Row<'_>) -> rusqlite::Result<ParsedSchedule> {
     let cron: String = row.get(3)?;
     let timezone: String = row.get(4)?;
-    let format: String = row.get(6)?;
-    let compression: Option<String> = row.get(7)?;
-    let last_status: Option<String> = row.get(13)?;
     let parsed = CronSchedule::parse(&cron, &timezone);
     // A pattern that no longer parses (edited by hand) still lists, with what is wrong.
     let description = match &parsed {
@@ -38,14 +35,16 @@ fn parsed_row(row: &Row<'_>) -> rusqlite::Result<ParsedSchedule> {
         timezone,
         description,
         is_active: row.get(5)?,
-        format: format.parse().unwrap_or_default(),
-        compression: compression.and_then(|c| c.parse().ok()).unwrap_or_default(),
+        format: decode::named(row, "schedule", 6, "format")?,
+        // NULL is the default compression (schedules saved before it could be chosen).
+        compression: decode::optional_parsed(row, "schedule", 7, "compression")?
+            .unwrap_or_default(),
         keep_last: row.get(8)?,
         keep_days: row.get(9)?,
         last_run_at: row.get(10)?,
         next_run_at: row.get(11)?,
         last_backup_id: row.get::<_, Option<i64>>(12)?.map(BackupId),
-        last_status: last_status.as_deref().and_then(BackupStatus::parse),
+        last_status: decode::optional_named(row, "schedule", 13, "last_status")?,
         last_error: row.get(14)?,
         created_at: row.get(15)?,
         updated_at: row.get(16)?,
@@ -324,7 +323,8 @@ pub fn not_found(reference: &str) -> Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connections::{ConnectionInput, Connections, SslMode};
+    use crate::connections::{ConnectionInput, Connections};
+    use crate::model::SslMode;
     use crate::schedules::Schedules;
     use crate::store::Store;
 

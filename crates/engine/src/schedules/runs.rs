@@ -9,13 +9,11 @@ use tokio_util::task::TaskTracker;
 use super::model::Schedule;
 use super::repository;
 use super::scheduler::{Fire, Launch, Launcher};
-use crate::backups::{
-    run_lock, Backup, BackupRequest, BackupStatus, Coordinator, Progress, Trigger,
-};
+use crate::backups::{run_lock, Backup, BackupRequest, Coordinator, Progress};
 use crate::blocking::run_blocking;
-use crate::connections::ConnectionId;
+
 use crate::library::recovery;
-use crate::model::Problem;
+use crate::model::{BackupStatus, ConnectionId, Problem, Trigger};
 use crate::store::Store;
 
 /// What the shell or the CLI does around a schedule's run: its progress, and its end.
@@ -37,7 +35,7 @@ pub async fn run_schedule(
         connection: schedule.connection_id,
         options: schedule.dump_options(),
         trigger,
-        schedule: Some(schedule.id.0),
+        schedule: Some(schedule.id),
         engine: None,
     };
     let outcome = coordinator.run(store.clone(), request, progress).await;

@@ -14,11 +14,11 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::cron::CronSchedule;
-use super::model::{MissReason, MissedRun, Schedule, ScheduleId};
+use super::model::{MissReason, MissedRun, Schedule};
 use super::repository;
 use super::Clock;
-use crate::backups::Trigger;
-use crate::model::Problem;
+
+use crate::model::{Problem, ScheduleId, Trigger};
 use crate::settings;
 use crate::store::Store;
 use crate::time::to_text;

@@ -1,5 +1,6 @@
 //! The app's own state in SQLite: opened with WAL, migrated forward, never downgraded.
 
+pub(crate) mod decode;
 mod error;
 mod migrations;
 

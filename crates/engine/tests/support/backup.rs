@@ -5,11 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-use dbm_engine::backups::{
-    run_backup, Backup, BackupId, BackupRequest, NoProgress, Progress, Trigger,
-};
-use dbm_engine::connections::{ConnectionId, ConnectionInput, Connections, SslMode};
-use dbm_engine::dump::options::{DumpFormat, DumpOptions};
+use dbm_engine::backups::{run_backup, Backup, BackupRequest, NoProgress, Progress};
+use dbm_engine::connections::{ConnectionInput, Connections};
+use dbm_engine::dump::options::DumpOptions;
+use dbm_engine::model::{BackupId, ConnectionId, DumpFormat, SslMode, Trigger};
 use dbm_engine::secrets::Secret;
 use dbm_engine::settings::{self, EnginePolicy};
 use dbm_engine::store::Store;
@@ -92,7 +91,7 @@ impl Setup {
         let backup = self.backup(format, EnginePolicy::Docker).await;
         assert_eq!(
             backup.status,
-            dbm_engine::backups::BackupStatus::Completed,
+            dbm_engine::model::BackupStatus::Completed,
             "{backup:?}"
         );
         backup

@@ -1,0 +1,38 @@
+//! Where a backup run stands.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Where a backup run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum BackupStatus {
+    Pending,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+    Interrupted,
+}
+
+impl BackupStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackupStatus::Pending => "pending",
+            BackupStatus::Running => "running",
+            BackupStatus::Completed => "completed",
+            BackupStatus::Failed => "failed",
+            BackupStatus::Cancelled => "cancelled",
+            BackupStatus::Interrupted => "interrupted",
+        }
+    }
+}
+
+super::named::named!(
+    BackupStatus: BackupStatus::Pending,
+    BackupStatus::Running,
+    BackupStatus::Completed,
+    BackupStatus::Failed,
+    BackupStatus::Cancelled,
+    BackupStatus::Interrupted,
+);
