@@ -1,31 +1,14 @@
 //! Opening a session with the libpq meaning of each sslmode.
 
-use std::time::Duration;
-
 use native_tls::{Certificate, TlsConnector};
 use postgres_native_tls::MakeTlsConnector;
 use tokio_postgres::config::SslMode as PgSslMode;
 use tokio_postgres::Client;
 
 use super::errors::connect_problem;
+use super::target::ConnectTarget;
 
 use crate::model::{Code, Problem, SslMode};
-use crate::secrets::Secret;
-
-/// How long a connection attempt may take, handshake and authentication included.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Where and as whom to connect.
-#[derive(Debug, Clone)]
-pub struct ConnectTarget {
-    pub host: String,
-    pub port: u16,
-    pub database: String,
-    pub username: String,
-    pub sslmode: SslMode,
-    pub password: Option<Secret>,
-    pub timeout: Duration,
-}
 
 /// Connects and returns a client whose connection runs on its own task.
 pub async fn connect(target: &ConnectTarget) -> Result<Client, Problem> {

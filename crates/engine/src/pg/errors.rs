@@ -1,6 +1,6 @@
 //! What went wrong when connecting, in the user's words, with what to do.
 
-use super::connect::ConnectTarget;
+use super::target::ConnectTarget;
 use crate::model::{error_chain, Code, Problem};
 use tokio_postgres::error::SqlState;
 

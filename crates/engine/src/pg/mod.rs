@@ -5,8 +5,10 @@ pub mod conninfo;
 mod errors;
 pub mod identifier;
 mod root_certificate;
+mod target;
 mod version;
 
-pub use connect::{connect, ConnectTarget, DEFAULT_CONNECT_TIMEOUT};
+pub use connect::connect;
 pub use root_certificate::root_certificate_path;
+pub use target::{ConnectTarget, DEFAULT_CONNECT_TIMEOUT};
 pub use version::{detect_server_version, ServerVersion, OLDEST_SUPPORTED_MAJOR};
