@@ -14,8 +14,9 @@ use super::repository::{self, RunDetails};
 use super::run_lock::RunLock;
 use crate::blocking::run_blocking;
 use crate::connections::{self, Connections};
+use crate::dump::invocation::{Destination, Exit};
 use crate::dump::options::{self, DumpOptions, Resolved};
-use crate::dump::runner::{self, Destination, Exit, Runner};
+use crate::dump::runner::{self, Runner};
 use crate::dump::sink::{hash_path, ProgressFn, Sink, Written};
 use crate::library::layout;
 use crate::model::{

@@ -12,8 +12,9 @@ use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
 use super::docker_dump::connected_spec;
+use super::invocation::{clear_libpq_env, libpq_env, root_certificate, Exit};
 use super::local_dump::sibling;
-use super::runner::{clear_libpq_env, libpq_env, root_certificate, Exit, Runner};
+use super::runner::Runner;
 use super::sink::Tail;
 use crate::docker;
 use crate::model::{Code, Problem};

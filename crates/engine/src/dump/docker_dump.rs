@@ -7,7 +7,7 @@ use bollard::Docker;
 use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use super::runner::{libpq_env, root_certificate, Destination, Exit};
+use super::invocation::{libpq_env, root_certificate, Destination, Exit};
 use super::sink::Tail;
 use crate::docker::{self, Bind, ContainerSpec};
 use crate::model::{Code, Problem};

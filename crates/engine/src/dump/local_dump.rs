@@ -8,7 +8,7 @@ use tokio::io::AsyncReadExt;
 use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
-use super::runner::{clear_libpq_env, libpq_env, root_certificate, Destination, Exit};
+use super::invocation::{clear_libpq_env, libpq_env, root_certificate, Destination, Exit};
 use super::sink::Tail;
 use crate::model::{Code, Problem};
 use crate::pg::ConnectTarget;

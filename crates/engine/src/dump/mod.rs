@@ -3,6 +3,7 @@
 pub mod client_tool;
 mod docker_dump;
 pub mod durable;
+pub mod invocation;
 pub mod local_binaries;
 mod local_dump;
 pub mod options;
