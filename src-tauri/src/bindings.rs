@@ -11,13 +11,13 @@ use dbm_engine::dump::options::DumpOptions;
 use dbm_engine::library::connection_removal::{RemovalPreview, Removed};
 use dbm_engine::library::files::{Deleted, ScanReport};
 use dbm_engine::library::restore::{RestoreOutcome, RestoreRequest};
-use dbm_engine::library::retention::RetentionPlan;
 use dbm_engine::library::stats::{ConnectionStats, Stats};
 use dbm_engine::model::{
     BackupId, BackupStatus, Code, Compression, ConnectionId, DumpFormat, Problem, RunnerKind,
     ScheduleId, SslMode, Trigger,
 };
 use dbm_engine::pg::ServerVersion;
+use dbm_engine::schedules::retention::RetentionPlan;
 use dbm_engine::schedules::{MissReason, MissedRun, Schedule, ScheduleInput, SchedulePreview};
 use dbm_engine::secrets::KeyringCheck;
 use dbm_engine::settings::{AppSettings, EnginePolicy};

@@ -16,10 +16,10 @@ use dbm_engine::blocking::run_blocking;
 use dbm_engine::dump::options::DumpOptions;
 use dbm_engine::library::files::{self, Deleted, ScanReport};
 use dbm_engine::library::restore::{self, RestoreOutcome, RestoreRequest};
-use dbm_engine::library::retention::{self, RetentionPlan};
 use dbm_engine::library::stats::{self, Stats};
 use dbm_engine::library::verify;
 use dbm_engine::model::{BackupId, Code, ConnectionId, ScheduleId, Trigger};
+use dbm_engine::schedules::retention::{self, RetentionPlan};
 
 use crate::error::AppError;
 use crate::state::AppState;

@@ -82,7 +82,7 @@ app_commands! {
     backups::backup_restore(request: dbm_engine::library::restore::RestoreRequest) -> dbm_engine::library::restore::RestoreOutcome;
     backups::backup_restore_cancel() -> bool;
     backups::backup_stats() -> dbm_engine::library::stats::Stats;
-    backups::retention_preview(schedule_id: dbm_engine::model::ScheduleId) -> dbm_engine::library::retention::RetentionPlan;
+    backups::retention_preview(schedule_id: dbm_engine::model::ScheduleId) -> dbm_engine::schedules::retention::RetentionPlan;
     backups::backup_show_in_folder(id: dbm_engine::model::BackupId) -> ();
     schedules::schedule_list() -> Vec<dbm_engine::schedules::Schedule>;
     schedules::schedule_get(id: dbm_engine::model::ScheduleId) -> dbm_engine::schedules::Schedule;

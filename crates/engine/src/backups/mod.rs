@@ -1,6 +1,7 @@
 //! Backup runs: their records, and running one end to end.
 
 mod coordinator;
+pub mod layout;
 mod model;
 mod progress;
 pub(crate) mod repository;

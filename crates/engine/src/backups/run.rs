@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 
+use super::layout;
 use super::model::Backup;
 use super::progress::Progress;
 use super::repository::{self, RunDetails};
@@ -18,7 +19,6 @@ use crate::dump::invocation::{Destination, Exit};
 use crate::dump::options::{self, DumpOptions, Resolved};
 use crate::dump::runner::{self, Runner};
 use crate::dump::sink::{hash_path, ProgressFn, Sink, Written};
-use crate::library::layout;
 use crate::model::{
     BackupId, BackupStatus, Code, ConnectionId, DumpFormat, Problem, ScheduleId, Trigger,
 };

@@ -4,11 +4,9 @@
 pub mod connection_removal;
 pub mod dump_scope;
 pub mod files;
-pub mod layout;
 pub mod owned;
 pub mod recovery;
 pub mod restore;
-pub mod retention;
 pub mod stats;
 #[cfg(test)]
 mod tests;

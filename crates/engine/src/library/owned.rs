@@ -6,7 +6,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::layout;
+use crate::backups::layout;
 
 use crate::model::{BackupId, Code, Problem};
 

@@ -15,8 +15,8 @@ use crate::model::{BackupId, Code, DumpFormat, Problem};
 use crate::settings;
 use crate::store::Store;
 
-use super::layout;
 use super::owned::{self, Owned};
+use crate::backups::layout;
 
 /// What start-up cleaned.
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::params;
 
-use super::{files, retention, stats};
+use super::{files, stats};
 use crate::backups::repository::{self, BackupFilter};
 use crate::backups::FileState;
 use crate::connections::{ConnectionInput, Connections};
 use crate::dump::sink::hash_path;
+use crate::schedules::retention;
 use crate::schedules::{ScheduleInput, Schedules};
 use crate::store::Store;
 use crate::time::to_text;

@@ -6,6 +6,7 @@ pub mod cron;
 mod lock;
 mod model;
 mod repository;
+pub mod retention;
 mod runs;
 pub mod scheduler;
 

@@ -48,7 +48,7 @@ pub async fn run_schedule(
         repository::set_outcome(&store.connection(), id, backup, status, error.as_deref())?;
         // Retention runs after each completed run: a failed one never costs a good backup.
         if status == BackupStatus::Completed {
-            crate::library::retention::apply(&store, id, chrono::Utc::now())?;
+            super::retention::apply(&store, id, chrono::Utc::now())?;
         }
         Ok(())
     })

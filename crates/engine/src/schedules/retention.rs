@@ -7,11 +7,11 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::files::{self, Deleted};
+use super::Schedules;
 use crate::backups::repository::{self, BackupFilter};
 use crate::backups::Backup;
+use crate::library::files::{self, Deleted};
 use crate::model::{BackupStatus, Problem, ScheduleId};
-use crate::schedules::Schedules;
 use crate::store::Store;
 use crate::time::from_text;
 
