@@ -93,6 +93,16 @@ pub struct VerifyCheck {
     pub detail: String,
 }
 
+impl VerifyCheck {
+    pub fn new(name: &str, ok: bool, detail: impl Into<String>) -> VerifyCheck {
+        VerifyCheck {
+            name: name.into(),
+            ok,
+            detail: detail.into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TableCount {

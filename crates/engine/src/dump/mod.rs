@@ -9,3 +9,4 @@ mod local_dump;
 pub mod options;
 pub mod runner;
 pub mod sink;
+pub mod tools;

@@ -10,4 +10,5 @@ pub mod restore;
 pub mod stats;
 #[cfg(test)]
 mod tests;
+pub mod tools;
 pub mod verify;

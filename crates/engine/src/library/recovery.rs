@@ -293,7 +293,7 @@ async fn archive_lists(
     backup: &Backup,
     path: &Path,
 ) -> Result<Result<(), String>, Problem> {
-    let runner = super::verify::tools_for(store, backup).await?;
+    let runner = super::tools::tools_for(store, backup).await?;
     let exit = runner.restore_read_all(path).await?;
     Ok(if exit.exit_code == 0 {
         Ok(())

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
-use super::verify::dump_major;
+use super::tools::dump_major;
 use crate::backups::repository;
 use crate::blocking::run_blocking;
 use crate::connections::Connections;
@@ -182,7 +182,7 @@ pub(super) async fn restore_with(
     }
     // Tools at least as new as the dump and the server.
     let major = dump_major(&backup)?.max(server_version.major);
-    let runner = super::verify::restore_tools(&store, policy, &template, major).await?;
+    let runner = crate::dump::tools::restore_tools(&store, policy, &template, major).await?;
     let (tool, args, scratch) = command_for(&backup, &file, &database, request, errors).await?;
 
     if request.create {
@@ -279,7 +279,7 @@ async fn command_for(
 ) -> Result<(&'static str, Vec<String>, Option<PathBuf>), Problem> {
     let stop = errors == Errors::Stop;
     if backup.format == DumpFormat::Plain {
-        let (source, scratch) = super::verify::plain_sql(file, "restore.sql").await?;
+        let (source, scratch) = crate::dump::tools::plain_sql(file, "restore.sql").await?;
         let mut args: Vec<String> = vec!["--no-password".into(), "--quiet".into()];
         if stop {
             args.push("--set=ON_ERROR_STOP=1".into());
