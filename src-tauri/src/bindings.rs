@@ -27,8 +27,7 @@ use crate::commands::backups::{BackupPage, RESTORE_EVENT};
 use crate::commands::connections::UriImport;
 use crate::commands::schedules::SchedulerStatus;
 use crate::error::AppError;
-use crate::events::{BackupEvent, BACKUP_EVENT};
-use crate::scheduling::{SchedulesEvent, SCHEDULES_EVENT};
+use crate::events::{BackupEvent, SchedulesEvent, BACKUP_EVENT, SCHEDULES_EVENT};
 
 /// Where the generated file lives, from the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";

@@ -1,4 +1,6 @@
-//! Engine progress → typed Tauri events the UI listens to, and the tray's look.
+//! The shell's one event path: what happened (`AppEvent`) is published through `publish`, which
+//! emits it to the UI and keeps the tray (icon and menu) in step. Modules that report anything
+//! (backups, the scheduler, commands) depend on this one, never on the tray or on each other.
 
 use std::time::Duration;
 
@@ -8,13 +10,66 @@ use ts_rs::TS;
 
 use dbm_engine::backups::{Backup, Progress};
 use dbm_engine::connections::Connections;
-use dbm_engine::model::{BackupId, BackupStatus, ConnectionId};
+use dbm_engine::model::{BackupId, BackupStatus, ConnectionId, ScheduleId};
+use dbm_engine::schedules::MissedRun;
 use dbm_engine::store::Store;
 
 use crate::tray::{self, TrayState};
 
 /// The event name every backup event is emitted under.
 pub const BACKUP_EVENT: &str = "backup";
+
+/// The event name of every schedules event.
+pub const SCHEDULES_EVENT: &str = "schedules";
+
+/// Something the UI, the tray or both follow.
+#[derive(Debug, Clone)]
+pub enum AppEvent {
+    Backup(BackupEvent),
+    Schedules(SchedulesEvent),
+    /// Connections were added, renamed or removed (the tray's "Back up now" lists them).
+    ConnectionsChanged,
+}
+
+/// Emits `event` to the UI and updates the tray: its icon (running, failed, idle) follows
+/// backups, its menu follows connections and schedules (Pause schedules).
+pub fn publish<R: Runtime>(app: &AppHandle<R>, event: AppEvent) {
+    match &event {
+        AppEvent::Backup(BackupEvent::Started { .. }) => tray::set_state(app, TrayState::Running),
+        AppEvent::Backup(BackupEvent::Finished { backup }) => tray::set_state(
+            app,
+            if backup.status == BackupStatus::Failed {
+                TrayState::Failed
+            } else {
+                TrayState::Idle
+            },
+        ),
+        AppEvent::Schedules(SchedulesEvent::Changed) | AppEvent::ConnectionsChanged => {
+            tray::refresh_menu(app)
+        }
+        AppEvent::Backup(_) | AppEvent::Schedules(_) => {}
+    }
+    let emitted = match event {
+        AppEvent::Backup(event) => app.emit(BACKUP_EVENT, event),
+        AppEvent::Schedules(event) => app.emit(SCHEDULES_EVENT, event),
+        AppEvent::ConnectionsChanged => Ok(()),
+    };
+    if let Err(error) = emitted {
+        tracing::warn!(%error, "could not emit an event");
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum SchedulesEvent {
+    /// Schedules were added, changed, removed, paused or resumed, or a run of one ended.
+    Changed,
+    /// The scheduler moved these schedules' next run times.
+    #[serde(rename_all = "camelCase")]
+    NextRunUpdated { schedule_ids: Vec<ScheduleId> },
+    /// Due runs that did not start.
+    Missed { missed: MissedRun },
+}
 
 /// What a running backup reports.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -81,15 +136,12 @@ pub struct TauriProgress<R: Runtime> {
 
 impl<R: Runtime> TauriProgress<R> {
     fn emit(&self, event: BackupEvent) {
-        if let Err(error) = self.app.emit(BACKUP_EVENT, event) {
-            tracing::warn!(%error, "could not emit a backup event");
-        }
+        publish(&self.app, AppEvent::Backup(event));
     }
 }
 
 impl<R: Runtime> Progress for TauriProgress<R> {
     fn started(&self, backup: BackupId, connection: ConnectionId) {
-        tray::set_state(&self.app, TrayState::Running);
         self.emit(BackupEvent::Started {
             backup_id: backup,
             connection_id: connection,
@@ -136,20 +188,10 @@ pub fn finished<R: Runtime>(
     if let Some((summary, body)) = notice {
         tauri::async_runtime::spawn(crate::notify::send(summary, body));
     }
-    tray::set_state(
+    publish(
         app,
-        if backup.status == BackupStatus::Failed {
-            TrayState::Failed
-        } else {
-            TrayState::Idle
-        },
-    );
-    if let Err(error) = app.emit(
-        BACKUP_EVENT,
-        BackupEvent::Finished {
+        AppEvent::Backup(BackupEvent::Finished {
             backup: Box::new(backup.clone()),
-        },
-    ) {
-        tracing::warn!(%error, "could not emit a backup event");
-    }
+        }),
+    );
 }

@@ -10,6 +10,7 @@ pub mod notify;
 mod scheduling;
 mod state;
 mod tray;
+mod tray_actions;
 
 use tauri::{Manager, WindowEvent};
 
@@ -39,7 +40,7 @@ pub fn run() {
                 });
             }
             app.manage(state);
-            tray::build(app.handle())?;
+            tray::build(app.handle(), tray_actions::on_menu)?;
             // Schedules keep running while the window is hidden in the tray.
             scheduling::start(app.handle().clone());
             Ok(())

@@ -5,9 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager, Runtime};
-use ts_rs::TS;
+use tauri::{AppHandle, Manager, Runtime};
 
 use dbm_engine::backups::{Backup, Progress};
 use dbm_engine::model::{Code, Problem, ScheduleId};
@@ -16,40 +14,18 @@ use dbm_engine::schedules::{
     SystemClock,
 };
 
-use crate::events::{self, NotifySettings, TauriProgress};
+use crate::events::{self, publish, AppEvent, NotifySettings, SchedulesEvent, TauriProgress};
 use crate::state::{AppState, SchedulerRun};
-
-/// The event name of every schedules event.
-pub const SCHEDULES_EVENT: &str = "schedules";
 
 /// How often the app tries again for a scheduler lock another process holds.
 const TAKE_OVER_EVERY: Duration = Duration::from_secs(30);
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub enum SchedulesEvent {
-    /// Schedules were added, changed, removed, paused or resumed, or a run of one ended.
-    Changed,
-    /// The scheduler moved these schedules' next run times.
-    #[serde(rename_all = "camelCase")]
-    NextRunUpdated { schedule_ids: Vec<ScheduleId> },
-    /// Due runs that did not start.
-    Missed { missed: MissedRun },
-}
-
-pub fn emit<R: Runtime>(app: &AppHandle<R>, event: SchedulesEvent) {
-    if let Err(error) = app.emit(SCHEDULES_EVENT, event) {
-        tracing::warn!(%error, "could not emit a schedules event");
-    }
-}
 
 /// Schedules changed in the app: tell the scheduler (if it runs here), the UI and the tray.
 pub fn changed<R: Runtime>(app: &AppHandle<R>) {
     if let Some(run) = app.state::<AppState>().scheduler_slot().as_ref() {
         run.handle.schedules_changed();
     }
-    emit(app, SchedulesEvent::Changed);
-    crate::tray::refresh_menu(app);
+    publish(app, AppEvent::Schedules(SchedulesEvent::Changed));
 }
 
 /// Starts the scheduler, or keeps trying while another process runs it.
@@ -99,7 +75,7 @@ fn try_start<R: Runtime>(app: &AppHandle<R>) -> Result<(), Problem> {
         _lock: lock,
         _launcher: launcher,
     });
-    emit(app, SchedulesEvent::Changed);
+    publish(app, AppEvent::Schedules(SchedulesEvent::Changed));
     Ok(())
 }
 
@@ -132,7 +108,7 @@ impl<R: Runtime> RunReporter for AppReporter<R> {
             }
         }
         // The schedule's last status and error changed.
-        emit(&self.app, SchedulesEvent::Changed);
+        publish(&self.app, AppEvent::Schedules(SchedulesEvent::Changed));
     }
 }
 
@@ -142,20 +118,20 @@ struct AppObserver<R: Runtime> {
 
 impl<R: Runtime> SchedulerObserver for AppObserver<R> {
     fn next_runs_changed(&self, schedules: &[ScheduleId]) {
-        emit(
+        publish(
             &self.app,
-            SchedulesEvent::NextRunUpdated {
+            AppEvent::Schedules(SchedulesEvent::NextRunUpdated {
                 schedule_ids: schedules.to_vec(),
-            },
+            }),
         );
     }
 
     fn missed(&self, missed: &MissedRun) {
-        emit(
+        publish(
             &self.app,
-            SchedulesEvent::Missed {
+            AppEvent::Schedules(SchedulesEvent::Missed {
                 missed: missed.clone(),
-            },
+            }),
         );
     }
 }

@@ -5,9 +5,7 @@ use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, Runtime};
 
-use dbm_engine::blocking::run_blocking;
 use dbm_engine::connections::Connections;
-use dbm_engine::model::{ConnectionId, Trigger};
 use dbm_engine::schedules::Schedules;
 
 use crate::state::AppState;
@@ -91,35 +89,18 @@ pub fn refresh_menu<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+/// Shows the tray; `on_menu` answers a menu item's id (`tray_actions` holds what each does).
+pub fn build<R: Runtime>(
+    app: &AppHandle<R>,
+    on_menu: impl Fn(&AppHandle<R>, &str) + Send + Sync + 'static,
+) -> tauri::Result<()> {
     let menu = menu(app)?;
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(TrayState::Idle.icon()?)
         .tooltip("DB Backup Manager")
         .menu(&menu)
         .show_menu_on_left_click(false)
-        .on_menu_event(|app, event| match event.id().as_ref() {
-            "open" => show_main_window(app),
-            "pause-schedules" => toggle_pause(app.clone()),
-            "quit" => app.exit(0),
-            id => {
-                if let Some(connection) = id.strip_prefix("backup:").and_then(|n| n.parse().ok()) {
-                    let app = app.clone();
-                    tauri::async_runtime::spawn(async move {
-                        let started = crate::backup_now::run(
-                            app,
-                            ConnectionId(connection),
-                            Default::default(),
-                            Trigger::Tray,
-                        )
-                        .await;
-                        if let Err(error) = started {
-                            tracing::warn!(%error, "a backup from the tray could not start");
-                        }
-                    });
-                }
-            }
-        })
+        .on_menu_event(move |app, event| on_menu(app, event.id().as_ref()))
         .on_tray_icon_event(|tray, event| {
             if let TrayIconEvent::Click {
                 button: MouseButton::Left,
@@ -132,25 +113,6 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         })
         .build(app)?;
     Ok(())
-}
-
-/// Pauses every schedule, or resumes them (from now: what fell due meanwhile is not caught up).
-fn toggle_pause<R: Runtime>(app: AppHandle<R>) {
-    tauri::async_runtime::spawn(async move {
-        let Ok(store) = app.state::<AppState>().store() else {
-            return;
-        };
-        let toggled = run_blocking(move || {
-            let schedules = Schedules::new(&store);
-            let paused = !schedules.all_paused()?;
-            schedules.set_all_paused(paused)
-        })
-        .await;
-        if let Err(problem) = toggled {
-            tracing::warn!(%problem, "could not pause or resume the schedules");
-        }
-        crate::scheduling::changed(&app);
-    });
 }
 
 /// Shows idle / running / last failed in the tray icon.

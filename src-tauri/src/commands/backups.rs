@@ -124,7 +124,10 @@ pub async fn backup_verify(
     let store = state.store()?;
     let how = verify::RestoreCheck::chosen(restore, on);
     let verification = verify::verify(store, id, how).await?;
-    crate::scheduling::emit(&app, crate::scheduling::SchedulesEvent::Changed);
+    crate::events::publish(
+        &app,
+        crate::events::AppEvent::Schedules(crate::events::SchedulesEvent::Changed),
+    );
     Ok(verification)
 }
 

@@ -13,8 +13,8 @@ use dbm_engine::model::ConnectionId;
 use dbm_engine::pg::{ServerVersion, DEFAULT_CONNECT_TIMEOUT};
 
 use crate::error::AppError;
+use crate::events::{self, AppEvent};
 use crate::state::AppState;
-use crate::tray;
 
 #[tauri::command]
 pub async fn connection_list(state: State<'_, AppState>) -> Result<Vec<Connection>, AppError> {
@@ -41,7 +41,7 @@ pub async fn connection_create(
     let store = state.store()?;
     let created =
         run_blocking(move || Connections::new(&store).create_from(&input, &password)).await?;
-    tray::refresh_menu(&app);
+    events::publish(&app, AppEvent::ConnectionsChanged);
     Ok(created)
 }
 
@@ -56,7 +56,7 @@ pub async fn connection_update(
     let store = state.store()?;
     let updated =
         run_blocking(move || Connections::new(&store).update_from(id, &input, &password)).await?;
-    tray::refresh_menu(&app);
+    events::publish(&app, AppEvent::ConnectionsChanged);
     Ok(updated)
 }
 

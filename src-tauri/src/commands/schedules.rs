@@ -11,7 +11,7 @@ use dbm_engine::model::{ScheduleId, Trigger};
 use dbm_engine::schedules::{self, MissedRun, Schedule, ScheduleInput, SchedulePreview, Schedules};
 
 use crate::error::AppError;
-use crate::events::{self, TauriProgress};
+use crate::events::{self, AppEvent, SchedulesEvent, TauriProgress};
 use crate::scheduling;
 use crate::state::AppState;
 
@@ -117,7 +117,7 @@ pub async fn schedule_run_now(
     )
     .await?;
     events::finished(&app, &backup, &name, notify);
-    scheduling::emit(&app, scheduling::SchedulesEvent::Changed);
+    events::publish(&app, AppEvent::Schedules(SchedulesEvent::Changed));
     Ok(backup)
 }
 
