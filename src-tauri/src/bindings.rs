@@ -26,18 +26,12 @@ use dbm_engine::status::{DatabaseCheck, SystemStatus};
 use crate::commands::backups::{BackupPage, RESTORE_EVENT};
 use crate::commands::connections::UriImport;
 use crate::commands::schedules::SchedulerStatus;
+use crate::commands::CommandSignature;
 use crate::error::AppError;
 use crate::events::{BackupEvent, SchedulesEvent, BACKUP_EVENT, SCHEDULES_EVENT};
 
 /// Where the generated file lives, from the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
-
-/// One command as the UI calls it.
-pub struct CommandSignature {
-    pub name: &'static str,
-    pub args: Vec<(&'static str, String)>,
-    pub returns: String,
-}
 
 /// The whole file.
 pub fn typescript() -> String {

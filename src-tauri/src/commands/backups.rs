@@ -10,6 +10,7 @@ use tauri::Emitter;
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
+use dbm_app_command::command;
 use dbm_engine::backups::{Backup, BackupFilter, Backups, Verification};
 use dbm_engine::blocking::run_blocking;
 
@@ -25,7 +26,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 /// Runs a backup now and answers with its record when it ends (completed, failed or cancelled).
-#[tauri::command]
+#[command]
 pub async fn backup_run(
     app: AppHandle,
     connection_id: ConnectionId,
@@ -41,12 +42,12 @@ pub async fn backup_run(
 }
 
 /// Cancels a running backup; false when it was not running.
-#[tauri::command]
+#[command]
 pub async fn backup_cancel(state: State<'_, AppState>, id: BackupId) -> Result<bool, AppError> {
     Ok(state.coordinator.cancel(id))
 }
 
-#[tauri::command]
+#[command]
 pub async fn backup_list(
     state: State<'_, AppState>,
     connection_id: Option<ConnectionId>,
@@ -74,7 +75,7 @@ pub struct BackupPage {
 }
 
 /// Newest first, filtered (connection, schedule, status, date range), a page at a time.
-#[tauri::command]
+#[command]
 pub async fn backup_search(
     state: State<'_, AppState>,
     filter: BackupFilter,
@@ -93,14 +94,14 @@ pub async fn backup_search(
 }
 
 /// Deletes the backup's file and record (the record alone when the file is already gone).
-#[tauri::command]
+#[command]
 pub async fn backup_delete(state: State<'_, AppState>, id: BackupId) -> Result<Deleted, AppError> {
     let store = state.store()?;
     Ok(run_blocking(move || files::delete(&store, id)).await?)
 }
 
 /// Copies the backup to `destination` (file or folder) and checks the copy's SHA-256.
-#[tauri::command]
+#[command]
 pub async fn backup_save_copy(
     state: State<'_, AppState>,
     id: BackupId,
@@ -113,7 +114,7 @@ pub async fn backup_save_copy(
 
 /// Checks the file; with `restore`, restores it into a throwaway PostgreSQL in Docker, or with
 /// `on`, into a scratch database on that connection's server (created and dropped).
-#[tauri::command]
+#[command]
 pub async fn backup_verify(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -132,14 +133,14 @@ pub async fn backup_verify(
 }
 
 /// Marks backups whose files were removed or changed outside the app.
-#[tauri::command]
+#[command]
 pub async fn backup_scan(state: State<'_, AppState>, hash: bool) -> Result<ScanReport, AppError> {
     let store = state.store()?;
     Ok(run_blocking(move || files::scan(&store, hash)).await?)
 }
 
 /// Restores a backup; progress lines arrive as `restore` events.
-#[tauri::command]
+#[command]
 pub async fn backup_restore(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -163,7 +164,7 @@ pub async fn backup_restore(
 }
 
 /// Cancels the restore in progress; false when none runs.
-#[tauri::command]
+#[command]
 pub async fn backup_restore_cancel(state: State<'_, AppState>) -> Result<bool, AppError> {
     Ok(match state.running_restore().as_ref() {
         Some(token) => {
@@ -177,7 +178,7 @@ pub async fn backup_restore_cancel(state: State<'_, AppState>) -> Result<bool, A
 /// The event restore progress lines are emitted under.
 pub const RESTORE_EVENT: &str = "restore";
 
-#[tauri::command]
+#[command]
 pub async fn backup_stats(state: State<'_, AppState>) -> Result<Stats, AppError> {
     let store = state.store()?;
     Ok(run_blocking(move || stats::stats(&store, chrono_now())).await?)
@@ -188,7 +189,7 @@ fn chrono_now() -> dbm_engine::time::Instant {
 }
 
 /// What the schedule's retention would delete now.
-#[tauri::command]
+#[command]
 pub async fn retention_preview(
     state: State<'_, AppState>,
     schedule_id: ScheduleId,
@@ -198,7 +199,7 @@ pub async fn retention_preview(
 }
 
 /// Opens the folder holding the backup in the desktop's file manager.
-#[tauri::command]
+#[command]
 pub async fn backup_show_in_folder(
     state: State<'_, AppState>,
     id: BackupId,
@@ -237,7 +238,7 @@ pub async fn backup_show_in_folder(
     Ok(())
 }
 
-#[tauri::command]
+#[command]
 pub async fn backup_get(state: State<'_, AppState>, id: BackupId) -> Result<Backup, AppError> {
     let store = state.store()?;
     Ok(run_blocking(move || Backups::new(&store).get(id)).await?)

@@ -4,6 +4,7 @@ use serde::Serialize;
 use tauri::{AppHandle, State};
 use ts_rs::TS;
 
+use dbm_app_command::command;
 use dbm_engine::blocking::run_blocking;
 use dbm_engine::connections::{
     self, parse_uri, pgpass::PgpassEntry, Connection, ConnectionInput, Connections, PasswordSource,
@@ -16,13 +17,13 @@ use crate::error::AppError;
 use crate::events::{self, AppEvent};
 use crate::state::AppState;
 
-#[tauri::command]
+#[command]
 pub async fn connection_list(state: State<'_, AppState>) -> Result<Vec<Connection>, AppError> {
     let store = state.store()?;
     Ok(run_blocking(move || Connections::new(&store).list()).await?)
 }
 
-#[tauri::command]
+#[command]
 pub async fn connection_get(
     state: State<'_, AppState>,
     id: ConnectionId,
@@ -31,7 +32,7 @@ pub async fn connection_get(
     Ok(run_blocking(move || Connections::new(&store).get(id)).await?)
 }
 
-#[tauri::command]
+#[command]
 pub async fn connection_create(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -45,7 +46,7 @@ pub async fn connection_create(
     Ok(created)
 }
 
-#[tauri::command]
+#[command]
 pub async fn connection_update(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -61,7 +62,7 @@ pub async fn connection_update(
 }
 
 /// Removes a connection; its backups stay listed unless `delete_backups`.
-#[tauri::command]
+#[command]
 pub async fn connection_delete(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -77,7 +78,7 @@ pub async fn connection_delete(
 }
 
 /// What removing a connection would touch: its backups and their bytes, for the confirmation.
-#[tauri::command]
+#[command]
 pub async fn connection_removal_preview(
     state: State<'_, AppState>,
     id: ConnectionId,
@@ -87,7 +88,7 @@ pub async fn connection_removal_preview(
 }
 
 /// Tests a saved connection and stores the version it found.
-#[tauri::command]
+#[command]
 pub async fn connection_test(
     state: State<'_, AppState>,
     id: ConnectionId,
@@ -97,7 +98,7 @@ pub async fn connection_test(
 }
 
 /// Tests what the form holds, before saving. With `Keep` and an id, the saved password is used.
-#[tauri::command]
+#[command]
 pub async fn connection_test_input(
     state: State<'_, AppState>,
     input: ConnectionInput,
@@ -117,7 +118,7 @@ pub struct UriImport {
     pub has_password: bool,
 }
 
-#[tauri::command]
+#[command]
 pub async fn connection_parse_uri(uri: String) -> Result<UriImport, AppError> {
     let parsed = parse_uri(&uri)?;
     Ok(UriImport {
@@ -126,7 +127,7 @@ pub async fn connection_parse_uri(uri: String) -> Result<UriImport, AppError> {
     })
 }
 
-#[tauri::command]
+#[command]
 pub async fn connection_pgpass_entries() -> Result<Vec<PgpassEntry>, AppError> {
     Ok(run_blocking(|| Ok(connections::pgpass::entries())).await?)
 }

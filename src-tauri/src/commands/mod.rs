@@ -7,10 +7,17 @@ pub mod schedules;
 pub mod settings;
 pub mod system;
 
-use crate::bindings::CommandSignature;
+/// One command as the UI calls it: its name, each argument's name and TypeScript type, and
+/// what it answers. `#[command]` writes one beside each command from its declaration.
+pub struct CommandSignature {
+    pub name: &'static str,
+    pub args: Vec<(&'static str, String)>,
+    pub returns: String,
+}
 
+/// Names each command once; its arguments and result come from its own declaration.
 macro_rules! app_commands {
-    ($($module:ident :: $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty;)*) => {
+    ($($module:ident :: $name:ident),* $(,)?) => {
         /// The invoke handler with every command.
         pub fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
             tauri::generate_handler![$($module::$name),*]
@@ -18,87 +25,49 @@ macro_rules! app_commands {
 
         /// Each command's TypeScript signature, for the generated bindings.
         pub fn signatures() -> Vec<CommandSignature> {
-            vec![$(CommandSignature {
-                name: stringify!($name),
-                args: vec![$((stringify!($arg), <$ty as ts_rs::TS>::name())),*],
-                returns: <$ret as ts_rs::TS>::name(),
-            }),*]
+            vec![$($module::$name::signature()),*]
         }
     };
 }
 
 app_commands! {
-    system::system_status() -> dbm_engine::status::SystemStatus;
-    connections::connection_list() -> Vec<dbm_engine::connections::Connection>;
-    connections::connection_get(id: dbm_engine::model::ConnectionId) -> dbm_engine::connections::Connection;
-    connections::connection_create(
-        input: dbm_engine::connections::ConnectionInput,
-        password: dbm_engine::connections::PasswordSource
-    ) -> dbm_engine::connections::Connection;
-    connections::connection_update(
-        id: dbm_engine::model::ConnectionId,
-        input: dbm_engine::connections::ConnectionInput,
-        password: dbm_engine::connections::PasswordSource
-    ) -> dbm_engine::connections::Connection;
-    connections::connection_delete(
-        id: dbm_engine::model::ConnectionId,
-        delete_backups: bool
-    ) -> dbm_engine::library::connection_removal::Removed;
-    connections::connection_removal_preview(
-        id: dbm_engine::model::ConnectionId
-    ) -> dbm_engine::library::connection_removal::RemovalPreview;
-    connections::connection_test(id: dbm_engine::model::ConnectionId) -> dbm_engine::pg::ServerVersion;
-    connections::connection_test_input(
-        input: dbm_engine::connections::ConnectionInput,
-        password: dbm_engine::connections::PasswordSource,
-        id: Option<dbm_engine::model::ConnectionId>
-    ) -> dbm_engine::pg::ServerVersion;
-    connections::connection_parse_uri(uri: String) -> connections::UriImport;
-    connections::connection_pgpass_entries() -> Vec<dbm_engine::connections::pgpass::PgpassEntry>;
-    backups::backup_run(
-        connection_id: dbm_engine::model::ConnectionId,
-        options: Option<dbm_engine::dump::options::DumpOptions>
-    ) -> dbm_engine::backups::Backup;
-    backups::backup_cancel(id: dbm_engine::model::BackupId) -> bool;
-    backups::backup_list(
-        connection_id: Option<dbm_engine::model::ConnectionId>,
-        limit: Option<u32>,
-        offset: Option<u32>
-    ) -> Vec<dbm_engine::backups::Backup>;
-    backups::backup_get(id: dbm_engine::model::BackupId) -> dbm_engine::backups::Backup;
-    backups::backup_search(
-        filter: dbm_engine::backups::BackupFilter,
-        limit: Option<u32>,
-        offset: Option<u32>
-    ) -> backups::BackupPage;
-    backups::backup_delete(id: dbm_engine::model::BackupId) -> dbm_engine::library::files::Deleted;
-    backups::backup_save_copy(id: dbm_engine::model::BackupId, destination: String) -> String;
-    backups::backup_verify(
-        id: dbm_engine::model::BackupId,
-        restore: bool,
-        on: Option<dbm_engine::model::ConnectionId>
-    ) -> dbm_engine::backups::Verification;
-    backups::backup_scan(hash: bool) -> dbm_engine::library::files::ScanReport;
-    backups::backup_restore(request: dbm_engine::library::restore::RestoreRequest) -> dbm_engine::library::restore::RestoreOutcome;
-    backups::backup_restore_cancel() -> bool;
-    backups::backup_stats() -> dbm_engine::library::stats::Stats;
-    backups::retention_preview(schedule_id: dbm_engine::model::ScheduleId) -> dbm_engine::schedules::retention::RetentionPlan;
-    backups::backup_show_in_folder(id: dbm_engine::model::BackupId) -> ();
-    schedules::schedule_list() -> Vec<dbm_engine::schedules::Schedule>;
-    schedules::schedule_get(id: dbm_engine::model::ScheduleId) -> dbm_engine::schedules::Schedule;
-    schedules::schedule_create(input: dbm_engine::schedules::ScheduleInput) -> dbm_engine::schedules::Schedule;
-    schedules::schedule_update(
-        id: dbm_engine::model::ScheduleId,
-        input: dbm_engine::schedules::ScheduleInput
-    ) -> dbm_engine::schedules::Schedule;
-    schedules::schedule_delete(id: dbm_engine::model::ScheduleId) -> ();
-    schedules::schedule_pause(id: dbm_engine::model::ScheduleId) -> dbm_engine::schedules::Schedule;
-    schedules::schedule_resume(id: dbm_engine::model::ScheduleId) -> dbm_engine::schedules::Schedule;
-    schedules::schedule_run_now(id: dbm_engine::model::ScheduleId) -> dbm_engine::backups::Backup;
-    schedules::schedule_missed(id: dbm_engine::model::ScheduleId) -> Vec<dbm_engine::schedules::MissedRun>;
-    schedules::schedule_preview(pattern: String, timezone: String, count: Option<u32>) -> dbm_engine::schedules::SchedulePreview;
-    schedules::scheduler_status() -> schedules::SchedulerStatus;
-    schedules::schedules_set_paused(paused: bool) -> schedules::SchedulerStatus;
-    settings::settings_get() -> dbm_engine::settings::AppSettings;
-    settings::settings_save(settings: dbm_engine::settings::AppSettings) -> dbm_engine::settings::AppSettings;
+    system::system_status,
+    connections::connection_list,
+    connections::connection_get,
+    connections::connection_create,
+    connections::connection_update,
+    connections::connection_delete,
+    connections::connection_removal_preview,
+    connections::connection_test,
+    connections::connection_test_input,
+    connections::connection_parse_uri,
+    connections::connection_pgpass_entries,
+    backups::backup_run,
+    backups::backup_cancel,
+    backups::backup_list,
+    backups::backup_get,
+    backups::backup_search,
+    backups::backup_delete,
+    backups::backup_save_copy,
+    backups::backup_verify,
+    backups::backup_scan,
+    backups::backup_restore,
+    backups::backup_restore_cancel,
+    backups::backup_stats,
+    backups::retention_preview,
+    backups::backup_show_in_folder,
+    schedules::schedule_list,
+    schedules::schedule_get,
+    schedules::schedule_create,
+    schedules::schedule_update,
+    schedules::schedule_delete,
+    schedules::schedule_pause,
+    schedules::schedule_resume,
+    schedules::schedule_run_now,
+    schedules::schedule_missed,
+    schedules::schedule_preview,
+    schedules::scheduler_status,
+    schedules::schedules_set_paused,
+    settings::settings_get,
+    settings::settings_save,
 }

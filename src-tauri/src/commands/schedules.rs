@@ -5,6 +5,7 @@ use serde::Serialize;
 use tauri::{AppHandle, State};
 use ts_rs::TS;
 
+use dbm_app_command::command;
 use dbm_engine::backups::Backup;
 use dbm_engine::blocking::run_blocking;
 use dbm_engine::model::{ScheduleId, Trigger};
@@ -15,13 +16,13 @@ use crate::events::{self, AppEvent, SchedulesEvent, TauriProgress};
 use crate::scheduling;
 use crate::state::AppState;
 
-#[tauri::command]
+#[command]
 pub async fn schedule_list(state: State<'_, AppState>) -> Result<Vec<Schedule>, AppError> {
     let store = state.store()?;
     Ok(run_blocking(move || Schedules::new(&store).list()).await?)
 }
 
-#[tauri::command]
+#[command]
 pub async fn schedule_get(
     state: State<'_, AppState>,
     id: ScheduleId,
@@ -30,7 +31,7 @@ pub async fn schedule_get(
     Ok(run_blocking(move || Schedules::new(&store).get(id)).await?)
 }
 
-#[tauri::command]
+#[command]
 pub async fn schedule_create(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -42,7 +43,7 @@ pub async fn schedule_create(
     Ok(created)
 }
 
-#[tauri::command]
+#[command]
 pub async fn schedule_update(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -55,7 +56,7 @@ pub async fn schedule_update(
     Ok(updated)
 }
 
-#[tauri::command]
+#[command]
 pub async fn schedule_delete(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -67,7 +68,7 @@ pub async fn schedule_delete(
     Ok(())
 }
 
-#[tauri::command]
+#[command]
 pub async fn schedule_pause(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -79,7 +80,7 @@ pub async fn schedule_pause(
     Ok(paused)
 }
 
-#[tauri::command]
+#[command]
 pub async fn schedule_resume(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -93,7 +94,7 @@ pub async fn schedule_resume(
 
 /// Runs one backup of the schedule now (queued behind a running one of its connection) and
 /// answers with its record when it ends.
-#[tauri::command]
+#[command]
 pub async fn schedule_run_now(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -121,7 +122,7 @@ pub async fn schedule_run_now(
     Ok(backup)
 }
 
-#[tauri::command]
+#[command]
 pub async fn schedule_missed(
     state: State<'_, AppState>,
     id: ScheduleId,
@@ -131,7 +132,7 @@ pub async fn schedule_missed(
 }
 
 /// The next runs of a pattern in its zone (RFC 3339 with the zone's offset) and its plain words.
-#[tauri::command]
+#[command]
 pub async fn schedule_preview(
     pattern: String,
     timezone: String,
@@ -156,7 +157,7 @@ pub struct SchedulerStatus {
     pub all_paused: bool,
 }
 
-#[tauri::command]
+#[command]
 pub async fn scheduler_status(state: State<'_, AppState>) -> Result<SchedulerStatus, AppError> {
     let store = state.store()?;
     let all_paused = run_blocking(move || Schedules::new(&store).all_paused()).await?;
@@ -168,7 +169,7 @@ pub async fn scheduler_status(state: State<'_, AppState>) -> Result<SchedulerSta
 }
 
 /// Pauses or resumes every schedule (the tray's Pause schedules).
-#[tauri::command]
+#[command]
 pub async fn schedules_set_paused(
     app: AppHandle,
     state: State<'_, AppState>,
