@@ -7,9 +7,11 @@
 //! - `cargo xtask bindings` regenerates the UI's TypeScript bindings from the Rust types;
 //! - `cargo xtask bench` measures a backup of a ~890 MB database against pg_dump alone and
 //!   prints a table (see `bench/mod.rs`);
-//! - `cargo xtask faults` runs the fault campaign (`crates/faults`) and prints its figures.
+//! - `cargo xtask faults` runs the fault campaign (`crates/faults`) and prints its figures;
+//! - `cargo xtask modules` prints the circles among each crate's modules (`module_graph.rs`).
 
 mod bench;
+mod module_graph;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -23,10 +25,11 @@ fn main() -> ExitCode {
         Some("bindings") => bindings(),
         Some("bench") => bench::bench(&args[1..]),
         Some("faults") => faults(&args[1..]),
+        Some("modules") => module_graph::report(&root(), &args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask run [--release] | test [--no-lint] [-- NEXTEST_ARGS…] | bindings\n       \
-                 | bench [--rows N] [--reps N] | bench --drop | faults [--quick] [--seed N]"
+                 | bench [--rows N] [--reps N] | bench --drop | faults [--quick] [--seed N] | modules [--arrows]"
             );
             return ExitCode::from(2);
         }
