@@ -11,10 +11,12 @@ use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use super::tools::dump_major;
-use crate::backups::repository;
+use crate::backups::{repository, Backup};
 use crate::blocking::run_blocking;
 use crate::connections::Connections;
 use crate::dump::client_tool;
+use crate::dump::invocation::Exit;
+use crate::dump::runner::Runner;
 
 use crate::model::{BackupId, Code, ConnectionId, DumpFormat, Problem};
 use crate::pg::identifier::quote_ident;
@@ -108,6 +110,45 @@ pub(super) async fn restore_with(
     cancel: &CancellationToken,
 ) -> Result<(RestoreOutcome, Vec<String>), Problem> {
     let started = Instant::now();
+    let inputs = load(&store, request).await?;
+    let prepared = preflight(&store, inputs, request, errors).await?;
+    let tolerated = execute(&prepared, request, errors, on_line, cancel).await?;
+    tracing::info!(backup = prepared.backup.id.0, database = %prepared.target.database, "backup restored");
+    let outcome = RestoreOutcome {
+        database: prepared.target.database.clone(),
+        created: request.create,
+        tool: prepared.runner.detail(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    Ok((outcome, tolerated))
+}
+
+/// What the app's records say: the backup, the server to restore to, the engine settings.
+struct Inputs {
+    backup: Backup,
+    file: PathBuf,
+    server: pg::ConnectTarget,
+    policy: settings::EnginePolicy,
+    template: String,
+}
+
+/// A restore checked and ready: nothing on the server has changed yet.
+struct Prepared {
+    backup: Backup,
+    /// A session on the server's own database, for CREATE and DROP DATABASE.
+    admin: tokio_postgres::Client,
+    /// The database restored into.
+    target: pg::ConnectTarget,
+    runner: Runner,
+    tool: &'static str,
+    args: Vec<String>,
+    /// The folder the tool reads from (mounted into its container).
+    folder: PathBuf,
+    /// A decompressed copy of a plain `.sql.zst` backup, removed after the run.
+    scratch: Option<PathBuf>,
+}
+
+async fn load(store: &Arc<Store>, request: &RestoreRequest) -> Result<Inputs, Problem> {
     let lookup = store.clone();
     let (backup_id, connection_id) = (request.backup_id, request.connection_id);
     let (backup, server, policy, template) = run_blocking(move || {
@@ -122,93 +163,184 @@ pub(super) async fn restore_with(
     })
     .await?;
     let file = super::files::file_of(&backup)?;
+    Ok(Inputs {
+        backup,
+        file,
+        server,
+        policy,
+        template,
+    })
+}
+
+/// Everything is checked before the server changes: the request, the database (there or not
+/// as asked, empty unless allowed), then the tools.
+async fn preflight(
+    store: &Store,
+    inputs: Inputs,
+    request: &RestoreRequest,
+    errors: Errors,
+) -> Result<Prepared, Problem> {
+    let Inputs {
+        backup,
+        file,
+        server,
+        policy,
+        template,
+    } = inputs;
     let database = request
         .database
         .clone()
         .unwrap_or_else(|| server.database.clone());
     validate_database(&database)?;
-    let plain = backup.format == DumpFormat::Plain;
-    if plain && request.clean {
+    if backup.format == DumpFormat::Plain && request.clean {
         return Err(Problem::new(
             Code::InvalidClean,
             "A plain SQL backup cannot be restored with clean.",
             "Restore it into an empty or new database instead.",
         ));
     }
-
-    // Everything is checked before the server changes: the database, then the tools.
     let admin = pg::connect(&server).await?;
     let server_version = pg::detect_server_version(&admin).await?;
-    let exists = admin
-        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&database])
-        .await
-        .map_err(|e| server_problem(&e))?
-        .is_some();
-    match (request.create, exists) {
-        (true, true) => {
-            return Err(Problem::new(
-                Code::InvalidDatabase,
-                format!("The database \"{database}\" already exists."),
-                "Choose a new name, or restore into it without create.",
-            ))
-        }
-        (false, false) => {
-            return Err(Problem::new(
-                Code::InvalidDatabase,
-                format!("There is no database \"{database}\" on {}.", server.host),
-                "Create it with the create option, or choose an existing database.",
-            ))
-        }
-        _ => {}
-    }
+    check_database_state(&admin, &server, &database, request).await?;
     let target = pg::ConnectTarget {
         database: database.clone(),
-        ..server.clone()
+        ..server
     };
     if !request.create {
-        let client = pg::connect(&target).await?;
-        let relations: i64 = client
-            .query_one(USER_RELATIONS_SQL, &[])
-            .await
-            .map_err(|e| server_problem(&e))?
-            .get(0);
-        if relations > 0 && !request.allow_non_empty {
-            return Err(Problem::new(
-                Code::DatabaseNotEmpty,
-                format!("The database \"{database}\" already holds {relations} tables, views or sequences."),
-                "Restore into a new database (create), or confirm restoring into this one (allow non-empty; clean drops what the backup recreates).",
-            ));
-        }
+        check_empty(&target, request).await?;
     }
     // Tools at least as new as the dump and the server.
     let major = dump_major(&backup)?.max(server_version.major);
-    let runner = crate::dump::tools::restore_tools(&store, policy, &template, major).await?;
+    let runner = crate::dump::tools::restore_tools(store, policy, &template, major).await?;
     let (tool, args, scratch) = command_for(&backup, &file, &database, request, errors).await?;
-
-    if request.create {
-        admin
-            .batch_execute(&format!("CREATE DATABASE {}", quote_ident(&database)))
-            .await
-            .map_err(|e| server_problem(&e))?;
-    }
     let folder = scratch
         .as_deref()
         .or(Some(file.as_path()))
         .and_then(Path::parent)
         .map(Path::to_path_buf)
         .unwrap_or_default();
+    Ok(Prepared {
+        backup,
+        admin,
+        target,
+        runner,
+        tool,
+        args,
+        folder,
+        scratch,
+    })
+}
+
+/// The database exists when restoring into it, and does not when the restore creates it.
+async fn check_database_state(
+    admin: &tokio_postgres::Client,
+    server: &pg::ConnectTarget,
+    database: &str,
+    request: &RestoreRequest,
+) -> Result<(), Problem> {
+    let exists = admin
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&database])
+        .await
+        .map_err(|e| server_problem(&e))?
+        .is_some();
+    match (request.create, exists) {
+        (true, true) => Err(Problem::new(
+            Code::InvalidDatabase,
+            format!("The database \"{database}\" already exists."),
+            "Choose a new name, or restore into it without create.",
+        )),
+        (false, false) => Err(Problem::new(
+            Code::InvalidDatabase,
+            format!("There is no database \"{database}\" on {}.", server.host),
+            "Create it with the create option, or choose an existing database.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// An existing database holds no tables, views or sequences, unless the user allowed it.
+async fn check_empty(target: &pg::ConnectTarget, request: &RestoreRequest) -> Result<(), Problem> {
+    let client = pg::connect(target).await?;
+    let relations: i64 = client
+        .query_one(USER_RELATIONS_SQL, &[])
+        .await
+        .map_err(|e| server_problem(&e))?
+        .get(0);
+    if relations > 0 && !request.allow_non_empty {
+        return Err(Problem::new(
+            Code::DatabaseNotEmpty,
+            format!(
+                "The database \"{}\" already holds {relations} tables, views or sequences.",
+                target.database
+            ),
+            "Restore into a new database (create), or confirm restoring into this one (allow non-empty; clean drops what the backup recreates).",
+        ));
+    }
+    Ok(())
+}
+
+/// Creates the database when asked, runs the tool, and judges how it ended; a database this
+/// restore created is dropped when it failed. Answers the errors it tolerated.
+async fn execute(
+    prepared: &Prepared,
+    request: &RestoreRequest,
+    errors: Errors,
+    on_line: &(dyn Fn(&str) + Send + Sync),
+    cancel: &CancellationToken,
+) -> Result<Vec<String>, Problem> {
+    let database = &prepared.target.database;
+    if request.create {
+        prepared
+            .admin
+            .batch_execute(&format!("CREATE DATABASE {}", quote_ident(database)))
+            .await
+            .map_err(|e| server_problem(&e))?;
+    }
     on_line(&format!(
         "Restoring with {} into {database}…",
-        runner.detail()
+        prepared.runner.detail()
     ));
-    let exit = client_tool::run(&runner, tool, &args, &target, &folder, on_line, cancel).await;
-    if let Some(scratch) = &scratch {
+    let exit = client_tool::run(
+        &prepared.runner,
+        prepared.tool,
+        &prepared.args,
+        &prepared.target,
+        &prepared.folder,
+        on_line,
+        cancel,
+    )
+    .await;
+    if let Some(scratch) = &prepared.scratch {
         let _ = std::fs::remove_file(scratch);
     }
-    let mut tolerated = Vec::new();
-    let failure = match exit {
-        Err(problem) => Some(problem),
-        Ok(exit) if exit.cancelled => Some(Problem::new(
+    let judged = judge(exit, prepared.tool, database, request, errors);
+    if judged.is_err() && request.create {
+        // A database this restore created holds a part of the backup at most: it goes.
+        let dropped = prepared
+            .admin
+            .batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {}",
+                quote_ident(database)
+            ))
+            .await;
+        if let Err(error) = dropped {
+            tracing::warn!(%error, %database, "could not drop the database a failed restore created");
+        }
+    }
+    judged
+}
+
+/// How the tool's run ended, as the restore's outcome: the errors tolerated, or what failed.
+fn judge(
+    exit: Result<Exit, Problem>,
+    tool: &str,
+    database: &str,
+    request: &RestoreRequest,
+    errors: Errors,
+) -> Result<Vec<String>, Problem> {
+    let exit = exit?;
+    if exit.cancelled {
+        return Err(Problem::new(
             Code::RestoreCancelled,
             format!("The restore into \"{database}\" was cancelled."),
             if request.create || request.single_transaction {
@@ -216,62 +348,35 @@ pub(super) async fn restore_with(
             } else {
                 "The database may be partly restored: restore again with clean, or into a new database."
             },
-        )),
-        Ok(exit) if errors == Errors::TolerateOutsideTables => {
-            match super::dump_scope::tolerated_errors(&exit.stderr) {
-                Ok(found) => {
-                    tolerated = found;
-                    None
-                }
-                Err(first) => Some(Problem::new(
-                    Code::RestoreFailed,
-                    format!("{tool} could not restore a table of the backup: {first}"),
-                    "The backup may be damaged, or need objects the database lacks.",
-                )),
-            }
-        }
-        Ok(exit) if exit.exit_code != 0 => {
-            let tail: Vec<&str> = exit.stderr.trim().lines().collect();
-            Some(Problem::new(
-                Code::RestoreFailed,
-                format!(
-                    "{tool} ended with code {}: {}",
-                    exit.exit_code,
-                    tail[tail.len().saturating_sub(6)..].join("\n")
-                ),
-                "Read the tool's messages above; no-owner helps when the backup's roles do not exist here.",
-            ))
-        }
-        Ok(_) => None,
-    };
-    if let Some(problem) = failure {
-        // A database this restore created holds a part of the backup at most: it goes.
-        if request.create {
-            let dropped = admin
-                .batch_execute(&format!(
-                    "DROP DATABASE IF EXISTS {}",
-                    quote_ident(&database)
-                ))
-                .await;
-            if let Err(error) = dropped {
-                tracing::warn!(%error, %database, "could not drop the database a failed restore created");
-            }
-        }
-        return Err(problem);
+        ));
     }
-    tracing::info!(backup = backup.id.0, %database, "backup restored");
-    let outcome = RestoreOutcome {
-        database,
-        created: request.create,
-        tool: runner.detail(),
-        seconds: started.elapsed().as_secs_f64(),
-    };
-    Ok((outcome, tolerated))
+    if errors == Errors::TolerateOutsideTables {
+        return super::dump_scope::tolerated_errors(&exit.stderr).map_err(|first| {
+            Problem::new(
+                Code::RestoreFailed,
+                format!("{tool} could not restore a table of the backup: {first}"),
+                "The backup may be damaged, or need objects the database lacks.",
+            )
+        });
+    }
+    if exit.exit_code != 0 {
+        let tail: Vec<&str> = exit.stderr.trim().lines().collect();
+        return Err(Problem::new(
+            Code::RestoreFailed,
+            format!(
+                "{tool} ended with code {}: {}",
+                exit.exit_code,
+                tail[tail.len().saturating_sub(6)..].join("\n")
+            ),
+            "Read the tool's messages above; no-owner helps when the backup's roles do not exist here.",
+        ));
+    }
+    Ok(Vec::new())
 }
 
 /// The tool, its arguments, and a decompressed scratch copy to remove afterwards (plain .zst).
 async fn command_for(
-    backup: &crate::backups::Backup,
+    backup: &Backup,
     file: &Path,
     database: &str,
     request: &RestoreRequest,
