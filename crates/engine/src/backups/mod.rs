@@ -3,10 +3,12 @@
 mod coordinator;
 pub mod layout;
 mod model;
+mod partial_file;
 mod progress;
 pub(crate) mod repository;
 mod run;
 pub(crate) mod run_lock;
+mod run_problems;
 
 pub use coordinator::{Coordinator, DEFAULT_CONCURRENCY};
 pub use model::{Backup, FileState, TableCount, Verification, VerifyCheck};

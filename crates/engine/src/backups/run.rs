@@ -2,7 +2,7 @@
 //! pg_dump, write `<file>.partial`, check it, rename it, record it. Whatever happens, no
 //! half-written file is left and no run is marked completed that did not complete.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -10,19 +10,22 @@ use tokio_util::sync::CancellationToken;
 
 use super::layout;
 use super::model::Backup;
+use super::partial_file::{remove_partial, restrict_tree, watch_size};
 use super::progress::Progress;
 use super::repository::{self, RunDetails};
 use super::run_lock::RunLock;
+use super::run_problems::{backup_root_problem, error_lines, pg_dump_problem};
 use crate::blocking::run_blocking;
-use crate::connections::{self, Connections};
-use crate::dump::invocation::{Destination, Exit};
+use crate::connections::{self, Connection, Connections};
+use crate::dump::invocation::Destination;
 use crate::dump::options::{self, DumpOptions, Resolved};
 use crate::dump::runner::{self, Runner};
 use crate::dump::sink::{hash_path, ProgressFn, Sink, Written};
 use crate::model::{
     BackupId, BackupStatus, Code, ConnectionId, DumpFormat, Problem, ScheduleId, Trigger,
 };
-use crate::pg::DEFAULT_CONNECT_TIMEOUT;
+use crate::pg::{ConnectTarget, ServerVersion, DEFAULT_CONNECT_TIMEOUT};
+use crate::secrets::Secret;
 use crate::settings::{self, EnginePolicy};
 use crate::store::Store;
 
@@ -50,81 +53,40 @@ pub async fn run_backup(
     cancel: CancellationToken,
 ) -> Result<Backup, Problem> {
     request.options.validate()?;
-    let setup_store = store.clone();
-    let request_for_setup = request.clone();
-    let (connection, password, policy, template, root, id, lock) = run_blocking(move || {
-        let store = setup_store;
-        let connections = Connections::new(&store);
-        let connection = connections.get(request_for_setup.connection)?;
-        let password = connections.password(connection.id)?;
-        let policy = match request_for_setup.engine {
-            Some(policy) => policy,
-            None => settings::engine(&store)?,
-        };
-        let template = settings::image_template(&store)?;
-        let root = settings::backup_root(&store)?;
-        // The record and its run lock appear together: a recovery in another process never
-        // sees this run without its lock held.
-        let data_dir = store
-            .path()
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let mut sql = store.connection();
-        let tx = sql.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let id = repository::insert_running(
-            &tx,
-            connection.id,
-            request_for_setup.schedule,
-            request_for_setup.trigger,
-            &request_for_setup.options,
-        )?;
-        let lock = RunLock::acquire(&data_dir, id).map_err(|e| {
-            Problem::new(
-                Code::RunLockFailed,
-                format!("The backup could not be registered as running: {e}."),
-                "Check that the data folder is writable, then try again.",
+    let (run, lock) = Run::start(store, request, progress, cancel).await?;
+    let outcome = run.execute().await;
+    let record = record_outcome(&run.store, run.id, outcome).await;
+    drop(lock);
+    let record = record?;
+    match record.status {
+        BackupStatus::Completed => {
+            tracing::info!(
+                backup = run.id.0,
+                bytes = record.size_bytes,
+                "backup completed"
             )
-        })?;
-        tx.commit()?;
-        drop(sql);
-        Ok((connection, password, policy, template, root, id, lock))
-    })
-    .await?;
-    progress.started(id, connection.id);
-    tracing::info!(
-        backup = id.0,
-        connection = connection.id.0,
-        "backup started"
-    );
+        }
+        status => tracing::warn!(
+            backup = run.id.0,
+            status = status.as_str(),
+            error = record.error_message.as_deref(),
+            "backup did not complete"
+        ),
+    }
+    Ok(record)
+}
 
-    let run = Run {
-        store: store.clone(),
-        id,
-        progress: progress.clone(),
-        started: Instant::now(),
-    };
-    let target = connections::target_of(&connection, password, DEFAULT_CONNECT_TIMEOUT);
-    let slug = layout::slug(&connection.name, connection.id.0);
-    let outcome = run
-        .execute(
-            connection.id,
-            &target,
-            &request.options,
-            policy,
-            &template,
-            &root,
-            &slug,
-            &cancel,
-        )
-        .await;
-
-    // The record is written last, once the file is final. Another process may hold SQLite's
-    // write lock longer than its busy timeout (a long write, a backup tool): wait for it rather
-    // than leave a finished backup unrecorded until the next start's recovery finds it.
+/// The record is written last, once the file is final. Another process may hold SQLite's
+/// write lock longer than its busy timeout (a long write, a backup tool): wait for it rather
+/// than leave a finished backup unrecorded until the next start's recovery finds it.
+async fn record_outcome(
+    store: &Arc<Store>,
+    id: BackupId,
+    outcome: Outcome,
+) -> Result<Backup, Problem> {
     let outcome = Arc::new(outcome);
     let finishing = Instant::now();
-    let record = loop {
+    loop {
         let (finish_store, outcome) = (store.clone(), outcome.clone());
         let attempt = run_blocking(move || {
             let sql = finish_store.connection();
@@ -151,23 +113,9 @@ pub async fn run_backup(
                 );
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await;
             }
-            other => break other,
+            other => return other,
         }
-    };
-    drop(lock);
-    let record = record?;
-    match record.status {
-        BackupStatus::Completed => {
-            tracing::info!(backup = id.0, bytes = record.size_bytes, "backup completed")
-        }
-        status => tracing::warn!(
-            backup = id.0,
-            status = status.as_str(),
-            error = record.error_message.as_deref(),
-            "backup did not complete"
-        ),
     }
-    Ok(record)
 }
 
 enum Outcome {
@@ -192,72 +140,162 @@ impl Outcome {
     }
 }
 
+/// What a run starts from: read, and recorded as running, in one blocking step.
+struct Setup {
+    connection: Connection,
+    password: Option<Secret>,
+    policy: EnginePolicy,
+    template: String,
+    root: PathBuf,
+    id: BackupId,
+    lock: RunLock,
+}
+
+/// A run ready to dump: its pg_dump, compression, final path and partial path.
+struct Prepared {
+    runner: Runner,
+    resolved: Resolved,
+    path: PathBuf,
+    partial: PathBuf,
+}
+
+/// One run under way: its record's id, what it backs up, how, and where.
 struct Run {
     store: Arc<Store>,
     id: BackupId,
     progress: Arc<dyn Progress>,
     started: Instant,
+    connection: ConnectionId,
+    target: ConnectTarget,
+    options: DumpOptions,
+    policy: EnginePolicy,
+    template: String,
+    /// The backup folder.
+    root: PathBuf,
+    /// The connection's folder name under the root.
+    slug: String,
+    cancel: CancellationToken,
 }
 
 impl Run {
-    #[allow(clippy::too_many_arguments)]
-    async fn execute(
-        &self,
-        target_connection: ConnectionId,
-        target: &crate::pg::ConnectTarget,
-        options: &DumpOptions,
-        policy: EnginePolicy,
-        template: &str,
-        root: &Path,
-        slug: &str,
-        cancel: &CancellationToken,
-    ) -> Outcome {
-        self.progress.stage(self.id, "Detecting the server version");
-        let server = match connections::test_target(target).await {
-            Ok(server) => server,
-            Err(problem) => return Outcome::failed(problem, String::new()),
-        };
-        let (store, id, found) = (self.store.clone(), self.id, server.clone());
-        let _ = run_blocking(move || {
-            repository::record_server_version(&store.connection(), id, &found.version)?;
-            // What a backup learns about the server is what a test would: keep it current.
-            Connections::new(&store).set_server_version(target_connection, &found)
-        })
-        .await;
-
-        self.progress.stage(self.id, "Choosing pg_dump");
-        let stage_progress = self.progress.clone();
-        let stage = move |text: &str| stage_progress.stage(id, text);
-        let runner = tokio::select! {
-            runner = runner::choose(&self.store, policy, template, server.major, &stage) => runner,
-            _ = cancel.cancelled() => return cancelled(String::new()),
-        };
-        let runner = match runner {
-            Ok(runner) => runner,
-            Err(problem) => return Outcome::failed(problem, String::new()),
-        };
-        let resolved = match options.resolve_compression(runner.major()) {
-            Ok(resolved) => resolved,
-            Err(problem) => return Outcome::failed(problem, String::new()),
-        };
-
-        let started_at = chrono::Utc::now();
-        let path = layout::backup_path(
+    /// Reads the connection, its password and the settings, and records the run as running
+    /// with its run lock held (the two appear together: a recovery in another process never
+    /// sees this run without its lock).
+    async fn start(
+        store: Arc<Store>,
+        request: BackupRequest,
+        progress: Arc<dyn Progress>,
+        cancel: CancellationToken,
+    ) -> Result<(Run, RunLock), Problem> {
+        let setup_store = store.clone();
+        let setup = request.clone();
+        let Setup {
+            connection,
+            password,
+            policy,
+            template,
             root,
-            slug,
-            started_at,
-            self.id.0,
-            options.extension(&resolved),
+            id,
+            lock,
+        } = run_blocking(move || {
+            let store = setup_store;
+            let connections = Connections::new(&store);
+            let connection = connections.get(setup.connection)?;
+            let password = connections.password(connection.id)?;
+            let policy = match setup.engine {
+                Some(policy) => policy,
+                None => settings::engine(&store)?,
+            };
+            let template = settings::image_template(&store)?;
+            let root = settings::backup_root(&store)?;
+            let data_dir = store
+                .path()
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            let mut sql = store.connection();
+            let tx = sql.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let id = repository::insert_running(
+                &tx,
+                connection.id,
+                setup.schedule,
+                setup.trigger,
+                &setup.options,
+            )?;
+            let lock = RunLock::acquire(&data_dir, id).map_err(|e| {
+                Problem::new(
+                    Code::RunLockFailed,
+                    format!("The backup could not be registered as running: {e}."),
+                    "Check that the data folder is writable, then try again.",
+                )
+            })?;
+            tx.commit()?;
+            drop(sql);
+            Ok(Setup {
+                connection,
+                password,
+                policy,
+                template,
+                root,
+                id,
+                lock,
+            })
+        })
+        .await?;
+        progress.started(id, connection.id);
+        tracing::info!(
+            backup = id.0,
+            connection = connection.id.0,
+            "backup started"
         );
-        let partial = layout::partial_path(&path);
+        let run = Run {
+            store,
+            id,
+            progress,
+            started: Instant::now(),
+            connection: connection.id,
+            target: connections::target_of(&connection, password, DEFAULT_CONNECT_TIMEOUT),
+            slug: layout::slug(&connection.name, connection.id.0),
+            options: request.options,
+            policy,
+            template,
+            root,
+            cancel,
+        };
+        Ok((run, lock))
+    }
+
+    /// The run's steps, each ending the run with its outcome when it fails.
+    async fn execute(&self) -> Outcome {
+        match self.prepare().await {
+            Ok(prepared) => self.dump_and_seal(&prepared).await,
+            Err(ended) => ended,
+        }
+    }
+
+    /// Everything before pg_dump starts: the server's version, the pg_dump for it, the
+    /// compression it can do, the file's folder, and all of it recorded on the run.
+    async fn prepare(&self) -> Result<Prepared, Outcome> {
+        let failed = |problem| Outcome::failed(problem, String::new());
+        let server = self.detect_server().await.map_err(failed)?;
+        let runner = self.choose_runner(server.major).await?;
+        let resolved = self
+            .options
+            .resolve_compression(runner.major())
+            .map_err(failed)?;
+        let path = layout::backup_path(
+            &self.root,
+            &self.slug,
+            chrono::Utc::now(),
+            self.id.0,
+            self.options.extension(&resolved),
+        );
         if let Some(parent) = path.parent().map(Path::to_path_buf) {
             let made =
                 tokio::task::spawn_blocking(move || crate::store::create_private_dir(&parent))
                     .await
                     .unwrap_or_else(|e| Err(std::io::Error::other(e)));
-            if let Err(error) = made {
-                return Outcome::failed(backup_root_problem(root, &error), String::new());
-            }
+            made.map_err(|error| failed(backup_root_problem(&self.root, &error)))?;
         }
         let details = RunDetails {
             file_path: &path.display().to_string(),
@@ -267,12 +305,57 @@ impl Run {
             pg_dump_version: runner.version(),
             server_version: &server.version,
         };
-        if let Err(problem) =
-            repository::record_details(&self.store.connection(), self.id, &details)
-        {
-            return Outcome::failed(problem, String::new());
-        }
+        repository::record_details(&self.store.connection(), self.id, &details).map_err(failed)?;
+        Ok(Prepared {
+            partial: layout::partial_path(&path),
+            path,
+            runner,
+            resolved,
+        })
+    }
 
+    /// Connects, reads the server's version, and records it on the run and the connection.
+    async fn detect_server(&self) -> Result<ServerVersion, Problem> {
+        self.progress.stage(self.id, "Detecting the server version");
+        let server = connections::test_target(&self.target).await?;
+        let (store, id, found, connection) =
+            (self.store.clone(), self.id, server.clone(), self.connection);
+        let _ = run_blocking(move || {
+            repository::record_server_version(&store.connection(), id, &found.version)?;
+            // What a backup learns about the server is what a test would: keep it current.
+            Connections::new(&store).set_server_version(connection, &found)
+        })
+        .await;
+        Ok(server)
+    }
+
+    async fn choose_runner(&self, server_major: u32) -> Result<Runner, Outcome> {
+        self.progress.stage(self.id, "Choosing pg_dump");
+        let (stage_progress, id) = (self.progress.clone(), self.id);
+        let stage = move |text: &str| stage_progress.stage(id, text);
+        let chosen = runner::choose(
+            &self.store,
+            self.policy,
+            &self.template,
+            server_major,
+            &stage,
+        );
+        let runner = tokio::select! {
+            runner = chosen => runner,
+            _ = self.cancel.cancelled() => return Err(cancelled(String::new())),
+        };
+        runner.map_err(|problem| Outcome::failed(problem, String::new()))
+    }
+
+    /// pg_dump into the partial file, the checks, the rename; the partial file goes when the
+    /// run does not complete.
+    async fn dump_and_seal(&self, prepared: &Prepared) -> Outcome {
+        let Prepared {
+            runner,
+            resolved,
+            path,
+            partial,
+        } = prepared;
         self.progress.stage(
             self.id,
             &format!(
@@ -281,36 +364,29 @@ impl Run {
                 runner.detail()
             ),
         );
-        let outcome = self
-            .dump(&runner, target, options, &resolved, &partial, root, cancel)
-            .await;
-        let outcome = match outcome {
+        let outcome = match self.dump(runner, resolved, partial).await {
             Outcome::Completed { written, log } => {
-                self.seal(&runner, options, &partial, &path, written, log)
-                    .await
+                self.seal(runner, partial, path, written, log).await
             }
             ended => ended,
         };
         if matches!(outcome, Outcome::Completed { .. }) {
-            self.sync_folders(&path, root).await;
-        }
-        if !matches!(outcome, Outcome::Completed { .. }) {
-            remove_partial(&partial);
+            self.sync_folders(path).await;
+        } else {
+            remove_partial(partial);
         }
         outcome
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn dump(
-        &self,
-        runner: &Runner,
-        target: &crate::pg::ConnectTarget,
-        options: &DumpOptions,
-        resolved: &Resolved,
-        partial: &Path,
-        root: &Path,
-        cancel: &CancellationToken,
-    ) -> Outcome {
+    /// pg_dump into `partial`: streamed through the app's sink, or written by pg_dump itself
+    /// (the directory format, or no app compression with a local pg_dump).
+    async fn dump(&self, runner: &Runner, resolved: &Resolved, partial: &Path) -> Outcome {
+        let (target, options, root, cancel) = (
+            &self.target,
+            &self.options,
+            self.root.as_path(),
+            &self.cancel,
+        );
         let args = options.pg_dump_args(resolved);
         let app_zstd = match resolved {
             Resolved::AppZstd(level) => Some(*level),
@@ -389,13 +465,12 @@ impl Run {
     async fn seal(
         &self,
         runner: &Runner,
-        options: &DumpOptions,
         partial: &Path,
         path: &Path,
         written: Written,
         log: String,
     ) -> Outcome {
-        if options.format.is_archive() {
+        if self.options.format.is_archive() {
             self.progress
                 .stage(self.id, "Checking the archive with pg_restore --list");
             match runner.restore_list(partial).await {
@@ -432,10 +507,10 @@ impl Run {
     }
 
     /// Makes the rename, and any folder this run made up to the root, survive a power cut.
-    async fn sync_folders(&self, path: &Path, root: &Path) {
+    async fn sync_folders(&self, path: &Path) {
         let (folder, root) = (
             path.parent().map(Path::to_path_buf).unwrap_or_default(),
-            root.to_path_buf(),
+            self.root.clone(),
         );
         let synced =
             tokio::task::spawn_blocking(move || crate::dump::durable::sync_folders(&folder, &root))
@@ -455,133 +530,5 @@ fn cancelled(log: String) -> Outcome {
             "Start it again when you want.",
         ),
         log,
-    }
-}
-
-/// pg_dump's own words, with what to do.
-fn pg_dump_problem(exit: &Exit, runner: &Runner, root: &Path) -> Problem {
-    let errors = error_lines(&exit.stderr);
-    if exit.stderr.contains("No space left on device") {
-        return backup_root_problem(root, &std::io::Error::from_raw_os_error(28));
-    }
-    if exit.stderr.contains("server version mismatch") {
-        return Problem::new(
-            Code::PgDumpTooOld,
-            format!("pg_dump {} ({}) refused the server: {errors}", runner.version(), runner.detail()),
-            "Use a pg_dump at least as new as the server (the image postgres:{major} for its major).",
-        );
-    }
-    let message = if errors.is_empty() {
-        format!(
-            "pg_dump stopped with exit code {} and said nothing.",
-            exit.exit_code
-        )
-    } else {
-        format!("pg_dump failed (exit {}): {errors}", exit.exit_code)
-    };
-    Problem::new(
-        Code::PgDumpFailed,
-        message,
-        "Read pg_dump's message above; fix what it names (connection, permissions, server), then try again.",
-    )
-}
-
-/// The lines of pg_dump's stderr that carry the error, joined.
-fn error_lines(stderr: &str) -> String {
-    let lines: Vec<&str> = stderr
-        .lines()
-        .map(str::trim)
-        .filter(|l| {
-            l.contains("error")
-                || l.contains("detail:")
-                || l.contains("FATAL")
-                || l.contains("hint:")
-        })
-        .collect();
-    if lines.is_empty() {
-        stderr
-            .lines()
-            .rev()
-            .take(5)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect::<Vec<_>>()
-            .join(" ")
-    } else {
-        lines.join(" ")
-    }
-}
-
-fn backup_root_problem(root: &Path, error: &std::io::Error) -> Problem {
-    if error.kind() == std::io::ErrorKind::StorageFull || error.raw_os_error() == Some(28) {
-        Problem::new(
-            Code::DiskFull,
-            format!("The disk holding {} is full.", root.display()),
-            "Free some space or choose another backup folder in Settings; the partial file was removed.",
-        )
-    } else {
-        Problem::new(
-            Code::BackupFolderUnwritable,
-            format!(
-                "The backup folder {} cannot be written: {error}.",
-                root.display()
-            ),
-            "Make it writable, or choose another backup folder in Settings.",
-        )
-    }
-}
-
-fn remove_partial(partial: &Path) {
-    let result = if partial.is_dir() {
-        std::fs::remove_dir_all(partial)
-    } else if partial.exists() {
-        std::fs::remove_file(partial)
-    } else {
-        Ok(())
-    };
-    if let Err(error) = result {
-        tracing::warn!(path = %partial.display(), %error, "could not remove a partial backup");
-    }
-}
-
-/// Reports the size of what pg_dump is writing, a few times a second, until aborted.
-fn watch_size(path: std::path::PathBuf, report: ProgressFn) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-            let probe = path.clone();
-            if let Ok(bytes) = tokio::task::spawn_blocking(move || size_on_disk(&probe)).await {
-                report(bytes);
-            }
-        }
-    })
-}
-
-fn size_on_disk(path: &Path) -> u64 {
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => std::fs::read_dir(path)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|entry| size_on_disk(&entry.path()))
-            .sum(),
-        Ok(meta) => meta.len(),
-        Err(_) => 0,
-    }
-}
-
-/// Files 0600, folders 0700 for what pg_dump wrote itself (the directory format).
-fn restrict_tree(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = if path.is_dir() { 0o700 } else { 0o600 };
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
-        if path.is_dir() {
-            for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
-                restrict_tree(&entry.path());
-            }
-        }
     }
 }
