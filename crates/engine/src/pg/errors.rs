@@ -17,77 +17,92 @@ pub(crate) fn timed_out(target: &ConnectTarget) -> Problem {
     )
 }
 
+/// Why connecting failed: the server's own answer when it gave one, else what the network or
+/// TLS said.
 pub(crate) fn connect_problem(error: &tokio_postgres::Error, target: &ConnectTarget) -> Problem {
     let server = format!("{}:{}", target.host, target.port);
-    if let Some(db) = error.as_db_error() {
-        let code = db.code();
-        let text = db.message();
-        return if *code == SqlState::INVALID_PASSWORD {
-            Problem::new(
-                Code::WrongPassword,
-                format!(
-                    "{server} refused the password for user \"{}\" ({text}).",
-                    target.username
-                ),
-                "Check the user name and password (the server does not say which one is wrong).",
-            )
-        } else if *code == SqlState::INVALID_CATALOG_NAME {
-            Problem::new(
-                Code::DatabaseNotFound,
-                format!("There is no database \"{}\" on {server}.", target.database),
-                "Check the database name (psql -l lists them), or create it first.",
-            )
-        } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
-            && text.contains("does not exist")
-        {
-            Problem::new(
-                Code::RoleNotFound,
-                format!(
-                    "There is no user (role) \"{}\" on {server}.",
-                    target.username
-                ),
-                "Check the user name, or create the role on the server.",
-            )
-        } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
-            && (text.contains("no encryption")
-                || text.contains("SSL off")
-                || text.contains("GSS encryption"))
-        {
-            Problem::new(
-                Code::TlsRequired,
-                format!("{server} accepts this user only over TLS ({text})."),
-                "Set the TLS mode to require (or verify-full with the server's CA).",
-            )
-        } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
-            Problem::new(
-                Code::AccessDenied,
-                format!("{server} refused the connection: {text}."),
-                "Ask the server's administrator to allow this user and address in pg_hba.conf.",
-            )
-        } else if *code == SqlState::TOO_MANY_CONNECTIONS {
-            Problem::new(
-                Code::TooManyConnections,
-                format!("{server} has no free connection slots ({text})."),
-                "Try again later, or raise max_connections on the server.",
-            )
-        } else if *code == SqlState::CANNOT_CONNECT_NOW {
-            Problem::new(
-                Code::ServerStarting,
-                format!("{server} is starting up or shutting down ({text})."),
-                "Wait a moment and try again.",
-            )
-        } else {
-            Problem::new(
-                Code::ServerError,
-                format!(
-                    "{server} refused the connection: {text} (SQLSTATE {}).",
-                    code.code()
-                ),
-                "Read the server's message above; fix the settings it names and try again.",
-            )
-        };
+    match error.as_db_error() {
+        Some(db) => refused(db, target, &server),
+        None => unreachable_problem(error, target, &server),
     }
+}
 
+/// The server answered, and refused: its SQLSTATE says why.
+fn refused(db: &tokio_postgres::error::DbError, target: &ConnectTarget, server: &str) -> Problem {
+    let code = db.code();
+    let text = db.message();
+    if *code == SqlState::INVALID_PASSWORD {
+        Problem::new(
+            Code::WrongPassword,
+            format!(
+                "{server} refused the password for user \"{}\" ({text}).",
+                target.username
+            ),
+            "Check the user name and password (the server does not say which one is wrong).",
+        )
+    } else if *code == SqlState::INVALID_CATALOG_NAME {
+        Problem::new(
+            Code::DatabaseNotFound,
+            format!("There is no database \"{}\" on {server}.", target.database),
+            "Check the database name (psql -l lists them), or create it first.",
+        )
+    } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+        && text.contains("does not exist")
+    {
+        Problem::new(
+            Code::RoleNotFound,
+            format!(
+                "There is no user (role) \"{}\" on {server}.",
+                target.username
+            ),
+            "Check the user name, or create the role on the server.",
+        )
+    } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+        && (text.contains("no encryption")
+            || text.contains("SSL off")
+            || text.contains("GSS encryption"))
+    {
+        Problem::new(
+            Code::TlsRequired,
+            format!("{server} accepts this user only over TLS ({text})."),
+            "Set the TLS mode to require (or verify-full with the server's CA).",
+        )
+    } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
+        Problem::new(
+            Code::AccessDenied,
+            format!("{server} refused the connection: {text}."),
+            "Ask the server's administrator to allow this user and address in pg_hba.conf.",
+        )
+    } else if *code == SqlState::TOO_MANY_CONNECTIONS {
+        Problem::new(
+            Code::TooManyConnections,
+            format!("{server} has no free connection slots ({text})."),
+            "Try again later, or raise max_connections on the server.",
+        )
+    } else if *code == SqlState::CANNOT_CONNECT_NOW {
+        Problem::new(
+            Code::ServerStarting,
+            format!("{server} is starting up or shutting down ({text})."),
+            "Wait a moment and try again.",
+        )
+    } else {
+        Problem::new(
+            Code::ServerError,
+            format!(
+                "{server} refused the connection: {text} (SQLSTATE {}).",
+                code.code()
+            ),
+            "Read the server's message above; fix the settings it names and try again.",
+        )
+    }
+}
+
+/// No answer from the server: the network, the name lookup or TLS failed.
+fn unreachable_problem(
+    error: &tokio_postgres::Error,
+    target: &ConnectTarget,
+    server: &str,
+) -> Problem {
     let chain = error_chain(error);
     let lower = chain.to_lowercase();
     if lower.contains("server does not support tls") {
