@@ -30,111 +30,154 @@ pub async fn run(
     on_line: &(dyn Fn(&str) + Send + Sync),
     cancel: &CancellationToken,
 ) -> Result<Exit, Problem> {
+    let call = Call {
+        tool,
+        args,
+        target,
+        on_line,
+        cancel,
+    };
     match runner {
-        Runner::Docker { docker, image, .. } => {
-            let mut spec = connected_spec(image, tool, args, target);
-            spec.binds.push(docker::Bind::read_only(
-                folder,
-                folder.display().to_string(),
-            ));
-            let mut attached = docker::start(docker, &spec).await?;
-            let mut tail = Tail::default();
-            let mut exit = Exit::default();
-            let mut pending = String::new();
-            let streamed: Result<(), Problem> =
-                async {
-                    loop {
-                        let frame = tokio::select! {
-                            frame = attached.output.next() => frame,
-                            _ = cancel.cancelled() => { exit.cancelled = true; return Ok(()); }
-                        };
-                        let Some(frame) = frame else { return Ok(()) };
-                        match frame {
-                            Ok(LogOutput::StdErr { message } | LogOutput::StdOut { message }) => {
-                                tail.push(&message);
-                                pending.push_str(&String::from_utf8_lossy(&message));
-                                while let Some(end) = pending.find('\n') {
-                                    on_line(pending[..end].trim_end());
-                                    pending.drain(..=end);
-                                }
-                            }
-                            Ok(other) => return Err(docker::unexpected_frame(image, &other)),
-                            Err(error) => return Err(Problem::new(
-                                Code::DockerStreamFailed,
-                                format!("The output of {tool} in {image} broke off: {error}."),
-                                "Check that the Docker daemon is still running, then try again.",
-                            )),
-                        }
+        Runner::Docker { docker, image, .. } => in_container(docker, image, folder, &call).await,
+        Runner::Local { pg_dump, .. } => beside(pg_dump, &call).await,
+    }
+}
+
+/// One run of a tool, whichever way it runs.
+struct Call<'a> {
+    tool: &'a str,
+    args: &'a [String],
+    target: &'a ConnectTarget,
+    on_line: &'a (dyn Fn(&str) + Send + Sync),
+    cancel: &'a CancellationToken,
+}
+
+/// In the runner's image, `folder` mounted read-only at its own path; its output read from the
+/// container's log stream.
+async fn in_container(
+    docker: &bollard::Docker,
+    image: &str,
+    folder: &Path,
+    call: &Call<'_>,
+) -> Result<Exit, Problem> {
+    let Call {
+        tool,
+        args,
+        target,
+        on_line,
+        cancel,
+    } = *call;
+    let mut spec = connected_spec(image, tool, args, target);
+    spec.binds.push(docker::Bind::read_only(
+        folder,
+        folder.display().to_string(),
+    ));
+    let mut attached = docker::start(docker, &spec).await?;
+    let mut tail = Tail::default();
+    let mut exit = Exit::default();
+    let mut pending = String::new();
+    let streamed: Result<(), Problem> = async {
+        loop {
+            let frame = tokio::select! {
+                frame = attached.output.next() => frame,
+                _ = cancel.cancelled() => { exit.cancelled = true; return Ok(()); }
+            };
+            let Some(frame) = frame else { return Ok(()) };
+            match frame {
+                Ok(LogOutput::StdErr { message } | LogOutput::StdOut { message }) => {
+                    tail.push(&message);
+                    pending.push_str(&String::from_utf8_lossy(&message));
+                    while let Some(end) = pending.find('\n') {
+                        on_line(pending[..end].trim_end());
+                        pending.drain(..=end);
                     }
                 }
-                .await;
-            if let Err(problem) = streamed {
-                attached.remove().await;
-                return Err(problem);
-            }
-            if !exit.cancelled {
-                exit.exit_code = attached.exit_code().await?;
-            }
-            attached.remove().await;
-            exit.stderr = tail.text();
-            Ok(exit)
-        }
-        Runner::Local { pg_dump, .. } => {
-            let binary = sibling(pg_dump, tool);
-            let root_cert = root_certificate(target.sslmode).map(|p| p.display().to_string());
-            let mut command = Command::new(&binary);
-            clear_libpq_env(&mut command);
-            let mut child = command
-                .args(args)
-                .envs(libpq_env(target, &target.host, root_cert.as_deref()))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .kill_on_drop(true)
-                .spawn()
-                .map_err(|e| {
-                    Problem::new(
-                        Code::ToolNotRunnable,
-                        format!("{} could not be started: {e}.", binary.display()),
-                        "Install the PostgreSQL client tools beside pg_dump, or use Docker.",
-                    )
-                })?;
-            let mut exit = Exit::default();
-            let mut tail = Tail::default();
-            if let Some(stderr) = child.stderr.take() {
-                // Bytes, not UTF-8 lines: a LATIN1 or SQL_ASCII database's messages are not
-                // UTF-8, and a reader that stopped at one would leave the tool to die of SIGPIPE.
-                let mut reader = BufReader::new(stderr);
-                let mut line = Vec::new();
-                loop {
-                    line.clear();
-                    let read = tokio::select! {
-                        read = reader.read_until(b'\n', &mut line) => read,
-                        _ = cancel.cancelled() => { exit.cancelled = true; break; }
-                    };
-                    match read {
-                        Ok(0) | Err(_) => break,
-                        Ok(_) => {
-                            tail.push(&line);
-                            on_line(String::from_utf8_lossy(&line).trim_end());
-                        }
-                    }
+                Ok(other) => return Err(docker::unexpected_frame(image, &other)),
+                Err(error) => {
+                    return Err(Problem::new(
+                        Code::DockerStreamFailed,
+                        format!("The output of {tool} in {image} broke off: {error}."),
+                        "Check that the Docker daemon is still running, then try again.",
+                    ))
                 }
             }
-            if exit.cancelled {
-                let _ = child.kill().await;
-            } else {
-                let status = child.wait().await.map_err(|e| {
-                    Problem::new(
-                        Code::ToolWaitFailed,
-                        format!("{tool}'s exit could not be read: {e}."),
-                        "Try again.",
-                    )
-                })?;
-                exit.exit_code = status.code().map_or(-1, i64::from);
-            }
-            exit.stderr = tail.text();
-            Ok(exit)
         }
     }
+    .await;
+    if let Err(problem) = streamed {
+        attached.remove().await;
+        return Err(problem);
+    }
+    if !exit.cancelled {
+        exit.exit_code = attached.exit_code().await?;
+    }
+    attached.remove().await;
+    exit.stderr = tail.text();
+    Ok(exit)
+}
+
+/// The local binary beside the chosen pg_dump, its stderr read line by line.
+async fn beside(pg_dump: &Path, call: &Call<'_>) -> Result<Exit, Problem> {
+    let Call {
+        tool,
+        args,
+        target,
+        on_line,
+        cancel,
+    } = *call;
+    let binary = sibling(pg_dump, tool);
+    let root_cert = root_certificate(target.sslmode).map(|p| p.display().to_string());
+    let mut command = Command::new(&binary);
+    clear_libpq_env(&mut command);
+    let mut child = command
+        .args(args)
+        .envs(libpq_env(target, &target.host, root_cert.as_deref()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| {
+            Problem::new(
+                Code::ToolNotRunnable,
+                format!("{} could not be started: {e}.", binary.display()),
+                "Install the PostgreSQL client tools beside pg_dump, or use Docker.",
+            )
+        })?;
+    let mut exit = Exit::default();
+    let mut tail = Tail::default();
+    if let Some(stderr) = child.stderr.take() {
+        // Bytes, not UTF-8 lines: a LATIN1 or SQL_ASCII database's messages are not
+        // UTF-8, and a reader that stopped at one would leave the tool to die of SIGPIPE.
+        let mut reader = BufReader::new(stderr);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let read = tokio::select! {
+                read = reader.read_until(b'\n', &mut line) => read,
+                _ = cancel.cancelled() => { exit.cancelled = true; break; }
+            };
+            match read {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    tail.push(&line);
+                    on_line(String::from_utf8_lossy(&line).trim_end());
+                }
+            }
+        }
+    }
+    if exit.cancelled {
+        let _ = child.kill().await;
+    } else {
+        let status = child.wait().await.map_err(|e| {
+            Problem::new(
+                Code::ToolWaitFailed,
+                format!("{tool}'s exit could not be read: {e}."),
+                "Try again.",
+            )
+        })?;
+        exit.exit_code = status.code().map_or(-1, i64::from);
+    }
+    exit.stderr = tail.text();
+    Ok(exit)
 }
