@@ -5,16 +5,17 @@ use std::process::Stdio;
 
 use bytes::Bytes;
 use tokio::io::AsyncReadExt;
-use tokio::process::Command;
+use tokio::process::{Child, ChildStderr, ChildStdout, Command};
 use tokio_util::sync::CancellationToken;
 
 use super::invocation::{clear_libpq_env, libpq_env, root_certificate, Destination, Exit};
-use super::sink::Tail;
+use super::sink::{Sink, Tail};
 use crate::model::{Code, Problem};
 use crate::pg::ConnectTarget;
 
 const READ_CHUNK: usize = 256 * 1024;
 
+/// Runs the local pg_dump into `destination`; cancelling kills it.
 pub async fn dump(
     pg_dump: &Path,
     target: &ConnectTarget,
@@ -22,6 +23,27 @@ pub async fn dump(
     destination: Destination<'_>,
     cancel: &CancellationToken,
 ) -> Result<Exit, Problem> {
+    let (mut child, sink) = spawn(pg_dump, target, args, destination)?;
+    let stderr = child.stderr.take().map(collect_tail);
+    let mut exit = Exit::default();
+    if let (Some(sink), Some(stdout)) = (sink, child.stdout.take()) {
+        stream(&mut child, stdout, sink, cancel, &mut exit).await?;
+    }
+    wait(&mut child, cancel, &mut exit).await?;
+    if let Some(task) = stderr {
+        exit.stderr = task.await.map(|t| t.text()).unwrap_or_default();
+    }
+    Ok(exit)
+}
+
+/// Starts pg_dump with our libpq environment only, writing to stdout (for the app's sink) or
+/// to a path of its own.
+fn spawn<'a>(
+    pg_dump: &Path,
+    target: &ConnectTarget,
+    args: &[String],
+    destination: Destination<'a>,
+) -> Result<(Child, Option<&'a Sink>), Problem> {
     let root_cert = root_certificate(target.sslmode).map(|p| p.display().to_string());
     let mut command = Command::new(pg_dump);
     clear_libpq_env(&mut command);
@@ -43,56 +65,72 @@ pub async fn dump(
             None
         }
     };
-    let mut child = command.spawn().map_err(|e| {
+    let child = command.spawn().map_err(|e| {
         Problem::new(
             Code::PgDumpNotRunnable,
             format!("{} could not be started: {e}.", pg_dump.display()),
             "Reinstall the PostgreSQL client tools, or use Docker.",
         )
     })?;
+    Ok((child, sink))
+}
 
-    let stderr_task = child.stderr.take().map(|mut stderr| {
-        tokio::spawn(async move {
-            let mut tail = Tail::default();
-            let mut buffer = vec![0; 8192];
-            while let Ok(n) = stderr.read(&mut buffer).await {
-                if n == 0 {
-                    break;
-                }
-                tail.push(&buffer[..n]);
+/// The last of pg_dump's stderr, read on its own task so a full pipe never blocks it.
+fn collect_tail(mut stderr: ChildStderr) -> tokio::task::JoinHandle<Tail> {
+    tokio::spawn(async move {
+        let mut tail = Tail::default();
+        let mut buffer = vec![0; 8192];
+        while let Ok(n) = stderr.read(&mut buffer).await {
+            if n == 0 {
+                break;
             }
-            tail
-        })
-    });
+            tail.push(&buffer[..n]);
+        }
+        tail
+    })
+}
 
-    let mut exit = Exit::default();
-    if let (Some(sink), Some(mut stdout)) = (sink, child.stdout.take()) {
-        loop {
-            let mut buffer = vec![0; READ_CHUNK];
-            let read = tokio::select! {
-                read = stdout.read(&mut buffer) => read,
-                _ = cancel.cancelled() => { exit.cancelled = true; break; }
-            };
-            match read {
-                Ok(0) => break,
-                Ok(n) => {
-                    buffer.truncate(n);
-                    if sink.write(Bytes::from(buffer)).await.is_err() {
-                        exit.writer_failed = true;
-                        break;
-                    }
+/// pg_dump's stdout into the sink until it ends, the sink fails or the run is cancelled.
+async fn stream(
+    child: &mut Child,
+    mut stdout: ChildStdout,
+    sink: &Sink,
+    cancel: &CancellationToken,
+    exit: &mut Exit,
+) -> Result<(), Problem> {
+    loop {
+        let mut buffer = vec![0; READ_CHUNK];
+        let read = tokio::select! {
+            read = stdout.read(&mut buffer) => read,
+            _ = cancel.cancelled() => { exit.cancelled = true; return Ok(()); }
+        };
+        match read {
+            Ok(0) => return Ok(()),
+            Ok(n) => {
+                buffer.truncate(n);
+                if sink.write(Bytes::from(buffer)).await.is_err() {
+                    exit.writer_failed = true;
+                    return Ok(());
                 }
-                Err(error) => {
-                    let _ = child.kill().await;
-                    return Err(Problem::new(
-                        Code::PgDumpOutputFailed,
-                        format!("Reading pg_dump's output failed: {error}."),
-                        "Try again.",
-                    ));
-                }
+            }
+            Err(error) => {
+                let _ = child.kill().await;
+                return Err(Problem::new(
+                    Code::PgDumpOutputFailed,
+                    format!("Reading pg_dump's output failed: {error}."),
+                    "Try again.",
+                ));
             }
         }
     }
+}
+
+/// pg_dump's exit code; killed instead when the run was cancelled or the sink failed.
+async fn wait(
+    child: &mut Child,
+    cancel: &CancellationToken,
+    exit: &mut Exit,
+) -> Result<(), Problem> {
     let status = if exit.cancelled || exit.writer_failed {
         let _ = child.kill().await;
         None
@@ -112,10 +150,7 @@ pub async fn dump(
         })?;
         exit.exit_code = status.code().map_or(-1, i64::from);
     }
-    if let Some(task) = stderr_task {
-        exit.stderr = task.await.map(|t| t.text()).unwrap_or_default();
-    }
-    Ok(exit)
+    Ok(())
 }
 
 /// pg_restore with `flag` (`--list`, `--file=/dev/null`) on an archive, with the pg_restore
