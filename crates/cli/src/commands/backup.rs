@@ -16,151 +16,166 @@ use dbm_engine::schedules::Schedules;
 use dbm_engine::store::Store;
 
 use super::output::print_json;
-use crate::args::{BackupCommand, BackupRunArgs};
+use crate::args::{
+    BackupCommand, BackupExportArgs, BackupListArgs, BackupRunArgs, BackupScanArgs, BackupShowArgs,
+    BackupVerifyArgs,
+};
 
 pub async fn run(data_dir: &Path, command: BackupCommand) -> anyhow::Result<ExitCode> {
     let store = Arc::new(Store::open_in(data_dir)?);
     match command {
         BackupCommand::Run(args) => run_backup(store, args).await,
-        BackupCommand::List(args) => {
-            let filter = BackupFilter {
-                connection: match &args.connection {
-                    Some(reference) => Some(Connections::new(&store).find(reference)?.id),
-                    None => None,
-                },
-                schedule: match &args.schedule {
-                    Some(reference) => Some(Schedules::new(&store).find(reference)?.id),
-                    None => None,
-                },
-                status: match &args.status {
-                    Some(status) => Some(BackupStatus::from_name(status.trim()).ok_or_else(|| {
-                        anyhow::anyhow!(
-                            "--status \"{status}\" is not a status: use completed, failed, running, cancelled or interrupted"
-                        )
-                    })?),
-                    None => None,
-                },
-                from: args.from.as_deref().map(|t| instant(t, "--from")).transpose()?,
-                to: args.to.as_deref().map(|t| instant(t, "--to")).transpose()?,
-            };
-            let list = Backups::new(&store).list(&filter, args.limit, args.offset)?;
-            if args.output.json {
-                print_json(&list)?;
-            } else if list.is_empty() {
-                println!("No backups yet. Run one with: dbm backup run CONNECTION");
-            } else {
-                for backup in &list {
-                    println!("{}", summary(backup));
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        BackupCommand::Export(args) => {
-            let copy = files::save_copy(&store, BackupId(args.id), &args.destination)?;
-            if args.output.json {
-                print_json(&serde_json::json!({ "copy": copy }))?;
-            } else {
-                println!(
-                    "Saved a copy of backup {} to {} (SHA-256 checked).",
-                    args.id,
-                    copy.display()
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        BackupCommand::Delete(args) => {
-            let deleted = files::delete(&store, BackupId(args.id))?;
-            if args.output.json {
-                print_json(&deleted)?;
-            } else {
-                println!("Deleted backup {}.", args.id);
-                if let Some(note) = &deleted.note {
-                    println!("{note}");
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        BackupCommand::Verify(args) => {
-            let verification = verify::verify(
-                store.clone(),
-                BackupId(args.id),
-                restore_check(&store, &args)?,
-            )
-            .await?;
-            if args.output.json {
-                print_json(&verification)?;
-            } else {
-                for check in &verification.checks {
-                    println!(
-                        "{:<4} {:<11} {}",
-                        if check.ok { "ok" } else { "FAIL" },
-                        check.name,
-                        check.detail
-                    );
-                }
-                for table in verification.restored_tables.iter().flatten() {
-                    println!(
-                        "     {:<40} {:>10} rows{}",
-                        table.table,
-                        table.rows,
-                        table
-                            .source_rows
-                            .map(|n| format!(" (source {n})"))
-                            .unwrap_or_default()
-                    );
-                }
-                println!(
-                    "Backup {} {} ({:.1} s).",
-                    args.id,
-                    if verification.ok {
-                        "is good"
-                    } else {
-                        "FAILED verification"
-                    },
-                    verification.seconds
-                );
-            }
-            Ok(if verification.ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
-        }
-        BackupCommand::Scan(args) => {
-            let report = files::scan(&store, args.hash)?;
-            if args.output.json {
-                print_json(&report)?;
-            } else {
-                println!(
-                    "Checked {} backup files: {} missing, {} modified, {} back as recorded.",
-                    report.checked,
-                    report.missing.len(),
-                    report.modified.len(),
-                    report.restored.len()
-                );
-                for id in &report.missing {
-                    println!("  missing   backup {id}");
-                }
-                for id in &report.modified {
-                    println!("  modified  backup {id}");
-                }
-            }
-            Ok(if report.missing.is_empty() && report.modified.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
-        }
-        BackupCommand::Show(args) => {
-            let backup = Backups::new(&store).get(BackupId(args.id))?;
-            if args.output.json {
-                print_json(&backup)?;
-            } else {
-                print!("{}", details(&backup));
-            }
-            Ok(ExitCode::SUCCESS)
+        BackupCommand::List(args) => list(&store, args),
+        BackupCommand::Export(args) => export(&store, args),
+        BackupCommand::Delete(args) => delete(&store, args),
+        BackupCommand::Verify(args) => verify_backup(&store, args).await,
+        BackupCommand::Scan(args) => scan(&store, args),
+        BackupCommand::Show(args) => show(&store, args),
+    }
+}
+
+fn list(store: &Store, args: BackupListArgs) -> anyhow::Result<ExitCode> {
+    let filter = BackupFilter {
+        connection: match &args.connection {
+            Some(reference) => Some(Connections::new(store).find(reference)?.id),
+            None => None,
+        },
+        schedule: match &args.schedule {
+            Some(reference) => Some(Schedules::new(store).find(reference)?.id),
+            None => None,
+        },
+        status: match &args.status {
+            Some(status) => Some(BackupStatus::from_name(status.trim()).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--status \"{status}\" is not a status: use completed, failed, running, cancelled or interrupted"
+                )
+            })?),
+            None => None,
+        },
+        from: args.from.as_deref().map(|t| instant(t, "--from")).transpose()?,
+        to: args.to.as_deref().map(|t| instant(t, "--to")).transpose()?,
+    };
+    let list = Backups::new(store).list(&filter, args.limit, args.offset)?;
+    if args.output.json {
+        print_json(&list)?;
+    } else if list.is_empty() {
+        println!("No backups yet. Run one with: dbm backup run CONNECTION");
+    } else {
+        for backup in &list {
+            println!("{}", summary(backup));
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(store: &Store, args: BackupExportArgs) -> anyhow::Result<ExitCode> {
+    let copy = files::save_copy(store, BackupId(args.id), &args.destination)?;
+    if args.output.json {
+        print_json(&serde_json::json!({ "copy": copy }))?;
+    } else {
+        println!(
+            "Saved a copy of backup {} to {} (SHA-256 checked).",
+            args.id,
+            copy.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn delete(store: &Store, args: BackupShowArgs) -> anyhow::Result<ExitCode> {
+    let deleted = files::delete(store, BackupId(args.id))?;
+    if args.output.json {
+        print_json(&deleted)?;
+    } else {
+        println!("Deleted backup {}.", args.id);
+        if let Some(note) = &deleted.note {
+            println!("{note}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn verify_backup(store: &Arc<Store>, args: BackupVerifyArgs) -> anyhow::Result<ExitCode> {
+    let verification = verify::verify(
+        store.clone(),
+        BackupId(args.id),
+        restore_check(store, &args)?,
+    )
+    .await?;
+    if args.output.json {
+        print_json(&verification)?;
+    } else {
+        for check in &verification.checks {
+            println!(
+                "{:<4} {:<11} {}",
+                if check.ok { "ok" } else { "FAIL" },
+                check.name,
+                check.detail
+            );
+        }
+        for table in verification.restored_tables.iter().flatten() {
+            println!(
+                "     {:<40} {:>10} rows{}",
+                table.table,
+                table.rows,
+                table
+                    .source_rows
+                    .map(|n| format!(" (source {n})"))
+                    .unwrap_or_default()
+            );
+        }
+        println!(
+            "Backup {} {} ({:.1} s).",
+            args.id,
+            if verification.ok {
+                "is good"
+            } else {
+                "FAILED verification"
+            },
+            verification.seconds
+        );
+    }
+    Ok(if verification.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn scan(store: &Store, args: BackupScanArgs) -> anyhow::Result<ExitCode> {
+    let report = files::scan(store, args.hash)?;
+    if args.output.json {
+        print_json(&report)?;
+    } else {
+        println!(
+            "Checked {} backup files: {} missing, {} modified, {} back as recorded.",
+            report.checked,
+            report.missing.len(),
+            report.modified.len(),
+            report.restored.len()
+        );
+        for id in &report.missing {
+            println!("  missing   backup {id}");
+        }
+        for id in &report.modified {
+            println!("  modified  backup {id}");
+        }
+    }
+    Ok(if report.missing.is_empty() && report.modified.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn show(store: &Store, args: BackupShowArgs) -> anyhow::Result<ExitCode> {
+    let backup = Backups::new(store).get(BackupId(args.id))?;
+    if args.output.json {
+        print_json(&backup)?;
+    } else {
+        print!("{}", details(&backup));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn run_backup(store: Arc<Store>, args: BackupRunArgs) -> anyhow::Result<ExitCode> {
