@@ -16,126 +16,149 @@ use dbm_engine::secrets::Secret;
 use dbm_engine::store::Store;
 
 use super::output::print_json;
-use crate::args::{ConnectionCommand, ConnectionFieldArgs};
+use crate::args::{
+    ConnectionAddArgs, ConnectionCommand, ConnectionFieldArgs, ConnectionRemoveArgs,
+    ConnectionTestArgs, ConnectionUpdateArgs, JsonArg,
+};
 
 pub async fn run(data_dir: &Path, command: ConnectionCommand) -> anyhow::Result<ExitCode> {
+    // ~/.pgpass is read without the app's database: it may not exist yet.
     if let ConnectionCommand::Pgpass(output) = &command {
-        let entries = pgpass::entries();
-        if output.json {
-            print_json(&entries)?;
-        } else if entries.is_empty() {
-            println!("No entries in {}.", pgpass_location());
-        } else {
-            for e in &entries {
-                println!(
-                    "{}:{}  database {}  user {}",
-                    e.host, e.port, e.database, e.username
-                );
-            }
-        }
+        list_pgpass(output)?;
         return Ok(ExitCode::SUCCESS);
     }
-
     let store = Arc::new(Store::open_in(data_dir)?);
-    let connections = Connections::new(&store);
     match command {
-        ConnectionCommand::Add(args) => {
-            let (mut input, mut password) = if args.uri_stdin {
-                let parsed = parse_uri(&read_stdin_line("a postgres:// URI")?)?;
-                (parsed.input, parsed.password)
-            } else if let Some(uri) = &args.uri {
-                let parsed = parse_uri(uri)?;
-                if parsed.password.is_some() {
-                    bail!(
-                        "the URI contains a password, which other users can see in the process list: \
-                         pass the URI on stdin with --uri-stdin instead"
-                    );
-                }
-                (parsed.input, None)
-            } else {
-                let empty = ConnectionInput {
-                    name: String::new(),
-                    host: String::new(),
-                    port: "5432".into(),
-                    database: String::new(),
-                    username: String::new(),
-                    sslmode: SslMode::Prefer,
-                };
-                (empty, None)
-            };
-            apply_fields(&mut input, &args.fields)?;
-            if args.password_stdin {
-                password = Some(Secret::new(read_stdin_line("the password")?));
-            }
-            let connection = connections.create(&input, password.as_ref())?;
-            print_connection(&connection, args.output.json, "Saved")?;
-        }
-        ConnectionCommand::List(output) => {
-            let list = connections.list()?;
-            if output.json {
-                print_json(&list)?;
-            } else if list.is_empty() {
-                println!("No connections yet. Add one with: dbm connection add --name N --host H --database D --user U --password-stdin");
-            } else {
-                print_table(&list);
-            }
-        }
+        ConnectionCommand::Add(args) => add(&store, args)?,
+        ConnectionCommand::List(output) => list(&store, &output)?,
         ConnectionCommand::Show(args) => {
-            let connection = connections.find(&args.connection)?;
+            let connection = Connections::new(&store).find(&args.connection)?;
             print_connection(&connection, args.output.json, "")?;
         }
-        ConnectionCommand::Test(args) => {
-            let connection = connections.find(&args.connection)?;
-            let timeout = Duration::from_secs(args.timeout.max(1));
-            let version = connections::test_saved(store.clone(), connection.id, timeout).await?;
-            if args.output.json {
-                print_json(&version)?;
-            } else {
-                println!(
-                    "Connected to \"{}\" ({}:{}): PostgreSQL {} (major {})",
-                    connection.name,
-                    connection.host,
-                    connection.port,
-                    version.version,
-                    version.major
-                );
-            }
-        }
-        ConnectionCommand::Update(args) => {
-            let existing = connections.find(&args.connection)?;
-            let mut input = ConnectionInput::from(&existing);
-            apply_fields(&mut input, &args.fields)?;
-            let password = if args.password_stdin {
-                PasswordChange::Set(Secret::new(read_stdin_line("the password")?))
-            } else if args.no_password {
-                PasswordChange::Remove
-            } else {
-                PasswordChange::Keep
-            };
-            let connection = connections.update(existing.id, &input, password)?;
-            print_connection(&connection, args.output.json, "Updated")?;
-        }
-        ConnectionCommand::Remove(args) => {
-            let connection = connections.find(&args.connection)?;
-            let removed = connection_removal::remove(&store, connection.id, args.delete_backups)?;
-            if args.output.json {
-                print_json(&removed)?;
-            } else {
-                println!("Removed \"{}\" and its saved password.", connection.name);
-                if removed.deleted_backups > 0 {
-                    println!("Deleted {}.", backups_text(removed.deleted_backups));
-                }
-                if removed.kept_backups > 0 {
-                    println!(
-                        "{} kept: listed by dbm backup list (--delete-backups deletes them).",
-                        backups_text(removed.kept_backups)
-                    );
-                }
-            }
-        }
-        ConnectionCommand::Pgpass(_) => unreachable!("handled above"),
+        ConnectionCommand::Test(args) => test(&store, args).await?,
+        ConnectionCommand::Update(args) => update(&store, args)?,
+        ConnectionCommand::Remove(args) => remove(&store, args)?,
+        ConnectionCommand::Pgpass(output) => list_pgpass(&output)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn list_pgpass(output: &JsonArg) -> anyhow::Result<()> {
+    let entries = pgpass::entries();
+    if output.json {
+        print_json(&entries)?;
+    } else if entries.is_empty() {
+        println!("No entries in {}.", pgpass_location());
+    } else {
+        for e in &entries {
+            println!(
+                "{}:{}  database {}  user {}",
+                e.host, e.port, e.database, e.username
+            );
+        }
+    }
+    Ok(())
+}
+
+fn add(store: &Store, args: ConnectionAddArgs) -> anyhow::Result<()> {
+    let connections = Connections::new(store);
+    let (mut input, mut password) = if args.uri_stdin {
+        let parsed = parse_uri(&read_stdin_line("a postgres:// URI")?)?;
+        (parsed.input, parsed.password)
+    } else if let Some(uri) = &args.uri {
+        let parsed = parse_uri(uri)?;
+        if parsed.password.is_some() {
+            bail!(
+                "the URI contains a password, which other users can see in the process list: \
+                 pass the URI on stdin with --uri-stdin instead"
+            );
+        }
+        (parsed.input, None)
+    } else {
+        let empty = ConnectionInput {
+            name: String::new(),
+            host: String::new(),
+            port: "5432".into(),
+            database: String::new(),
+            username: String::new(),
+            sslmode: SslMode::Prefer,
+        };
+        (empty, None)
+    };
+    apply_fields(&mut input, &args.fields)?;
+    if args.password_stdin {
+        password = Some(Secret::new(read_stdin_line("the password")?));
+    }
+    let connection = connections.create(&input, password.as_ref())?;
+    print_connection(&connection, args.output.json, "Saved")?;
+    Ok(())
+}
+
+fn list(store: &Store, output: &JsonArg) -> anyhow::Result<()> {
+    let connections = Connections::new(store);
+    let list = connections.list()?;
+    if output.json {
+        print_json(&list)?;
+    } else if list.is_empty() {
+        println!("No connections yet. Add one with: dbm connection add --name N --host H --database D --user U --password-stdin");
+    } else {
+        print_table(&list);
+    }
+    Ok(())
+}
+
+async fn test(store: &Arc<Store>, args: ConnectionTestArgs) -> anyhow::Result<()> {
+    let connections = Connections::new(store);
+    let connection = connections.find(&args.connection)?;
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let version = connections::test_saved(store.clone(), connection.id, timeout).await?;
+    if args.output.json {
+        print_json(&version)?;
+    } else {
+        println!(
+            "Connected to \"{}\" ({}:{}): PostgreSQL {} (major {})",
+            connection.name, connection.host, connection.port, version.version, version.major
+        );
+    }
+    Ok(())
+}
+
+fn update(store: &Store, args: ConnectionUpdateArgs) -> anyhow::Result<()> {
+    let connections = Connections::new(store);
+    let existing = connections.find(&args.connection)?;
+    let mut input = ConnectionInput::from(&existing);
+    apply_fields(&mut input, &args.fields)?;
+    let password = if args.password_stdin {
+        PasswordChange::Set(Secret::new(read_stdin_line("the password")?))
+    } else if args.no_password {
+        PasswordChange::Remove
+    } else {
+        PasswordChange::Keep
+    };
+    let connection = connections.update(existing.id, &input, password)?;
+    print_connection(&connection, args.output.json, "Updated")?;
+    Ok(())
+}
+
+fn remove(store: &Arc<Store>, args: ConnectionRemoveArgs) -> anyhow::Result<()> {
+    let connections = Connections::new(store);
+    let connection = connections.find(&args.connection)?;
+    let removed = connection_removal::remove(store, connection.id, args.delete_backups)?;
+    if args.output.json {
+        print_json(&removed)?;
+    } else {
+        println!("Removed \"{}\" and its saved password.", connection.name);
+        if removed.deleted_backups > 0 {
+            println!("Deleted {}.", backups_text(removed.deleted_backups));
+        }
+        if removed.kept_backups > 0 {
+            println!(
+                "{} kept: listed by dbm backup list (--delete-backups deletes them).",
+                backups_text(removed.kept_backups)
+            );
+        }
+    }
+    Ok(())
 }
 
 /// "1 backup", "3 backups".
