@@ -18,8 +18,8 @@ use serde::Serialize;
 use super::backup::{print_outcome, progress_line};
 use super::output::print_json;
 use crate::args::{
-    ScheduleAddArgs, ScheduleCommand, ScheduleFieldArgs, SchedulePreviewArgs, ScheduleRunArgs,
-    ScheduleUpdateArgs,
+    JsonArg, ScheduleAddArgs, ScheduleCommand, ScheduleFieldArgs, SchedulePreviewArgs,
+    SchedulePruneArgs, ScheduleRefArgs, ScheduleRunArgs, ScheduleUpdateArgs,
 };
 
 pub async fn run(data_dir: &Path, command: ScheduleCommand) -> anyhow::Result<ExitCode> {
@@ -31,35 +31,8 @@ pub async fn run(data_dir: &Path, command: ScheduleCommand) -> anyhow::Result<Ex
     let schedules = Schedules::new(&store);
     match command {
         ScheduleCommand::Add(args) => add(&store, args),
-        ScheduleCommand::List(output) => {
-            let list = schedules.list()?;
-            if output.json {
-                print_json(&list)?;
-            } else if list.is_empty() {
-                println!(
-                    "No schedules yet. Add one with: dbm schedule add --connection NAME --cron \"30 2 * * *\""
-                );
-            } else {
-                for schedule in &list {
-                    println!("{}", summary(schedule));
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        ScheduleCommand::Show(args) => {
-            let schedule = schedules.find(&args.schedule)?;
-            let shown = Shown {
-                next_runs: next_runs(&schedule, 5),
-                missed: schedules.missed(schedule.id, 20)?,
-                schedule,
-            };
-            if args.output.json {
-                print_json(&shown)?;
-            } else {
-                print!("{}", show(&shown));
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        ScheduleCommand::List(output) => list(&store, output),
+        ScheduleCommand::Show(args) => show_schedule(&store, args),
         ScheduleCommand::Update(args) => update(&store, args),
         ScheduleCommand::Pause(args) => {
             let schedule = schedules.pause(schedules.find(&args.schedule)?.id)?;
@@ -69,56 +42,95 @@ pub async fn run(data_dir: &Path, command: ScheduleCommand) -> anyhow::Result<Ex
             let schedule = schedules.resume(schedules.find(&args.schedule)?.id)?;
             print_schedule(&schedule, args.output.json, "Resumed")
         }
-        ScheduleCommand::Remove(args) => {
-            let schedule = schedules.find(&args.schedule)?;
-            schedules.delete(schedule.id)?;
-            if args.output.json {
-                print_json(&serde_json::json!({ "removed": schedule.id }))?;
-            } else {
-                println!(
-                    "Removed schedule {} ({}); its backups stay.",
-                    schedule.id, schedule.name
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        ScheduleCommand::Remove(args) => remove(&store, args),
         ScheduleCommand::Run(args) => run_now(store.clone(), args).await,
-        ScheduleCommand::Prune(args) => {
-            let schedule = schedules.find(&args.schedule)?;
-            let now = chrono::Utc::now();
-            let plan = retention::preview(&store, schedule.id, now)?;
-            if !args.dry_run {
-                retention::apply(&store, schedule.id, now)?;
-            }
-            if args.output.json {
-                print_json(&plan)?;
-            } else {
-                let verb = if args.dry_run {
-                    "would delete"
-                } else {
-                    "deleted"
-                };
-                println!(
-                    "Retention of {} (keep last {}, keep {} days): {verb} {} backup(s), {} kept.",
-                    schedule.name,
-                    plan.keep_last.map_or("all".into(), |n| n.to_string()),
-                    plan.keep_days.map_or("all".into(), |n| n.to_string()),
-                    plan.delete.len(),
-                    plan.keep
-                );
-                for backup in &plan.delete {
-                    println!(
-                        "  {:>6}  {}  {}",
-                        backup.id,
-                        backup.started_at,
-                        backup.file_path.as_deref().unwrap_or("-")
-                    );
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        ScheduleCommand::Prune(args) => prune(&store, args),
         ScheduleCommand::Preview(args) => preview(&args),
     }
+}
+
+fn list(store: &Store, output: JsonArg) -> anyhow::Result<ExitCode> {
+    let schedules = Schedules::new(store);
+    let list = schedules.list()?;
+    if output.json {
+        print_json(&list)?;
+    } else if list.is_empty() {
+        println!(
+            "No schedules yet. Add one with: dbm schedule add --connection NAME --cron \"30 2 * * *\""
+        );
+    } else {
+        for schedule in &list {
+            println!("{}", summary(schedule));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show_schedule(store: &Store, args: ScheduleRefArgs) -> anyhow::Result<ExitCode> {
+    let schedules = Schedules::new(store);
+    let schedule = schedules.find(&args.schedule)?;
+    let shown = Shown {
+        next_runs: next_runs(&schedule, 5),
+        missed: schedules.missed(schedule.id, 20)?,
+        schedule,
+    };
+    if args.output.json {
+        print_json(&shown)?;
+    } else {
+        print!("{}", show(&shown));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn remove(store: &Store, args: ScheduleRefArgs) -> anyhow::Result<ExitCode> {
+    let schedules = Schedules::new(store);
+    let schedule = schedules.find(&args.schedule)?;
+    schedules.delete(schedule.id)?;
+    if args.output.json {
+        print_json(&serde_json::json!({ "removed": schedule.id }))?;
+    } else {
+        println!(
+            "Removed schedule {} ({}); its backups stay.",
+            schedule.id, schedule.name
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn prune(store: &Store, args: SchedulePruneArgs) -> anyhow::Result<ExitCode> {
+    let schedules = Schedules::new(store);
+    let schedule = schedules.find(&args.schedule)?;
+    let now = chrono::Utc::now();
+    let plan = retention::preview(store, schedule.id, now)?;
+    if !args.dry_run {
+        retention::apply(store, schedule.id, now)?;
+    }
+    if args.output.json {
+        print_json(&plan)?;
+    } else {
+        let verb = if args.dry_run {
+            "would delete"
+        } else {
+            "deleted"
+        };
+        println!(
+            "Retention of {} (keep last {}, keep {} days): {verb} {} backup(s), {} kept.",
+            schedule.name,
+            plan.keep_last.map_or("all".into(), |n| n.to_string()),
+            plan.keep_days.map_or("all".into(), |n| n.to_string()),
+            plan.delete.len(),
+            plan.keep
+        );
+        for backup in &plan.delete {
+            println!(
+                "  {:>6}  {}  {}",
+                backup.id,
+                backup.started_at,
+                backup.file_path.as_deref().unwrap_or("-")
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn add(store: &Store, args: ScheduleAddArgs) -> anyhow::Result<ExitCode> {
