@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Draws the app icon and the three tray states (idle, running, failed) with ImageMagick.
+# Draws the app icon and the four tray states (idle, running, failed, overdue) with ImageMagick.
 # The glyph: a database cylinder; the tray states add a colour and a badge. Run from anywhere.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -44,3 +44,4 @@ app_icon 32 32x32.png
 tray_icon tray-idle.png '#64748b'
 tray_icon tray-running.png '#2563eb' '#16a34a' '↻'
 tray_icon tray-failed.png '#64748b' '#dc2626' '!'
+tray_icon tray-overdue.png '#64748b' '#d97706' '◷'

@@ -7,6 +7,7 @@ use dbm_engine::backups::{Backup, BackupFilter, FileState, TableCount, Verificat
 use dbm_engine::connections::pgpass::PgpassEntry;
 use dbm_engine::connections::{Connection, ConnectionInput, PasswordSource};
 use dbm_engine::docker::DockerCheck;
+use dbm_engine::health::ConnectionHealth;
 use dbm_engine::dump::options::DumpOptions;
 use dbm_engine::library::connection_removal::{RemovalPreview, Removed};
 use dbm_engine::library::files::{Deleted, ScanReport};
@@ -41,6 +42,7 @@ pub fn typescript() -> String {
         declaration::<DatabaseCheck>(),
         declaration::<DockerCheck>(),
         declaration::<KeyringCheck>(),
+        declaration::<ConnectionHealth>(),
         declaration::<SystemStatus>(),
         declaration::<AppError>(),
         declaration::<ConnectionId>(),

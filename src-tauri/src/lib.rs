@@ -6,11 +6,13 @@ pub mod bindings;
 pub(crate) mod commands;
 mod error;
 mod events;
+mod health;
 pub mod notify;
 mod scheduling;
 mod state;
 mod tray;
 mod tray_actions;
+mod tray_look;
 
 use tauri::{Manager, WindowEvent};
 
@@ -43,6 +45,7 @@ pub fn run() {
             tray::build(app.handle(), tray_actions::on_menu)?;
             // Schedules keep running while the window is hidden in the tray.
             scheduling::start(app.handle().clone());
+            health::watch(app.handle().clone());
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -9,6 +9,7 @@ use dbm_engine::store::{Store, StoreError};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::AppError;
+use crate::tray_look::{TrayLook, TrayState};
 
 /// The engine's state as the commands see it. The store may have failed to open: the app
 /// still starts, and the Dashboard says why.
@@ -21,6 +22,7 @@ pub struct AppState {
     scheduler_note: Mutex<Option<String>>,
     /// The restore in progress (one at a time from the window), to cancel.
     running_restore: Mutex<Option<CancellationToken>>,
+    tray_look: Mutex<TrayLook>,
 }
 
 /// The scheduler while it runs in the app, with the lock that makes it the only one.
@@ -46,12 +48,20 @@ impl AppState {
             scheduler: Mutex::new(None),
             scheduler_note: Mutex::new(None),
             running_restore: Mutex::new(None),
+            tray_look: Mutex::new(TrayLook {
+                activity: TrayState::Idle,
+                overdue: false,
+            }),
         }
     }
 
     /// The store, or the reason it cannot be used, for commands that need it.
     pub fn store(&self) -> Result<Arc<Store>, AppError> {
         self.store.as_ref().map(Arc::clone).map_err(AppError::from)
+    }
+
+    pub fn tray_look(&self) -> MutexGuard<'_, TrayLook> {
+        self.tray_look.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The running restore's cancel token, if one runs.

@@ -6,28 +6,22 @@ use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent}
 use tauri::{AppHandle, Manager, Runtime};
 
 use dbm_engine::connections::Connections;
+use dbm_engine::health;
 use dbm_engine::schedules::Schedules;
 
 use crate::state::AppState;
+pub use crate::tray_look::TrayState;
 
 pub const TRAY_ID: &str = "main";
 
-/// The tray's look for each state of the app.
-pub enum TrayState {
-    Idle,
-    Running,
-    Failed,
-}
-
-impl TrayState {
-    fn icon(&self) -> tauri::Result<Image<'static>> {
-        let bytes: &[u8] = match self {
-            TrayState::Idle => include_bytes!("../../icons/tray-idle.png"),
-            TrayState::Running => include_bytes!("../../icons/tray-running.png"),
-            TrayState::Failed => include_bytes!("../../icons/tray-failed.png"),
-        };
-        Image::from_bytes(bytes)
-    }
+fn icon(state: TrayState) -> tauri::Result<Image<'static>> {
+    let bytes: &[u8] = match state {
+        TrayState::Idle => include_bytes!("../../icons/tray-idle.png"),
+        TrayState::Running => include_bytes!("../../icons/tray-running.png"),
+        TrayState::Failed => include_bytes!("../../icons/tray-failed.png"),
+        TrayState::Overdue => include_bytes!("../../icons/tray-overdue.png"),
+    };
+    Image::from_bytes(bytes)
 }
 
 /// The menu: Back up now ▸ each saved connection, Pause schedules, Open, Quit.
@@ -41,6 +35,19 @@ fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
         .as_ref()
         .and_then(|store| Schedules::new(store).all_paused().ok())
         .unwrap_or(false);
+    // Connections overdue for a good backup come first, in words ("orders: no backup for 3 days").
+    let overdue: Vec<MenuItem<R>> = store
+        .as_ref()
+        .and_then(|store| health::check(store, dbm_engine::time::now()).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|h| h.overdue)
+        .enumerate()
+        .map(|(index, h)| {
+            let text = format!("{}: {}", h.connection_name, h.summary);
+            MenuItem::with_id(app, format!("overdue:{index}"), text, true, None::<&str>)
+        })
+        .collect::<tauri::Result<_>>()?;
     let back_up = Submenu::with_id(app, "backup", "Back up now", !connections.is_empty())?;
     for connection in &connections {
         let item = MenuItem::with_id(
@@ -62,16 +69,23 @@ fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
     )?;
     let open = MenuItem::with_id(app, "open", "Open DB Backup Manager", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", "Quit", true, Some("CmdOrCtrl+Q"))?;
-    Menu::with_items(
-        app,
-        &[
-            &back_up,
-            &pause,
-            &PredefinedMenuItem::separator(app)?,
-            &open,
-            &quit,
-        ],
-    )
+    let separator = PredefinedMenuItem::separator(app)?;
+    let mut items: Vec<&dyn tauri::menu::IsMenuItem<R>> = Vec::new();
+    for item in &overdue {
+        items.push(item);
+    }
+    if !overdue.is_empty() {
+        items.push(&separator);
+    }
+    let bottom = PredefinedMenuItem::separator(app)?;
+    items.extend([
+        &back_up as &dyn tauri::menu::IsMenuItem<R>,
+        &pause,
+        &bottom,
+        &open,
+        &quit,
+    ]);
+    Menu::with_items(app, &items)
 }
 
 /// Rebuilds the menu after connections changed.
@@ -96,7 +110,7 @@ pub fn build<R: Runtime>(
 ) -> tauri::Result<()> {
     let menu = menu(app)?;
     TrayIconBuilder::with_id(TRAY_ID)
-        .icon(TrayState::Idle.icon()?)
+        .icon(icon(TrayState::Idle)?)
         .tooltip("DB Backup Manager")
         .menu(&menu)
         .show_menu_on_left_click(false)
@@ -115,9 +129,31 @@ pub fn build<R: Runtime>(
     Ok(())
 }
 
-/// Shows idle / running / last failed in the tray icon.
+/// Records what backups are doing (idle, running, last failed) and redraws the icon.
 pub fn set_state<R: Runtime>(app: &AppHandle<R>, state: TrayState) {
-    let (Some(tray), Ok(icon)) = (app.tray_by_id(TRAY_ID), state.icon()) else {
+    {
+        let app_state = app.state::<AppState>();
+        app_state.tray_look().activity = state;
+    }
+    redraw(app);
+}
+
+/// Records whether a scheduled connection is overdue and redraws the icon.
+pub fn set_overdue<R: Runtime>(app: &AppHandle<R>, overdue: bool) {
+    {
+        let state = app.state::<AppState>();
+        state.tray_look().overdue = overdue;
+    }
+    redraw(app);
+}
+
+fn redraw<R: Runtime>(app: &AppHandle<R>) {
+    let state = {
+        let app_state = app.state::<AppState>();
+        let shown = app_state.tray_look().shown();
+        shown
+    };
+    let (Some(tray), Ok(icon)) = (app.tray_by_id(TRAY_ID), icon(state)) else {
         return;
     };
     if let Err(error) = tray.set_icon(Some(icon)) {

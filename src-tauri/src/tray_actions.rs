@@ -13,7 +13,9 @@ use crate::tray::show_main_window;
 /// Answers the menu item `id`.
 pub fn on_menu<R: Runtime>(app: &AppHandle<R>, id: &str) {
     match id {
+        // An overdue connection's line opens the window (its Dashboard card says more).
         "open" => show_main_window(app),
+        id if id.starts_with("overdue:") => show_main_window(app),
         "pause-schedules" => toggle_pause(app.clone()),
         "quit" => app.exit(0),
         id => {

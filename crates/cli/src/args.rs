@@ -49,6 +49,8 @@ pub enum Command {
     Restore(RestoreArgs),
     /// Backup statistics: counts, storage, success rates, per connection.
     Stats(JsonArg),
+    /// Whether each scheduled connection has a recent good backup; exits 1 when one is overdue.
+    Status(JsonArg),
     /// Run the schedules, headless, until stopped (SIGTERM or Ctrl-C). One scheduler runs per
     /// data folder: not beside the app or another daemon.
     Daemon(DaemonArgs),
@@ -101,6 +103,10 @@ pub struct ScheduleFieldArgs {
     /// Keep backups for D days ("none": keep all).
     #[arg(long, value_name = "D")]
     pub keep_days: Option<String>,
+    /// Alert (tray, Dashboard, notification, `dbm status`) when the connection has had no good
+    /// backup for this long: 90m, 26h, 3d; "none" for twice the schedule's interval (default).
+    #[arg(long)]
+    pub alert_after: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -38,6 +38,7 @@ fn main() -> ExitCode {
             Command::Schedule(command) => commands::schedule::run(&data_dir, command).await,
             Command::Restore(args) => commands::restore::run(&data_dir, args).await,
             Command::Stats(output) => commands::stats::run(&data_dir, &output),
+            Command::Status(output) => commands::status::run(&data_dir, &output),
             Command::Daemon(_) => commands::daemon::run(&data_dir).await,
         }
     });

@@ -6,6 +6,7 @@ pub mod blocking;
 pub mod connections;
 pub mod docker;
 pub mod dump;
+pub mod health;
 pub mod library;
 pub(crate) mod lock_file;
 pub mod model;

@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use crate::docker::{self, DockerCheck, PostgresImage, DEFAULT_IMAGE_TEMPLATE};
 use crate::dump::local_binaries::{find_local_pg_dumps, LocalPgDump};
+use crate::health::{self, ConnectionHealth};
 use crate::model::Problem;
 use crate::secrets::{self, KeyringCheck};
 use crate::store::{self, Store, StoreError};
@@ -53,6 +54,9 @@ pub struct SystemStatus {
     pub database: DatabaseCheck,
     pub docker: DockerCheck,
     pub keyring: KeyringCheck,
+    /// Each scheduled connection's protection, overdue ones first (empty when the app's
+    /// database cannot be read).
+    pub health: Vec<ConnectionHealth>,
 }
 
 /// Everything `dbm doctor` reports: the status plus what could run pg_dump here.
@@ -67,6 +71,11 @@ pub struct DoctorReport {
 }
 
 impl DoctorReport {
+    /// Connections overdue for a good backup.
+    pub fn overdue(&self) -> impl Iterator<Item = &ConnectionHealth> {
+        self.status.health.iter().filter(|h| h.overdue)
+    }
+
     /// The problems found, in the order they are shown.
     pub fn problems(&self) -> Vec<&Problem> {
         [
@@ -92,6 +101,13 @@ pub async fn system_status(data_dir: &Path, store: Result<&Store, &StoreError>) 
         database: DatabaseCheck::of(data_dir, store),
         docker,
         keyring,
+        health: match store {
+            Ok(store) => health::check(store, chrono::Utc::now()).unwrap_or_else(|problem| {
+                tracing::warn!(%problem, "the backups' health could not be read");
+                Vec::new()
+            }),
+            Err(_) => Vec::new(),
+        },
     }
 }
 

@@ -37,6 +37,7 @@ async fn a_dead_processs_running_record_does_not_block_the_schedule_and_runs_are
             compression: Default::default(),
             keep_last: Some(1),
             keep_days: None,
+            alert_after_seconds: None,
         })
         .unwrap();
     // What a `dbm backup run` killed with -9 leaves: a running record and no live run lock.

@@ -104,6 +104,7 @@ impl World {
             compression: Compression::Auto,
             keep_last: None,
             keep_days: None,
+            alert_after_seconds: None,
         }
     }
 

@@ -74,6 +74,7 @@ pub async fn trial(base: &std::path::Path, step_hours: i64, index: usize) -> Res
                 compression: Default::default(),
                 keep_last: None,
                 keep_days: None,
+                alert_after_seconds: None,
             },
             start,
         )

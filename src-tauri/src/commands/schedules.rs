@@ -118,6 +118,7 @@ pub async fn schedule_run_now(
     )
     .await?;
     events::finished(&app, &backup, &name, notify);
+    crate::health::refresh(&app);
     events::publish(&app, AppEvent::Schedules(SchedulesEvent::Changed));
     Ok(backup)
 }

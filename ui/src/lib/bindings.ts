@@ -4,7 +4,7 @@ import { invoke } from "@tauri-apps/api/core";
 /**
  * What went wrong, for code to branch on. Each variant's text is its serialised form.
  */
-export type Code = "invalid_backup_path" | "invalid_backup_root" | "invalid_catch_up_grace_hours" | "invalid_clean" | "invalid_compression" | "invalid_connection" | "invalid_count" | "invalid_cron" | "invalid_database" | "invalid_destination" | "invalid_engine" | "invalid_format" | "invalid_host" | "invalid_image_template" | "invalid_jobs" | "invalid_keep_days" | "invalid_keep_last" | "invalid_name" | "invalid_options" | "invalid_pattern" | "invalid_port" | "invalid_sslmode" | "invalid_timezone" | "invalid_uri" | "invalid_username" | "access_denied" | "connect_failed" | "connect_timeout" | "connection_busy" | "connection_name_taken" | "connection_not_found" | "connection_refused" | "database_not_found" | "host_not_found" | "pgpass_no_match" | "role_not_found" | "too_many_connections" | "wrong_password" | "tls_failed" | "tls_hostname_mismatch" | "tls_not_offered" | "tls_required" | "tls_root_certificate_invalid" | "tls_root_certificate_unreadable" | "tls_unavailable" | "server_error" | "server_starting" | "server_unsupported" | "server_version_unreadable" | "data_dir_unusable" | "database_busy" | "database_corrupt" | "database_locked" | "database_newer_schema" | "database_not_empty" | "database_open_failed" | "database_query_failed" | "store_unusable" | "docker_image_missing" | "docker_not_running" | "docker_permission_denied" | "docker_stream_error" | "docker_stream_failed" | "docker_timeout" | "docker_unreachable" | "docker_wait_failed" | "image_has_no_pg_dump" | "local_pg_dump_missing" | "no_pg_dump_available" | "pg_dump_failed" | "pg_dump_not_runnable" | "pg_dump_output_failed" | "pg_dump_too_old" | "pg_dump_wait_failed" | "pg_restore_not_runnable" | "pg_restore_too_old" | "tool_not_runnable" | "tool_wait_failed" | "unknown_dump_version" | "archive_unreadable" | "backup_cancelled" | "backup_file_missing" | "backup_folder_unwritable" | "backup_has_no_file" | "backup_not_found" | "backup_path_not_ours" | "backup_path_unreadable" | "backup_rename_failed" | "backup_running" | "backup_unreadable" | "copy_failed" | "copy_mismatch" | "decompress_failed" | "delete_failed" | "disk_full" | "run_lock_failed" | "count_failed" | "restore_cancelled" | "restore_check_failed" | "restore_check_needs_docker" | "restore_failed" | "keyring_error" | "keyring_locked" | "keyring_timeout" | "keyring_unavailable" | "schedule_not_found" | "scheduler_already_running" | "scheduler_lock_failed" | "open_failed" | "app_error" | "internal" | "internal_error" | "shutting_down";
+export type Code = "invalid_alert_after" | "invalid_backup_path" | "invalid_backup_root" | "invalid_catch_up_grace_hours" | "invalid_clean" | "invalid_compression" | "invalid_connection" | "invalid_count" | "invalid_cron" | "invalid_database" | "invalid_destination" | "invalid_engine" | "invalid_format" | "invalid_host" | "invalid_image_template" | "invalid_jobs" | "invalid_keep_days" | "invalid_keep_last" | "invalid_name" | "invalid_options" | "invalid_pattern" | "invalid_port" | "invalid_sslmode" | "invalid_timezone" | "invalid_uri" | "invalid_username" | "access_denied" | "connect_failed" | "connect_timeout" | "connection_busy" | "connection_name_taken" | "connection_not_found" | "connection_refused" | "database_not_found" | "host_not_found" | "pgpass_no_match" | "role_not_found" | "too_many_connections" | "wrong_password" | "tls_failed" | "tls_hostname_mismatch" | "tls_not_offered" | "tls_required" | "tls_root_certificate_invalid" | "tls_root_certificate_unreadable" | "tls_unavailable" | "server_error" | "server_starting" | "server_unsupported" | "server_version_unreadable" | "data_dir_unusable" | "database_busy" | "database_corrupt" | "database_locked" | "database_newer_schema" | "database_not_empty" | "database_open_failed" | "database_query_failed" | "store_unusable" | "docker_image_missing" | "docker_not_running" | "docker_permission_denied" | "docker_stream_error" | "docker_stream_failed" | "docker_timeout" | "docker_unreachable" | "docker_wait_failed" | "image_has_no_pg_dump" | "local_pg_dump_missing" | "no_pg_dump_available" | "pg_dump_failed" | "pg_dump_not_runnable" | "pg_dump_output_failed" | "pg_dump_too_old" | "pg_dump_wait_failed" | "pg_restore_not_runnable" | "pg_restore_too_old" | "tool_not_runnable" | "tool_wait_failed" | "unknown_dump_version" | "archive_unreadable" | "backup_cancelled" | "backup_file_missing" | "backup_folder_unwritable" | "backup_has_no_file" | "backup_not_found" | "backup_path_not_ours" | "backup_path_unreadable" | "backup_rename_failed" | "backup_running" | "backup_unreadable" | "copy_failed" | "copy_mismatch" | "decompress_failed" | "delete_failed" | "disk_full" | "run_lock_failed" | "count_failed" | "restore_cancelled" | "restore_check_failed" | "restore_check_needs_docker" | "restore_failed" | "keyring_error" | "keyring_locked" | "keyring_timeout" | "keyring_unavailable" | "schedule_not_found" | "scheduler_already_running" | "scheduler_lock_failed" | "open_failed" | "app_error" | "internal" | "internal_error" | "shutting_down";
 
 /**
  * A check that failed: what is wrong and what to do about it.
@@ -27,9 +27,35 @@ export type DockerCheck = { version: string | null, apiVersion: string | null, p
 export type KeyringCheck = { backend: string, problem: Problem | null, };
 
 /**
+ * One scheduled connection's protection.
+ */
+export type ConnectionHealth = { connectionId: ConnectionId, connectionName: string, overdue: boolean, 
+/**
+ * When its last good (completed) backup finished.
+ */
+lastGoodAt: string | null, 
+/**
+ * From when it is overdue (in the past when it is).
+ */
+dueBy: string | null, 
+/**
+ * The schedule that sets `due_by`.
+ */
+scheduleName: string, 
+/**
+ * In words: "no backup for 3 days", "last good backup 2 hours ago".
+ */
+summary: string, };
+
+/**
  * The Dashboard's view of the system.
  */
-export type SystemStatus = { appVersion: string, dataDir: string, database: DatabaseCheck, docker: DockerCheck, keyring: KeyringCheck, };
+export type SystemStatus = { appVersion: string, dataDir: string, database: DatabaseCheck, docker: DockerCheck, keyring: KeyringCheck, 
+/**
+ * Each scheduled connection's protection, overdue ones first (empty when the app's
+ * database cannot be read).
+ */
+health: Array<ConnectionHealth>, };
 
 /**
  * Every command rejects with this shape.
@@ -361,7 +387,12 @@ timezone: string,
 /**
  * The pattern in plain words.
  */
-description: string, isActive: boolean, format: DumpFormat, compression: Compression, keepLast: number | null, keepDays: number | null, lastRunAt: string | null, 
+description: string, isActive: boolean, format: DumpFormat, compression: Compression, keepLast: number | null, keepDays: number | null, 
+/**
+ * The connection is overdue after this long without a good backup (None: twice the
+ * schedule's interval).
+ */
+alertAfterSeconds: bigint | null, lastRunAt: string | null, 
 /**
  * None while paused.
  */
@@ -378,7 +409,12 @@ export type ScheduleInput = {
 /**
  * Empty: named after the connection and the pattern.
  */
-name: string, connectionId: ConnectionId, cron: string, timezone: string, isActive: boolean, format: DumpFormat, compression: Compression, keepLast: number | null, keepDays: number | null, };
+name: string, connectionId: ConnectionId, cron: string, timezone: string, isActive: boolean, format: DumpFormat, compression: Compression, keepLast: number | null, keepDays: number | null, 
+/**
+ * After how long without a good backup the connection is overdue (None: twice the
+ * schedule's interval).
+ */
+alertAfterSeconds?: bigint, };
 
 /**
  * Why a due run did not start.

@@ -17,11 +17,13 @@ pub async fn run(data_dir: &Path, args: &DoctorArgs) -> anyhow::Result<ExitCode>
     } else {
         print!("{}", render(&report));
     }
-    Ok(if report.problems().is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(
+        if report.problems().is_empty() && report.overdue().next().is_none() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        },
+    )
 }
 
 fn render(report: &DoctorReport) -> String {
@@ -65,6 +67,16 @@ fn render(report: &DoctorReport) -> String {
             "Keyring",
             &format!("ok, {}", status.keyring.backend),
         ),
+    }
+
+    for (index, health) in status.health.iter().enumerate() {
+        let label = if index == 0 { "Backups" } else { "" };
+        let state = if health.overdue { "OVERDUE" } else { "ok" };
+        line(
+            &mut out,
+            label,
+            &format!("{state} {}: {}", health.connection_name, health.summary),
+        );
     }
 
     let images = if docker.problem.is_some() {

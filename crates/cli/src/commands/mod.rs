@@ -6,6 +6,7 @@ pub mod output;
 pub mod restore;
 pub mod schedule;
 pub mod stats;
+pub mod status;
 
 /// A token cancelled by the first Ctrl-C, saying what it stops.
 pub fn cancel_on_ctrl_c(what: &'static str) -> tokio_util::sync::CancellationToken {

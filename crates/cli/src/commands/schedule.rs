@@ -154,6 +154,7 @@ fn add(store: &Store, args: ScheduleAddArgs) -> anyhow::Result<ExitCode> {
         compression: fields.compression.as_deref().unwrap_or("auto").parse()?,
         keep_last: retention(fields.keep_last.as_deref(), "--keep-last")?.flatten(),
         keep_days: retention(fields.keep_days.as_deref(), "--keep-days")?.flatten(),
+        alert_after_seconds: alert_after(fields.alert_after.as_deref())?.flatten(),
     };
     let schedule = Schedules::new(store).create(&input)?;
     print_schedule(&schedule, args.output.json, "Saved")
@@ -188,9 +189,26 @@ fn update(store: &Store, args: ScheduleUpdateArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or(current.keep_last),
         keep_days: retention(fields.keep_days.as_deref(), "--keep-days")?
             .unwrap_or(current.keep_days),
+        alert_after_seconds: alert_after(fields.alert_after.as_deref())?
+            .unwrap_or(current.alert_after_seconds),
     };
     let schedule = schedules.update(current.id, &input)?;
     print_schedule(&schedule, args.output.json, "Updated")
+}
+
+/// `--alert-after`: `None` not given; `Some(None)` "none" (twice the interval); else seconds.
+fn alert_after(value: Option<&str>) -> anyhow::Result<Option<Option<u64>>> {
+    match value.map(str::trim) {
+        None => Ok(None),
+        Some(text) if text.eq_ignore_ascii_case("none") => Ok(Some(None)),
+        Some(text) => match dbm_engine::time::parse_duration(text) {
+            Some(seconds) => Ok(Some(Some(seconds))),
+            None => anyhow::bail!(
+                "--alert-after \"{}\" is not a duration: use e.g. 90m, 26h, 3d, or none",
+                dbm_engine::model::excerpt(text)
+            ),
+        },
+    }
 }
 
 /// `None`: not given; `Some(None)`: "none" (keep all); `Some(Some(n))`: a number.

@@ -62,6 +62,7 @@ impl Fixture {
                 compression: Default::default(),
                 keep_last,
                 keep_days,
+                alert_after_seconds: None,
             })
             .unwrap()
             .id
@@ -207,6 +208,7 @@ fn retention_keeps_the_last_n_completed_and_the_last_good_one_through_failures()
                 compression: Default::default(),
                 keep_last: None,
                 keep_days: Some(7),
+                alert_after_seconds: None,
             },
         )
         .unwrap();

@@ -28,6 +28,7 @@ macro_rules! codes {
 
 codes! {
     // Input the user can correct (`invalid_<field>`: the field it belongs under).
+    InvalidAlertAfter = "invalid_alert_after",
     InvalidBackupPath = "invalid_backup_path",
     InvalidBackupRoot = "invalid_backup_root",
     InvalidCatchUpGraceHours = "invalid_catch_up_grace_hours",

@@ -13,6 +13,8 @@ use crate::model::{
 pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_KEEP_LAST: u32 = 10_000;
 pub const MAX_KEEP_DAYS: u32 = 36_500;
+pub const MIN_ALERT_AFTER: u64 = 5 * 60;
+pub const MAX_ALERT_AFTER: u64 = 365 * 24 * 3600;
 
 /// A saved schedule with what its runs left behind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -31,6 +33,9 @@ pub struct Schedule {
     pub compression: Compression,
     pub keep_last: Option<u32>,
     pub keep_days: Option<u32>,
+    /// The connection is overdue after this long without a good backup (None: twice the
+    /// schedule's interval).
+    pub alert_after_seconds: Option<u64>,
     pub last_run_at: Option<String>,
     /// None while paused.
     pub next_run_at: Option<String>,
@@ -73,6 +78,11 @@ pub struct ScheduleInput {
     pub keep_last: Option<u32>,
     #[serde(default)]
     pub keep_days: Option<u32>,
+    /// After how long without a good backup the connection is overdue (None: twice the
+    /// schedule's interval).
+    #[serde(default)]
+    #[ts(optional)]
+    pub alert_after_seconds: Option<u64>,
 }
 
 fn active_by_default() -> bool {
@@ -137,6 +147,18 @@ impl ScheduleInput {
                     format!(
                         "Keep between 1 and {MAX_KEEP_DAYS} days, or leave it empty to keep all."
                     ),
+                ));
+            }
+        }
+        if let Some(seconds) = self.alert_after_seconds {
+            if !(MIN_ALERT_AFTER..=MAX_ALERT_AFTER).contains(&seconds) {
+                return Err(Problem::new(
+                    Code::InvalidAlertAfter,
+                    format!(
+                        "An alert after {} is not possible.",
+                        crate::time::human_duration(seconds)
+                    ),
+                    "Use between 5 minutes and 365 days, or leave it empty for twice the schedule's interval.",
                 ));
             }
         }
@@ -214,6 +236,7 @@ mod tests {
             compression: Compression::Auto,
             keep_last: None,
             keep_days: None,
+            alert_after_seconds: None,
         }
     }
 

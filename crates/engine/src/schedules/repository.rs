@@ -12,7 +12,7 @@ use crate::time::{now_utc, to_text};
 
 const COLUMNS: &str = "id, name, connection_id, cron, timezone, is_active, format, compression, \
                        keep_last, keep_days, last_run_at, next_run_at, last_backup_id, \
-                       last_status, last_error, created_at, updated_at";
+                       last_status, last_error, created_at, updated_at, alert_after_seconds";
 
 /// A schedule with its pattern as parsed (an error when it no longer parses).
 pub type ParsedSchedule = (Schedule, Result<CronSchedule, Problem>);
@@ -48,6 +48,7 @@ fn parsed_row(row: &Row<'_>) -> rusqlite::Result<ParsedSchedule> {
         last_error: row.get(14)?,
         created_at: row.get(15)?,
         updated_at: row.get(16)?,
+        alert_after_seconds: row.get(17)?,
     };
     Ok((schedule, parsed))
 }
@@ -65,8 +66,9 @@ pub fn insert(
     let now = now_utc();
     sql.execute(
         "INSERT INTO schedule (name, connection_id, cron, timezone, is_active, format, compression,
-                               keep_last, keep_days, next_run_at, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+                               keep_last, keep_days, next_run_at, created_at, updated_at,
+                               alert_after_seconds)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)",
         params![
             input.name,
             input.connection_id.0,
@@ -78,7 +80,8 @@ pub fn insert(
             input.keep_last,
             input.keep_days,
             next_run_at.map(to_text),
-            now
+            now,
+            input.alert_after_seconds
         ],
     )?;
     Ok(ScheduleId(sql.last_insert_rowid()))
@@ -94,7 +97,7 @@ pub fn update(
     let changed = sql.execute(
         "UPDATE schedule SET name = ?2, connection_id = ?3, cron = ?4, timezone = ?5,
                 is_active = ?6, format = ?7, compression = ?8, keep_last = ?9, keep_days = ?10,
-                next_run_at = ?11, updated_at = ?12
+                next_run_at = ?11, updated_at = ?12, alert_after_seconds = ?13
          WHERE id = ?1",
         params![
             id.0,
@@ -108,7 +111,8 @@ pub fn update(
             input.keep_last,
             input.keep_days,
             next_run_at.map(to_text),
-            now_utc()
+            now_utc(),
+            input.alert_after_seconds
         ],
     )?;
     if changed == 0 {
@@ -365,6 +369,7 @@ mod tests {
                 compression: Default::default(),
                 keep_last: None,
                 keep_days: None,
+                alert_after_seconds: None,
             })
             .unwrap()
             .id;

@@ -39,6 +39,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "backup_options",
         sql: include_str!("migrations/0006_backup_options.sql"),
     },
+    Migration {
+        version: 7,
+        name: "health",
+        sql: include_str!("migrations/0007_health.sql"),
+    },
 ];
 
 /// The newest schema this build knows.
