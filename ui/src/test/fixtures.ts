@@ -13,6 +13,7 @@ export function okStatus(): SystemStatus {
     },
     docker: { version: "27.3.1", apiVersion: "1.47", problem: null },
     keyring: { backend: "Secret Service", problem: null },
+    health: [],
   };
 }
 
@@ -100,6 +101,7 @@ export function savedSchedule(overrides: Partial<Schedule> = {}): Schedule {
     compression: { method: "auto" },
     keepLast: 7,
     keepDays: null,
+    alertAfterSeconds: null,
     lastRunAt: "2026-05-01T00:30:00Z",
     nextRunAt: "2026-05-02T00:30:00Z",
     lastBackupId: 7,
