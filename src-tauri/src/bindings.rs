@@ -7,8 +7,8 @@ use dbm_engine::backups::{Backup, BackupFilter, FileState, TableCount, Verificat
 use dbm_engine::connections::pgpass::PgpassEntry;
 use dbm_engine::connections::{Connection, ConnectionInput, PasswordSource};
 use dbm_engine::docker::DockerCheck;
-use dbm_engine::health::ConnectionHealth;
 use dbm_engine::dump::options::DumpOptions;
+use dbm_engine::health::ConnectionHealth;
 use dbm_engine::library::connection_removal::{RemovalPreview, Removed};
 use dbm_engine::library::files::{Deleted, ScanReport};
 use dbm_engine::library::restore::{RestoreOutcome, RestoreRequest};

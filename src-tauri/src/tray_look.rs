@@ -29,3 +29,20 @@ impl TrayLook {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{TrayLook, TrayState};
+
+    #[test]
+    fn running_and_failed_outrank_overdue_which_outranks_idle() {
+        let shown = |activity, overdue| TrayLook { activity, overdue }.shown();
+        assert_eq!(shown(TrayState::Idle, false), TrayState::Idle);
+        assert_eq!(shown(TrayState::Idle, true), TrayState::Overdue);
+        assert_eq!(shown(TrayState::Running, true), TrayState::Running);
+        assert_eq!(shown(TrayState::Failed, true), TrayState::Failed);
+        assert_eq!(shown(TrayState::Failed, false), TrayState::Failed);
+        // Overdue is drawn, never an activity: set as one it follows the overdue flag.
+        assert_eq!(shown(TrayState::Overdue, false), TrayState::Idle);
+    }
+}
