@@ -310,6 +310,18 @@ fn show(shown: &Shown) -> String {
     );
     line("keep last", s.keep_last.map(|n| n.to_string()));
     line("keep days", s.keep_days.map(|n| n.to_string()));
+    line(
+        "alert after",
+        Some(s.alert_after_seconds.map_or_else(
+            || "two missed runs".to_string(),
+            |seconds| {
+                format!(
+                    "{} without a good backup",
+                    dbm_engine::time::human_duration(seconds)
+                )
+            },
+        )),
+    );
     line("last run", s.last_run_at.clone());
     line(
         "last status",

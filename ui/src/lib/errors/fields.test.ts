@@ -6,6 +6,7 @@ describe("fieldForCode", () => {
     expect(fieldForCode("connection", "invalid_host")).toBe("host");
     expect(fieldForCode("connection", "pgpass_no_match")).toBe("password");
     expect(fieldForCode("schedule", "invalid_keep_last")).toBe("keepLast");
+    expect(fieldForCode("schedule", "invalid_alert_after")).toBe("alertAfter");
     expect(fieldForCode("restore", "database_not_empty")).toBe("allowNonEmpty");
     expect(fieldForCode("settings", "invalid_backup_root")).toBe("backupRoot");
   });

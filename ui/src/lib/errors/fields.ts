@@ -42,6 +42,7 @@ const FIELD_FOR_CODE: { [F in FormName]: CodeMap<FormFields[F]> } = {
     invalid_compression: "compression",
     invalid_keep_last: "keepLast",
     invalid_keep_days: "keepDays",
+    invalid_alert_after: "alertAfter",
   },
   restore: {
     connection_not_found: "connection",

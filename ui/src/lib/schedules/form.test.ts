@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { savedConnection, savedSchedule } from "../../test/fixtures";
 import {
   DEFAULT_CRON,
+  alertAfterFromForm,
+  alertAfterToForm,
   buildScheduleInput,
   compressionFromForm,
   compressionMethodsFor,
@@ -37,6 +39,8 @@ describe("the empty form", () => {
       compressionLevel: "",
       keepLast: "",
       keepDays: "",
+      alertAfter: "",
+      alertUnit: "days",
     });
     expect(DEFAULT_CRON).toBe("30 2 * * *");
   });
@@ -74,6 +78,7 @@ describe("buildScheduleInput", () => {
         compression: { method: "zstd", level: 9 },
         keepLast: 14,
         keepDays: 30,
+        alertAfterSeconds: null,
       },
     });
   });
@@ -126,8 +131,66 @@ describe("buildScheduleInput", () => {
         compression: { method: "zstd", level: 5 },
         keepLast: null,
         keepDays: 90,
+        alertAfterSeconds: null,
       },
     });
+  });
+});
+
+describe("alert after", () => {
+  it("reads empty as null, the default", () => {
+    expect(alertAfterFromForm("", "days")).toEqual({ ok: true, value: null });
+    expect(alertAfterFromForm("   ", "hours")).toEqual({ ok: true, value: null });
+    expect(buildScheduleInput(filled({ alertAfter: "", alertUnit: "hours" }))).toMatchObject({
+      input: { alertAfterSeconds: null },
+    });
+  });
+
+  it("turns hours and days into seconds", () => {
+    expect(alertAfterFromForm("6", "hours")).toEqual({ ok: true, value: 21_600 });
+    expect(alertAfterFromForm(" 2 ", "days")).toEqual({ ok: true, value: 172_800 });
+    expect(alertAfterFromForm("1.5", "hours")).toEqual({ ok: true, value: 5400 });
+    expect(alertAfterFromForm("0.5", "days")).toEqual({ ok: true, value: 43_200 });
+    expect(buildScheduleInput(filled({ alertAfter: "3", alertUnit: "days" }))).toMatchObject({
+      input: { alertAfterSeconds: 259_200 },
+    });
+  });
+
+  it("refuses what is not a number, and leaves the range to the backend", () => {
+    expect(alertAfterFromForm("two", "days")).toEqual({
+      ok: false,
+      message: "Enter a number of days, or leave it empty for the default.",
+    });
+    expect(alertAfterFromForm("-3", "hours").ok).toBe(false);
+    expect(alertAfterFromForm("1e3", "hours").ok).toBe(false);
+    expect(buildScheduleInput(filled({ alertAfter: "soon" }))).toEqual({
+      field: "alertAfter",
+      message: "Enter a number of days, or leave it empty for the default.",
+    });
+    // 0 and too long are the backend's to refuse (invalid_alert_after).
+    expect(buildScheduleInput(filled({ alertAfter: "0" }))).toMatchObject({ input: { alertAfterSeconds: 0 } });
+    expect(buildScheduleInput(filled({ alertAfter: "400" }))).toMatchObject({ input: { alertAfterSeconds: 34_560_000 } });
+  });
+
+  it("shows a saved value in days when it divides into days, else in hours", () => {
+    expect(alertAfterToForm(null)).toEqual({ amount: "", unit: "days" });
+    expect(alertAfterToForm(86_400)).toEqual({ amount: "1", unit: "days" });
+    expect(alertAfterToForm(604_800)).toEqual({ amount: "7", unit: "days" });
+    expect(alertAfterToForm(3600)).toEqual({ amount: "1", unit: "hours" });
+    expect(alertAfterToForm(129_600)).toEqual({ amount: "36", unit: "hours" });
+    expect(alertAfterToForm(5400)).toEqual({ amount: "1.5", unit: "hours" });
+  });
+
+  it("round-trips any saved number of seconds through the edit form", () => {
+    for (const seconds of [300, 301, 5400, 7200, 86_399, 86_400, 129_600, 31_536_000]) {
+      const form = formFromSchedule(savedSchedule({ alertAfterSeconds: seconds }));
+      expect(buildScheduleInput(form)).toMatchObject({ input: { alertAfterSeconds: seconds } });
+    }
+    const days = formFromSchedule(savedSchedule({ alertAfterSeconds: 172_800 }));
+    expect(days).toMatchObject({ alertAfter: "2", alertUnit: "days" });
+    const none = formFromSchedule(savedSchedule({ alertAfterSeconds: null }));
+    expect(none).toMatchObject({ alertAfter: "", alertUnit: "days" });
+    expect(buildScheduleInput(none)).toMatchObject({ input: { alertAfterSeconds: null } });
   });
 });
 
@@ -192,6 +255,7 @@ describe("fieldForScheduleError", () => {
     ["invalid_compression", "compression"],
     ["invalid_keep_last", "keepLast"],
     ["invalid_keep_days", "keepDays"],
+    ["invalid_alert_after", "alertAfter"],
   ])("puts %s under %s", (code, field) => {
     expect(fieldForScheduleError(code)).toBe(field);
   });

@@ -63,6 +63,46 @@ export interface ScheduleFormState {
   /** Whole numbers as typed; "" keeps every backup. */
   keepLast: string;
   keepDays: string;
+  /** "Alert when no good backup for": a number as typed, "" for the default (two missed runs). */
+  alertAfter: string;
+  alertUnit: AlertUnit;
+}
+
+/** The units the alert field offers. */
+export type AlertUnit = "hours" | "days";
+
+export const ALERT_UNITS: readonly { unit: AlertUnit; label: string; seconds: number }[] = [
+  { unit: "hours", label: "hours", seconds: 3600 },
+  { unit: "days", label: "days", seconds: 86_400 },
+];
+
+function unitSeconds(unit: AlertUnit): number {
+  return ALERT_UNITS.find((u) => u.unit === unit)?.seconds ?? 3600;
+}
+
+/**
+ * A saved alert threshold as the field shows it: whole days when it divides into days, else
+ * hours (with up to four decimals, which read back to the same whole second); null is empty.
+ */
+export function alertAfterToForm(seconds: number | null): { amount: string; unit: AlertUnit } {
+  if (seconds === null) return { amount: "", unit: "days" };
+  const days = unitSeconds("days");
+  if (seconds > 0 && seconds % days === 0) return { amount: String(seconds / days), unit: "days" };
+  const hours = Math.round((seconds / unitSeconds("hours")) * 10_000) / 10_000;
+  return { amount: String(hours), unit: "hours" };
+}
+
+/**
+ * The typed threshold in whole seconds: "" → null (the default), "2" days → 172800, "1.5" hours
+ * → 5400. Anything that is not a number is refused; the backend checks the range.
+ */
+export function alertAfterFromForm(amount: string, unit: AlertUnit): Parsed<number | null> {
+  const trimmed = amount.trim();
+  if (trimmed === "") return { ok: true, value: null };
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(trimmed)) {
+    return { ok: false, message: `Enter a number of ${unit}, or leave it empty for the default.` };
+  }
+  return { ok: true, value: Math.round(Number(trimmed) * unitSeconds(unit)) };
 }
 
 /** The zone of this computer, e.g. "Europe/Berlin"; "UTC" when the system does not say. */
@@ -98,6 +138,8 @@ export function emptyScheduleForm(connections: readonly Pick<Connection, "id">[]
     compressionLevel: "",
     keepLast: "",
     keepDays: "",
+    alertAfter: "",
+    alertUnit: "days",
   };
 }
 
@@ -109,6 +151,7 @@ export function compressionToForm(compression: Compression): { method: Compressi
 
 export function formFromSchedule(schedule: Schedule): ScheduleFormState {
   const compression = compressionToForm(schedule.compression);
+  const alert = alertAfterToForm(schedule.alertAfterSeconds);
   return {
     name: schedule.name,
     connectionId: String(schedule.connectionId),
@@ -120,11 +163,21 @@ export function formFromSchedule(schedule: Schedule): ScheduleFormState {
     compressionLevel: compression.level,
     keepLast: schedule.keepLast === null ? "" : String(schedule.keepLast),
     keepDays: schedule.keepDays === null ? "" : String(schedule.keepDays),
+    alertAfter: alert.amount,
+    alertUnit: alert.unit,
   };
 }
 
 /** The fields an error can be shown under. */
-export type ScheduleField = "name" | "connection" | "cron" | "timezone" | "compression" | "keepLast" | "keepDays";
+export type ScheduleField =
+  | "name"
+  | "connection"
+  | "cron"
+  | "timezone"
+  | "compression"
+  | "keepLast"
+  | "keepDays"
+  | "alertAfter";
 
 /** The field an error belongs under, or null for an error about the whole form (see errors/fields.ts). */
 export function fieldForScheduleError(code: string | null): ScheduleField | null {
@@ -169,6 +222,8 @@ export function buildScheduleInput(form: ScheduleFormState): { input: ScheduleIn
   if (!keepLast.ok) return { field: "keepLast", message: keepLast.message };
   const keepDays = parseOptionalCount(form.keepDays);
   if (!keepDays.ok) return { field: "keepDays", message: keepDays.message };
+  const alertAfter = alertAfterFromForm(form.alertAfter, form.alertUnit);
+  if (!alertAfter.ok) return { field: "alertAfter", message: alertAfter.message };
   return {
     input: {
       name: form.name.trim(),
@@ -180,6 +235,7 @@ export function buildScheduleInput(form: ScheduleFormState): { input: ScheduleIn
       compression: compression.value,
       keepLast: keepLast.value,
       keepDays: keepDays.value,
+      alertAfterSeconds: alertAfter.value,
     },
   };
 }

@@ -135,6 +135,23 @@ export function optionsText(schedule: Pick<Schedule, "format" | "compression" | 
   ].join(" · ");
 }
 
+/** "1 day", "36 hours", "5 minutes": a length of time in the largest unit it divides into. */
+export function durationText(seconds: number): string {
+  const units: [number, string][] = [
+    [86_400, "day"],
+    [3600, "hour"],
+    [60, "minute"],
+  ];
+  const [size, name] = units.find(([size]) => seconds > 0 && seconds % size === 0) ?? [1, "second"];
+  const amount = seconds / size;
+  return `${amount} ${name}${amount === 1 ? "" : "s"}`;
+}
+
+/** "Alerts after 2 days without a good backup"; null for the default (two missed runs). */
+export function alertAfterText(seconds: number | null): string | null {
+  return seconds === null ? null : `Alerts after ${durationText(seconds)} without a good backup`;
+}
+
 export const MISS_REASONS: Record<MissReason, { label: string; hint: string }> = {
   missed: { label: "Missed", hint: "Due while the app was closed or asleep, too long ago to catch up." },
   busy: { label: "Skipped", hint: "The connection was already being backed up." },
