@@ -227,6 +227,25 @@ describe("Schedules list", () => {
   });
 });
 
+describe("Schedule row alert", () => {
+  it("says after how long without a good backup a schedule alerts, only when it has its own threshold", async () => {
+    api.scheduleList.mockResolvedValue([
+      { ...nightly, alertAfterSeconds: 172_800 },
+      { ...failing, alertAfterSeconds: 3600 },
+      paused,
+    ]);
+    await renderList();
+
+    expect(within(row(3)).getByTestId("schedule-row-alert").textContent).toBe(
+      "Alerts after 2 days without a good backup",
+    );
+    expect(within(row(4)).getByTestId("schedule-row-alert").textContent).toBe(
+      "Alerts after 1 hour without a good backup",
+    );
+    expect(within(row(5)).queryByTestId("schedule-row-alert")).toBeNull();
+  });
+});
+
 describe("Scheduler status", () => {
   it("shows where schedules run when another process runs them", async () => {
     const note = "Schedules are already run by dbm daemon (pid 123) for this data folder.";
@@ -519,6 +538,7 @@ describe("Schedule form", () => {
       compression: { method: "gzip", level: 6 },
       keepLast: 8,
       keepDays: null,
+      alertAfterSeconds: null,
     };
     expect(api.scheduleCreate).toHaveBeenCalledExactlyOnceWith(sent);
     await waitFor(() => expect(screen.queryByTestId("schedule-form")).toBeNull());
@@ -602,10 +622,89 @@ describe("Schedule form", () => {
       compression: { method: "auto" },
       keepLast: 7,
       keepDays: null,
+      alertAfterSeconds: null,
     });
     expect(api.scheduleCreate).not.toHaveBeenCalled();
     await waitFor(() => expect(screen.queryByTestId("schedule-form")).toBeNull());
     expect(byId("schedules-notice").textContent).toContain("Saved “staging hourly”.");
+  });
+
+  it("sends the alert threshold in seconds, and null when it is empty", async () => {
+    await openNewForm();
+    const amount = byId("schedule-alert-after") as HTMLInputElement;
+    const unit = byId("schedule-alert-unit") as HTMLSelectElement;
+    expect(amount.value).toBe("");
+    expect(unit.value).toBe("days");
+    expect(screen.getByLabelText(/Alert when no good backup for/)).toBe(amount);
+    expect(document.getElementById(amount.getAttribute("aria-describedby") ?? "")?.textContent).toBe(
+      "Empty: after two missed runs. The tray, the Dashboard and a notification say so.",
+    );
+
+    await type("schedule-alert-after", "36");
+    await fireEvent.change(unit, { target: { value: "hours" } });
+    api.scheduleCreate.mockResolvedValueOnce(savedSchedule({ id: 9, alertAfterSeconds: 129_600 }));
+    await fireEvent.click(byId("schedule-save"));
+
+    expect(api.scheduleCreate).toHaveBeenCalledExactlyOnceWith(expect.objectContaining({ alertAfterSeconds: 129_600 }));
+  });
+
+  it("refuses an alert threshold that is not a number without asking the backend", async () => {
+    await openNewForm();
+    await type("schedule-alert-after", "a while");
+    await fireEvent.click(byId("schedule-save"));
+
+    expect((await screen.findByTestId("schedule-alert-after-error")).textContent).toContain("Enter a number of days");
+    expect(api.scheduleCreate).not.toHaveBeenCalled();
+    await waitFor(() => expect(document.activeElement).toBe(byId("schedule-alert-after")));
+  });
+
+  it("shows a rejected alert threshold under its field", async () => {
+    await openNewForm();
+    api.scheduleCreate.mockRejectedValueOnce({
+      code: "invalid_alert_after",
+      message: "The alert must come after 5 minutes to 365 days without a good backup.",
+    });
+    await type("schedule-alert-after", "400");
+    await fireEvent.click(byId("schedule-save"));
+
+    const error = await screen.findByTestId("schedule-alert-after-error");
+    expect(error.textContent).toContain("5 minutes to 365 days");
+    expect(api.scheduleCreate).toHaveBeenCalledExactlyOnceWith(expect.objectContaining({ alertAfterSeconds: 34_560_000 }));
+    await waitFor(() => expect(document.activeElement).toBe(byId("schedule-alert-after")));
+    expect(byId("schedule-alert-after").getAttribute("aria-invalid")).toBe("true");
+    expect(byId("schedule-alert-unit").getAttribute("aria-invalid")).toBe("true");
+    expect(screen.queryByTestId("schedule-form-error")).toBeNull();
+
+    await type("schedule-alert-after", "30");
+    expect(screen.queryByTestId("schedule-alert-after-error")).toBeNull();
+  });
+
+  it("shows a saved alert threshold in days or hours when editing, and sends it back", async () => {
+    api.scheduleList.mockResolvedValue([
+      { ...nightly, alertAfterSeconds: 172_800 },
+      { ...failing, alertAfterSeconds: 129_600 },
+    ]);
+    await renderList();
+
+    await fireEvent.click(within(row(3)).getByTestId("schedule-edit"));
+    expect((byId("schedule-alert-after") as HTMLInputElement).value).toBe("2");
+    expect((byId("schedule-alert-unit") as HTMLSelectElement).value).toBe("days");
+    await fireEvent.click(byId("schedule-cancel"));
+
+    await fireEvent.click(within(row(4)).getByTestId("schedule-edit"));
+    expect((byId("schedule-alert-after") as HTMLInputElement).value).toBe("36");
+    expect((byId("schedule-alert-unit") as HTMLSelectElement).value).toBe("hours");
+    api.scheduleUpdate.mockResolvedValueOnce({ ...failing, alertAfterSeconds: 129_600 });
+    await fireEvent.submit(byId("schedule-form"));
+    expect(api.scheduleUpdate).toHaveBeenCalledExactlyOnceWith(4, expect.objectContaining({ alertAfterSeconds: 129_600 }));
+
+    // Emptying the field goes back to the default.
+    await waitFor(() => expect(screen.queryByTestId("schedule-form")).toBeNull());
+    await fireEvent.click(within(row(3)).getByTestId("schedule-edit"));
+    await type("schedule-alert-after", "");
+    api.scheduleUpdate.mockResolvedValueOnce({ ...nightly, alertAfterSeconds: null });
+    await fireEvent.submit(byId("schedule-form"));
+    expect(api.scheduleUpdate).toHaveBeenLastCalledWith(3, expect.objectContaining({ alertAfterSeconds: null }));
   });
 
   it("closes on Escape without saving", async () => {
