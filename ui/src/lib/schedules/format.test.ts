@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { backupRecord, savedSchedule } from "../../test/fixtures";
 import {
+  alertAfterText,
   compressionText,
+  durationText,
   formatInZone,
   hasSeconds,
   missedWhen,
@@ -150,6 +152,18 @@ describe("patterns with seconds", () => {
       "Mon 2026-05-04 20:27:30",
     ]);
     expect(listed[0].local).toBe("Mon 2026-05-04 14:27:10");
+  });
+});
+
+describe("alertAfterText", () => {
+  it("says how long without a good backup alerts, in the largest whole unit", () => {
+    expect(alertAfterText(null)).toBeNull();
+    expect(alertAfterText(86_400)).toBe("Alerts after 1 day without a good backup");
+    expect(alertAfterText(172_800)).toBe("Alerts after 2 days without a good backup");
+    expect(alertAfterText(3600)).toBe("Alerts after 1 hour without a good backup");
+    expect(alertAfterText(129_600)).toBe("Alerts after 36 hours without a good backup");
+    expect(durationText(300)).toBe("5 minutes");
+    expect(durationText(301)).toBe("301 seconds");
   });
 });
 
