@@ -1,8 +1,9 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { commands, type Stats, type SystemStatus } from "../bindings";
+import { commands, type ConnectionHealth, type Stats, type SystemStatus } from "../bindings";
 import { running } from "../backups/running.svelte";
 import { deferred } from "../../test/deferred";
+import { emit as emitEvent, listeners } from "../../test/events";
 import {
   backupRecord,
   dockerDown,
@@ -28,6 +29,8 @@ vi.mock("../bindings", () => ({
   },
 }));
 
+vi.mock("@tauri-apps/api/event", () => import("../../test/events"));
+
 // This computer's clock reads New York time.
 vi.mock("../schedules/form", async (original) => ({
   ...(await original<typeof import("../schedules/form")>()),
@@ -44,6 +47,7 @@ function card(key: string) {
 beforeEach(() => {
   vi.resetAllMocks();
   running.reset();
+  listeners.clear();
   api.backupList.mockResolvedValue([]);
   api.connectionList.mockResolvedValue([savedConnection(), savedConnection({ id: 2, name: "staging" })]);
   api.scheduleList.mockResolvedValue([]);
@@ -357,5 +361,143 @@ describe("Dashboard statistics", () => {
     api.backupStats.mockRejectedValue({ code: "store_unavailable", message: "The app database is locked." });
     render(Dashboard);
     expect((await screen.findByTestId("stats-error")).textContent).toContain("The app database is locked.");
+  });
+});
+
+function healthOf(overrides: Partial<ConnectionHealth> = {}): ConnectionHealth {
+  return {
+    connectionId: 1,
+    connectionName: "production",
+    overdue: true,
+    lastGoodAt: "2026-05-01T09:00:00Z",
+    dueBy: "2026-05-02T09:00:00Z",
+    scheduleName: "production nightly",
+    summary: "no backup for 3 days",
+    ...overrides,
+  };
+}
+
+function statusWith(health: ConnectionHealth[]): SystemStatus {
+  return { ...okStatus(), health };
+}
+
+describe("Dashboard overdue connections", () => {
+  it("shows a card for each overdue connection, first on the page", async () => {
+    systemStatus.mockResolvedValue(
+      statusWith([
+        healthOf(),
+        healthOf({
+          connectionId: 2,
+          connectionName: "staging",
+          lastGoodAt: null,
+          scheduleName: "staging hourly",
+          summary: "no backup yet, 3 hours after its schedule was made",
+        }),
+        healthOf({ connectionId: 4, connectionName: "reports", overdue: false, summary: "last good backup 2 hours ago" }),
+      ]),
+    );
+    render(Dashboard);
+
+    const container = await screen.findByTestId("overdue-cards");
+    const cards = within(container).getAllByRole("alert");
+    expect(cards.map((c) => c.dataset.testid)).toEqual(["overdue-1", "overdue-2"]);
+    expect(screen.queryByTestId("overdue-4")).toBeNull();
+
+    const first = screen.getByTestId("overdue-1");
+    expect(within(first).getByRole("heading").textContent).toBe("production is overdue");
+    expect(screen.getByTestId("overdue-1-summary").textContent).toBe("no backup for 3 days");
+    expect(screen.getByTestId("overdue-1-schedule").textContent).toBe("Schedule: production nightly");
+    // On this computer's clock (New York).
+    expect(screen.getByTestId("overdue-1-last-good").textContent?.replace(/\s+/g, " ").trim()).toBe(
+      "Last good backup: Fri 2026-05-01 05:00",
+    );
+    expect(screen.getByTestId("overdue-1-backups").getAttribute("href")).toBe("#/backups");
+    expect(screen.getByTestId("overdue-1-connections").getAttribute("href")).toBe("#/connections");
+
+    const second = screen.getByTestId("overdue-2");
+    expect(second.textContent).toContain("staging is overdue");
+    expect(second.textContent).toContain("no backup yet, 3 hours after its schedule was made");
+    expect(second.textContent).toContain("Schedule: staging hourly");
+    expect(screen.getByTestId("overdue-2-last-good").textContent?.replace(/\s+/g, " ").trim()).toBe(
+      "Last good backup: never",
+    );
+
+    // Above everything else on the page, the system checks included.
+    const checks = screen.getByRole("heading", { name: "System checks" });
+    expect(container.compareDocumentPosition(checks) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    for (const section of ["dashboard-next-runs", "dashboard-recent", "dashboard-stats"]) {
+      expect(container.compareDocumentPosition(screen.getByTestId(section)) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    }
+  });
+
+  it("shows no cards when nothing is overdue", async () => {
+    systemStatus.mockResolvedValue(statusWith([healthOf({ overdue: false, summary: "last good backup 2 hours ago" })]));
+    render(Dashboard);
+    await waitFor(() => expect(card("docker").dataset.state).toBe("ok"));
+    expect(screen.queryByTestId("overdue-cards")).toBeNull();
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("asks again when a backup finishes, and a card goes once its connection is no longer overdue", async () => {
+    systemStatus.mockResolvedValueOnce(statusWith([healthOf(), healthOf({ connectionId: 2, connectionName: "staging" })]));
+    render(Dashboard);
+    await screen.findByTestId("overdue-1");
+    expect(screen.getByTestId("overdue-2")).toBeTruthy();
+
+    const next = deferred<SystemStatus>();
+    systemStatus.mockReturnValueOnce(next.promise);
+    running.handle({ kind: "finished", backup: backupRecord({ id: 40, connectionId: 1 }) });
+    await waitFor(() => expect(systemStatus).toHaveBeenCalledTimes(2));
+    // While it asks, the page keeps what it showed: no "Checking" cards, the alarms stay.
+    expect(card("docker").dataset.state).toBe("ok");
+    expect(screen.getByTestId("overdue-1")).toBeTruthy();
+
+    next.resolve(
+      statusWith([
+        healthOf({ connectionId: 2, connectionName: "staging" }),
+        healthOf({ overdue: false, lastGoodAt: "2026-05-04T09:00:00Z", summary: "last good backup 1 minute ago" }),
+      ]),
+    );
+    await waitFor(() => expect(screen.queryByTestId("overdue-1")).toBeNull());
+    expect(screen.getByTestId("overdue-2")).toBeTruthy();
+
+    systemStatus.mockResolvedValueOnce(statusWith([healthOf({ overdue: false }), healthOf({ connectionId: 2, overdue: false })]));
+    running.handle({ kind: "finished", backup: backupRecord({ id: 41, connectionId: 2 }) });
+    await waitFor(() => expect(screen.queryByTestId("overdue-cards")).toBeNull());
+    expect(systemStatus).toHaveBeenCalledTimes(3);
+  });
+
+  it("keeps the cards while Refresh asks, then shows the new answer's", async () => {
+    systemStatus.mockResolvedValueOnce(statusWith([healthOf()]));
+    render(Dashboard);
+    await screen.findByTestId("overdue-1");
+
+    const next = deferred<SystemStatus>();
+    systemStatus.mockReturnValueOnce(next.promise);
+    await fireEvent.click(screen.getByTestId("status-refresh"));
+    expect(card("docker").dataset.state).toBe("loading");
+    expect(screen.getByTestId("overdue-1")).toBeTruthy();
+
+    next.resolve(statusWith([healthOf({ connectionId: 2, connectionName: "staging" })]));
+    await screen.findByTestId("overdue-2");
+    expect(screen.queryByTestId("overdue-1")).toBeNull();
+  });
+
+  it("asks again when the schedules change", async () => {
+    systemStatus.mockResolvedValueOnce(statusWith([]));
+    render(Dashboard);
+    await waitFor(() => expect(card("docker").dataset.state).toBe("ok"));
+    await waitFor(() => expect(listeners.has("schedules")).toBe(true));
+    expect(screen.queryByTestId("overdue-cards")).toBeNull();
+
+    systemStatus.mockResolvedValueOnce(statusWith([healthOf()]));
+    emitEvent("schedules", { kind: "changed" });
+    await screen.findByTestId("overdue-1");
+    expect(systemStatus).toHaveBeenCalledTimes(2);
+
+    // A new next run alone changes nothing overdue.
+    emitEvent("schedules", { kind: "nextRunUpdated", scheduleIds: [3] });
+    await waitFor(() => expect(api.scheduleList).toHaveBeenCalledTimes(3));
+    expect(systemStatus).toHaveBeenCalledTimes(2);
   });
 });
