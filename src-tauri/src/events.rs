@@ -179,6 +179,11 @@ pub fn finished<R: Runtime>(
             format!("Backup of {connection_name} failed"),
             backup.error_message.clone().unwrap_or_default(),
         )),
+        // A good backup that looks unusual is said like a failure: it may be one.
+        BackupStatus::Completed if settings.on_failure && !backup.unusual.is_empty() => Some((
+            format!("Backup of {connection_name} looks unusual"),
+            backup.unusual.join("; "),
+        )),
         BackupStatus::Completed if settings.on_success => Some((
             format!("Backup of {connection_name} completed"),
             backup.file_path.clone().unwrap_or_default(),

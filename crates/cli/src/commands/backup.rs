@@ -231,6 +231,11 @@ pub(crate) fn print_outcome(backup: &Backup, quiet: bool, json: bool) -> anyhow:
         }
         print!("{}", details(backup));
     }
+    if !json {
+        for reason in &backup.unusual {
+            eprintln!("dbm: unusual backup: {reason}");
+        }
+    }
     Ok(match backup.status {
         BackupStatus::Completed => ExitCode::SUCCESS,
         _ => {
@@ -332,7 +337,7 @@ pub fn human(bytes: f64) -> String {
 
 fn summary(backup: &Backup) -> String {
     format!(
-        "{:>6}  {:<11}  {}  {:>10}  {}",
+        "{:>6}  {:<11}  {}  {:>10}  {}{}",
         backup.id,
         backup.status.as_str(),
         backup.started_at,
@@ -340,7 +345,12 @@ fn summary(backup: &Backup) -> String {
             .size_bytes
             .map(|b| human(b as f64))
             .unwrap_or_else(|| "-".into()),
-        backup.file_path.as_deref().unwrap_or("-")
+        backup.file_path.as_deref().unwrap_or("-"),
+        if backup.unusual.is_empty() {
+            ""
+        } else {
+            "  (unusual)"
+        }
     )
 }
 
@@ -355,6 +365,9 @@ pub(crate) fn details(backup: &Backup) -> String {
     line("status", Some(backup.status.as_str().to_string()));
     line("connection", Some(backup.connection_id.to_string()));
     line("trigger", Some(backup.trigger.as_str().to_string()));
+    for reason in &backup.unusual {
+        line("unusual", Some(reason.clone()));
+    }
     line("file", backup.file_path.clone());
     line(
         "size",

@@ -44,6 +44,9 @@ pub struct Backup {
     pub verification: Option<Verification>,
     /// What the dump was asked to contain (None for backups older than this record).
     pub options: Option<crate::dump::options::DumpOptions>,
+    /// Why this completed backup looks unusual against the connection's recent ones (its size,
+    /// its duration, a table that lost most of its rows); empty when it does not.
+    pub unusual: Vec<String>,
 }
 
 /// A backup file changed or removed outside the app.

@@ -19,7 +19,7 @@ const COLUMNS: &str =
      completed_at, error_message, log, file_state, verified_at, verify_result, \
      (SELECT c.name FROM connection c WHERE c.id = backup.connection_id), \
      (SELECT c.removed_at IS NOT NULL FROM connection c WHERE c.id = backup.connection_id), \
-     options";
+     options, unusual";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Backup> {
     Ok(Backup {
@@ -30,6 +30,10 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Backup> {
         options: row
             .get::<_, Option<String>>(23)?
             .and_then(|json| serde_json::from_str(&json).ok()),
+        unusual: row
+            .get::<_, Option<String>>(24)?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default(),
         schedule_id: row.get::<_, Option<i64>>(2)?.map(ScheduleId),
         trigger: decode::named(row, "backup", 3, "trigger")?,
         status: decode::named(row, "backup", 4, "status")?,
@@ -124,6 +128,64 @@ pub fn record_server_version(sql: &Sql, id: BackupId, version: &str) -> Result<(
         params![id.0, version],
     )?;
     Ok(())
+}
+
+/// The server's per-table live rows when the run started (for judging it unusual later).
+pub fn record_table_rows(sql: &Sql, id: BackupId, rows: &[(String, i64)]) -> Result<(), Problem> {
+    let json = serde_json::to_string(rows).unwrap_or_default();
+    sql.execute(
+        "UPDATE backup SET table_rows = ?2 WHERE id = ?1",
+        params![id.0, json],
+    )?;
+    Ok(())
+}
+
+/// Why a finished backup looks unusual (empty: it does not).
+pub fn set_unusual(sql: &Sql, id: BackupId, reasons: &[String]) -> Result<(), Problem> {
+    let json = (!reasons.is_empty()).then(|| serde_json::to_string(reasons).unwrap_or_default());
+    sql.execute(
+        "UPDATE backup SET unusual = ?2 WHERE id = ?1",
+        params![id.0, json],
+    )?;
+    Ok(())
+}
+
+/// What judging a backup unusual reads of one run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sample {
+    pub size_bytes: Option<i64>,
+    pub duration_seconds: Option<f64>,
+    pub table_rows: Option<Vec<(String, i64)>>,
+}
+
+/// Backup `id` and the connection's completed backups before it made with the same options,
+/// newest first, at most `limit`.
+pub fn samples(sql: &Sql, id: BackupId, limit: u32) -> Result<(Sample, Vec<Sample>), Problem> {
+    let read = |row: &Row<'_>| -> rusqlite::Result<Sample> {
+        Ok(Sample {
+            size_bytes: row.get(0)?,
+            duration_seconds: duration(row.get::<_, String>(1)?.as_str(), row.get(2)?),
+            table_rows: row
+                .get::<_, Option<String>>(3)?
+                .and_then(|json| serde_json::from_str(&json).ok()),
+        })
+    };
+    let current = sql.query_row(
+        "SELECT size_bytes, started_at, completed_at, table_rows FROM backup WHERE id = ?1",
+        [id.0],
+        read,
+    )?;
+    let mut statement = sql.prepare_cached(
+        "SELECT b.size_bytes, b.started_at, b.completed_at, b.table_rows
+         FROM backup b JOIN backup this ON this.id = ?1
+         WHERE b.connection_id = this.connection_id AND b.status = 'completed' AND b.id < this.id
+           AND b.options IS this.options
+         ORDER BY b.started_at DESC, b.id DESC LIMIT ?2",
+    )?;
+    let history = statement
+        .query_map(params![id.0, limit], read)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((current, history))
 }
 
 pub fn complete(

@@ -15,6 +15,7 @@ use super::progress::Progress;
 use super::repository::{self, RunDetails};
 use super::run_lock::RunLock;
 use super::run_problems::{backup_root_problem, error_lines, pg_dump_problem};
+use super::unusual;
 use crate::blocking::run_blocking;
 use crate::connections::{self, Connection, Connections};
 use crate::dump::invocation::Destination;
@@ -57,7 +58,16 @@ pub async fn run_backup(
     let outcome = run.execute().await;
     let record = record_outcome(&run.store, run.id, outcome).await;
     drop(lock);
-    let record = record?;
+    let mut record = record?;
+    if record.status == BackupStatus::Completed {
+        let (store, id) = (run.store.clone(), run.id);
+        match run_blocking(move || unusual::flag(&store, id)).await {
+            Ok(reasons) => record.unusual = reasons,
+            Err(problem) => {
+                tracing::warn!(backup = id.0, %problem, "could not judge whether the backup is unusual")
+            }
+        }
+    }
     match record.status {
         BackupStatus::Completed => {
             tracing::info!(
@@ -314,14 +324,22 @@ impl Run {
         })
     }
 
-    /// Connects, reads the server's version, and records it on the run and the connection.
+    /// Connects, reads the server's version (and its tables' live rows, for judging the backup
+    /// unusual later), and records them on the run and the connection.
     async fn detect_server(&self) -> Result<ServerVersion, Problem> {
         self.progress.stage(self.id, "Detecting the server version");
-        let server = connections::test_target(&self.target).await?;
+        let client = crate::pg::connect(&self.target).await?;
+        let server = crate::pg::detect_server_version(&client).await?;
+        // Statistics the user may not read only leave the row check out.
+        let rows = crate::pg::table_stats::live_rows(&client).await.ok();
+        drop(client);
         let (store, id, found, connection) =
             (self.store.clone(), self.id, server.clone(), self.connection);
         let _ = run_blocking(move || {
             repository::record_server_version(&store.connection(), id, &found.version)?;
+            if let Some(rows) = &rows {
+                repository::record_table_rows(&store.connection(), id, rows)?;
+            }
             // What a backup learns about the server is what a test would: keep it current.
             Connections::new(&store).set_server_version(connection, &found)
         })

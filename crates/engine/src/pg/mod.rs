@@ -5,6 +5,7 @@ pub mod conninfo;
 mod errors;
 pub mod identifier;
 mod root_certificate;
+pub mod table_stats;
 mod target;
 mod version;
 

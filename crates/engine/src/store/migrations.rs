@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "health",
         sql: include_str!("migrations/0007_health.sql"),
     },
+    Migration {
+        version: 8,
+        name: "unusual",
+        sql: include_str!("migrations/0008_unusual.sql"),
+    },
 ];
 
 /// The newest schema this build knows.
