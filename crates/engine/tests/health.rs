@@ -36,7 +36,7 @@ fn world(name: &str) -> World {
 }
 
 impl World {
-    fn schedule(&self, name: &str, cron: &str, alert_after: Option<u64>) -> Schedule {
+    fn schedule(&self, name: &str, cron: &str, alert_after: Option<u32>) -> Schedule {
         Schedules::new(&self.store)
             .create(&ScheduleInput {
                 name: name.into(),

@@ -205,7 +205,12 @@ verification: Verification | null,
 /**
  * What the dump was asked to contain (None for backups older than this record).
  */
-options: DumpOptions | null, };
+options: DumpOptions | null, 
+/**
+ * Why this completed backup looks unusual against the connection's recent ones (its size,
+ * its duration, a table that lost most of its rows); empty when it does not.
+ */
+unusual: Array<string>, };
 
 /**
  * Which backups a list shows.
@@ -392,7 +397,7 @@ description: string, isActive: boolean, format: DumpFormat, compression: Compres
  * The connection is overdue after this long without a good backup (None: twice the
  * schedule's interval).
  */
-alertAfterSeconds: bigint | null, lastRunAt: string | null, 
+alertAfterSeconds: number | null, lastRunAt: string | null, 
 /**
  * None while paused.
  */
@@ -414,7 +419,7 @@ name: string, connectionId: ConnectionId, cron: string, timezone: string, isActi
  * After how long without a good backup the connection is overdue (None: twice the
  * schedule's interval).
  */
-alertAfterSeconds?: bigint, };
+alertAfterSeconds?: number | null, };
 
 /**
  * Why a due run did not start.

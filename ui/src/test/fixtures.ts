@@ -83,6 +83,7 @@ export function backupRecord(overrides: Partial<Backup> = {}): Backup {
     verifiedAt: null,
     verification: null,
     options: null,
+    unusual: [],
     ...overrides,
   };
 }

@@ -197,12 +197,13 @@ fn update(store: &Store, args: ScheduleUpdateArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `--alert-after`: `None` not given; `Some(None)` "none" (twice the interval); else seconds.
-fn alert_after(value: Option<&str>) -> anyhow::Result<Option<Option<u64>>> {
+fn alert_after(value: Option<&str>) -> anyhow::Result<Option<Option<u32>>> {
     match value.map(str::trim) {
         None => Ok(None),
         Some(text) if text.eq_ignore_ascii_case("none") => Ok(Some(None)),
         Some(text) => match dbm_engine::time::parse_duration(text) {
-            Some(seconds) => Ok(Some(Some(seconds))),
+            // Past u32 is past any allowed alert: the engine's check says so in its words.
+            Some(seconds) => Ok(Some(Some(u32::try_from(seconds).unwrap_or(u32::MAX)))),
             None => anyhow::bail!(
                 "--alert-after \"{}\" is not a duration: use e.g. 90m, 26h, 3d, or none",
                 dbm_engine::model::excerpt(text)
@@ -317,7 +318,7 @@ fn show(shown: &Shown) -> String {
             |seconds| {
                 format!(
                     "{} without a good backup",
-                    dbm_engine::time::human_duration(seconds)
+                    dbm_engine::time::human_duration(u64::from(seconds))
                 )
             },
         )),

@@ -102,7 +102,7 @@ fn due_by(schedule: &Schedule, last_good: Option<&LastGood>) -> Option<DateTime<
     let created = from_text(&schedule.created_at)?;
     if let Some(seconds) = schedule.alert_after_seconds {
         let since = last_good.map_or(created, |g| g.completed.max(created));
-        return since.checked_add_signed(Duration::seconds(i64::try_from(seconds).ok()?));
+        return since.checked_add_signed(Duration::seconds(i64::from(seconds)));
     }
     let cron = CronSchedule::parse(&schedule.cron, &schedule.timezone).ok()?;
     // A schedule made after the last good backup gets its two runs from when it was made.

@@ -13,8 +13,8 @@ use crate::model::{
 pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_KEEP_LAST: u32 = 10_000;
 pub const MAX_KEEP_DAYS: u32 = 36_500;
-pub const MIN_ALERT_AFTER: u64 = 5 * 60;
-pub const MAX_ALERT_AFTER: u64 = 365 * 24 * 3600;
+pub const MIN_ALERT_AFTER: u32 = 5 * 60;
+pub const MAX_ALERT_AFTER: u32 = 365 * 24 * 3600;
 
 /// A saved schedule with what its runs left behind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -35,7 +35,7 @@ pub struct Schedule {
     pub keep_days: Option<u32>,
     /// The connection is overdue after this long without a good backup (None: twice the
     /// schedule's interval).
-    pub alert_after_seconds: Option<u64>,
+    pub alert_after_seconds: Option<u32>,
     pub last_run_at: Option<String>,
     /// None while paused.
     pub next_run_at: Option<String>,
@@ -81,8 +81,8 @@ pub struct ScheduleInput {
     /// After how long without a good backup the connection is overdue (None: twice the
     /// schedule's interval).
     #[serde(default)]
-    #[ts(optional)]
-    pub alert_after_seconds: Option<u64>,
+    #[ts(optional = nullable)]
+    pub alert_after_seconds: Option<u32>,
 }
 
 fn active_by_default() -> bool {
@@ -156,7 +156,7 @@ impl ScheduleInput {
                     Code::InvalidAlertAfter,
                     format!(
                         "An alert after {} is not possible.",
-                        crate::time::human_duration(seconds)
+                        crate::time::human_duration(u64::from(seconds))
                     ),
                     "Use between 5 minutes and 365 days, or leave it empty for twice the schedule's interval.",
                 ));
