@@ -14,6 +14,7 @@ import {
   formatPercent,
   formatRate,
   formatSeconds,
+  isUnusual,
   resultState,
   resultText,
   runDurationText,
@@ -223,5 +224,14 @@ describe("backupConnectionLabel", () => {
     expect(backupConnectionLabel({ connectionId: 3, connectionName: "shop", connectionRemoved: false })).toBe("shop");
     expect(backupConnectionLabel({ connectionId: 3, connectionName: "shop", connectionRemoved: true })).toBe("shop (removed)");
     expect(backupConnectionLabel({ connectionId: 3, connectionName: "", connectionRemoved: false })).toBe("Connection #3");
+  });
+});
+
+describe("isUnusual", () => {
+  it("is true only for a completed backup with reasons", () => {
+    expect(isUnusual(backupRecord())).toBe(false);
+    expect(isUnusual(backupRecord({ unusual: ["its size, 293.0 KiB, is 71 % below the median"] }))).toBe(true);
+    expect(isUnusual(backupRecord({ status: "failed", unusual: ["it took 95 s"] }))).toBe(false);
+    expect(isUnusual(backupRecord({ status: "running", unusual: ["it took 95 s"] }))).toBe(false);
   });
 });

@@ -122,6 +122,11 @@ export function sizeText(backup: Pick<Backup, "sizeBytes">): string {
   return backup.sizeBytes === null ? "—" : formatBytes(backup.sizeBytes);
 }
 
+/** A completed backup that looks unusual against its connection's recent ones (see `Backup.unusual`). */
+export function isUnusual(backup: Pick<Backup, "status" | "unusual">): boolean {
+  return backup.status === "completed" && (backup.unusual?.length ?? 0) > 0;
+}
+
 /** How a finished run's result is shown inline. */
 export type ResultState = "completed" | "failed" | "cancelled";
 

@@ -175,6 +175,41 @@ describe("Backups list", () => {
     expect(failedCheck.dataset.ok).toBe("false");
   });
 
+  it("marks an unusual completed backup next to its status and lists the reasons in its details", async () => {
+    const reasons = [
+      "table public.invoice_line had 2260 rows and now has 226 (90 % fewer)",
+      "its size, 293.0 KiB, is 71 % below the median of the last 5 (1.0 MiB)",
+    ];
+    const odd = backupRecord({ id: 13, unusual: reasons });
+    // A failed run never carries the mark, whatever the record says.
+    const oddFailed = backupRecord({ id: 14, status: "failed", unusual: ["it took 95 s"] });
+    api.backupSearch.mockResolvedValue(pageOf([oddFailed, odd, completed, failed]));
+    await renderList();
+
+    const pill = within(rowOf(13)).getByTestId("backup-unusual");
+    expect(pill.textContent?.trim()).toBe("Unusual");
+    expect(pill.classList.contains("warning")).toBe(true);
+    expect(pill.getAttribute("title")).toContain("90 % fewer");
+    // Beside the status, in the same cell.
+    expect(pill.closest("td")).toBe(within(rowOf(13)).getByTestId("backup-status").closest("td"));
+    expect(within(rowOf(13)).getByTestId("backup-status").textContent).toBe("Completed");
+    expect(within(rowOf(12)).queryByTestId("backup-unusual")).toBeNull();
+    expect(within(rowOf(11)).queryByTestId("backup-unusual")).toBeNull();
+    expect(within(rowOf(14)).queryByTestId("backup-unusual")).toBeNull();
+
+    const details = await openDetails(13);
+    expect(details.textContent).toContain("This backup looks unusual");
+    const list = within(details).getByTestId("backup-unusual-reasons");
+    expect(within(list).getAllByRole("listitem").map((li) => li.textContent)).toEqual(reasons);
+  });
+
+  it("shows no unusual box in the details of a normal backup", async () => {
+    await renderList();
+    const details = await openDetails(12);
+    expect(within(details).queryByTestId("backup-unusual-reasons")).toBeNull();
+    expect(details.textContent).not.toContain("looks unusual");
+  });
+
   it("pages 50 at a time with Next and Previous, up to the total", async () => {
     api.backupSearch.mockResolvedValueOnce(pageOf(many(50, 1000), 107));
     await renderList();
