@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { commands, type ConnectionHealth, type Stats, type SystemStatus } from "../bindings";
+import { commands, type BackupPage, type ConnectionHealth, type Stats, type SystemStatus } from "../bindings";
 import { running } from "../backups/running.svelte";
 import { deferred } from "../../test/deferred";
 import { emit as emitEvent, listeners } from "../../test/events";
@@ -21,6 +21,7 @@ vi.mock("../bindings", () => ({
   commands: {
     systemStatus: vi.fn(),
     backupList: vi.fn(),
+    backupSearch: vi.fn(),
     connectionList: vi.fn(),
     backupCancel: vi.fn(),
     scheduleList: vi.fn(),
@@ -49,6 +50,7 @@ beforeEach(() => {
   running.reset();
   listeners.clear();
   api.backupList.mockResolvedValue([]);
+  api.backupSearch.mockResolvedValue({ items: [], total: 0 });
   api.connectionList.mockResolvedValue([savedConnection(), savedConnection({ id: 2, name: "staging" })]);
   api.scheduleList.mockResolvedValue([]);
   api.schedulerStatus.mockResolvedValue({ runningHere: true, note: null, allPaused: false });
@@ -499,5 +501,144 @@ describe("Dashboard overdue connections", () => {
     emitEvent("schedules", { kind: "nextRunUpdated", scheduleIds: [3] });
     await waitFor(() => expect(api.scheduleList).toHaveBeenCalledTimes(3));
     expect(systemStatus).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe("Dashboard unusual backups", () => {
+  const DAY = 24 * 60 * 60 * 1000;
+  const shrunk = backupRecord({
+    id: 50,
+    startedAt: "2026-05-01T09:00:00Z",
+    unusual: [
+      "table public.invoice_line had 2260 rows and now has 226 (90 % fewer)",
+      "its size, 293.0 KiB, is 71 % below the median of the last 5 (1.0 MiB)",
+    ],
+  });
+  const slow = backupRecord({
+    id: 48,
+    connectionId: 2,
+    connectionName: "staging",
+    startedAt: "2026-04-29T12:00:00Z",
+    unusual: ["it took 95 s, 3.2 × the median of the last 5 (30 s)"],
+  });
+  const normal = backupRecord({ id: 49, startedAt: "2026-04-30T09:00:00Z" });
+
+  function pageOf(...items: ReturnType<typeof backupRecord>[]): BackupPage {
+    return { items, total: items.length };
+  }
+
+  it("lists the unusual completed backups of the last 30 days, after the overdue cards and before the rest", async () => {
+    systemStatus.mockResolvedValue(statusWith([healthOf()]));
+    api.backupSearch.mockResolvedValue(pageOf(slow, normal, shrunk));
+    const before = Date.now();
+    render(Dashboard);
+
+    const notice = await screen.findByTestId("unusual-backups");
+    expect(api.backupSearch).toHaveBeenCalledTimes(1);
+    const [filter, limit, offset] = api.backupSearch.mock.calls[0];
+    expect(filter).toMatchObject({ connection: null, schedule: null, status: "completed", to: null });
+    const from = Date.parse(filter.from ?? "");
+    expect(from).toBeGreaterThanOrEqual(before - 30 * DAY);
+    expect(from).toBeLessThanOrEqual(Date.now() - 30 * DAY);
+    expect(limit).toBe(200);
+    expect(offset).toBe(0);
+
+    expect(within(notice).getByRole("heading").textContent).toBe("Recent unusual backups");
+    expect(screen.getByTestId("unusual-backups-lead").textContent?.replace(/\s+/g, " ").trim()).toBe(
+      "In the last 30 days, 2 completed backups look unusual against their connection’s recent ones.",
+    );
+    const items = within(notice).getAllByTestId("unusual-backup");
+    // Newest first; the normal one is left out.
+    expect(items.map((i) => i.dataset.backupId)).toEqual(["50", "48"]);
+    expect(items[0].textContent).toContain("production");
+    // On this computer's clock (New York).
+    expect(within(items[0]).getByRole("time").textContent).toBe("Fri 2026-05-01 05:00");
+    expect(within(items[0]).getByTestId("unusual-backup-reason").textContent?.replace(/\s+/g, " ").trim()).toBe(
+      "table public.invoice_line had 2260 rows and now has 226 (90 % fewer) (and 1 more)",
+    );
+    expect(items[1].textContent).toContain("staging");
+    expect(within(items[1]).getByTestId("unusual-backup-reason").textContent?.trim()).toBe(
+      "it took 95 s, 3.2 × the median of the last 5 (30 s)",
+    );
+    expect(screen.getByTestId("unusual-backups-open").getAttribute("href")).toBe("#/backups");
+    expect(screen.queryByTestId("unusual-backups-more")).toBeNull();
+
+    // Right after the overdue cards, before everything else.
+    const overdue = screen.getByTestId("overdue-cards");
+    expect(overdue.compareDocumentPosition(notice) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    const checks = screen.getByRole("heading", { name: "System checks" });
+    expect(notice.compareDocumentPosition(checks) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    for (const section of ["dashboard-next-runs", "dashboard-recent", "dashboard-stats"]) {
+      expect(notice.compareDocumentPosition(screen.getByTestId(section)) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    }
+    // A notice, not an alarm.
+    expect(notice.getAttribute("role")).toBeNull();
+  });
+
+  it("lists five and says how many more there are", async () => {
+    systemStatus.mockResolvedValue(okStatus());
+    api.backupSearch.mockResolvedValue(
+      pageOf(
+        ...Array.from({ length: 7 }, (_, i) =>
+          backupRecord({ id: 60 + i, startedAt: `2026-05-0${i + 1}T09:00:00Z`, unusual: ["it took 95 s"] }),
+        ),
+      ),
+    );
+    render(Dashboard);
+    const notice = await screen.findByTestId("unusual-backups");
+    expect(within(notice).getAllByTestId("unusual-backup").map((i) => i.dataset.backupId)).toEqual([
+      "66",
+      "65",
+      "64",
+      "63",
+      "62",
+    ]);
+    expect(screen.getByTestId("unusual-backups-more").textContent?.trim()).toBe("And 2 more on the Backups page.");
+  });
+
+  it("says nothing when no recent backup is unusual, or when they cannot be loaded", async () => {
+    systemStatus.mockResolvedValue(okStatus());
+    api.backupSearch.mockResolvedValueOnce(pageOf(normal));
+    render(Dashboard);
+    await screen.findByTestId("recent-empty");
+    await waitFor(() => expect(api.backupSearch).toHaveBeenCalled());
+    await new Promise((r) => setTimeout(r, 0));
+    expect(screen.queryByTestId("unusual-backups")).toBeNull();
+
+    api.backupSearch.mockRejectedValueOnce({ code: "store_unavailable", message: "The app database is locked." });
+    await fireEvent.click(screen.getByTestId("status-refresh"));
+    await waitFor(() => expect(api.backupSearch).toHaveBeenCalledTimes(2));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(screen.queryByTestId("unusual-backups")).toBeNull();
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("asks again when a backup finishes", async () => {
+    systemStatus.mockResolvedValue(okStatus());
+    render(Dashboard);
+    await waitFor(() => expect(api.backupSearch).toHaveBeenCalledTimes(1));
+    expect(screen.queryByTestId("unusual-backups")).toBeNull();
+
+    api.backupSearch.mockResolvedValue(pageOf(shrunk));
+    running.handle({ kind: "finished", backup: shrunk });
+    const notice = await screen.findByTestId("unusual-backups");
+    expect(within(notice).getAllByTestId("unusual-backup")).toHaveLength(1);
+    expect(api.backupSearch).toHaveBeenCalledTimes(2);
+  });
+
+  it("shows only the newest answer when an older one arrives late", async () => {
+    systemStatus.mockResolvedValue(okStatus());
+    const first = deferred<BackupPage>();
+    const second = deferred<BackupPage>();
+    api.backupSearch.mockReturnValueOnce(first.promise).mockReturnValueOnce(second.promise);
+    render(Dashboard);
+    await fireEvent.click(screen.getByTestId("status-refresh"));
+    await waitFor(() => expect(api.backupSearch).toHaveBeenCalledTimes(2));
+
+    second.resolve(pageOf(slow));
+    await waitFor(() => expect(screen.getAllByTestId("unusual-backup").map((i) => i.dataset.backupId)).toEqual(["48"]));
+    first.resolve(pageOf(shrunk, slow));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(screen.getAllByTestId("unusual-backup").map((i) => i.dataset.backupId)).toEqual(["48"]);
   });
 });
