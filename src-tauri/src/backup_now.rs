@@ -32,6 +32,7 @@ pub async fn run<R: Runtime>(
         trigger,
         schedule: None,
         engine: None,
+        stall_after: None,
     };
     let progress = Arc::new(TauriProgress { app: app.clone() });
     let backup = state.coordinator.run(store, request, progress).await?;

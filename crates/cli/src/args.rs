@@ -278,6 +278,10 @@ pub struct BackupRunArgs {
     /// auto, docker or local (default: the engine setting).
     #[arg(long)]
     pub engine: Option<String>,
+    /// End the backup, with what it waited for, when pg_dump writes nothing for this long:
+    /// 90s, 20m, 1h (default: 10 minutes).
+    #[arg(long, value_name = "DURATION")]
+    pub stall_after: Option<String>,
     #[arg(long)]
     pub schema_only: bool,
     #[arg(long)]

@@ -89,7 +89,7 @@ fn a_dbm_killed_mid_dump_leaves_an_interrupted_run_and_no_partial_after_the_next
     let deadline = Instant::now() + Duration::from_secs(60);
     let waiting = format!(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}'
-         AND application_name = 'db-backup-manager' AND wait_event_type = 'Lock'"
+         AND application_name LIKE 'dbm-backup-%' AND wait_event_type = 'Lock'"
     );
     while psql(14, "postgres", &waiting) == "0" {
         assert!(Instant::now() < deadline, "pg_dump never started");

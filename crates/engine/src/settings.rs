@@ -113,6 +113,20 @@ pub fn backup_root(store: &Store) -> Result<PathBuf, Problem> {
     Ok(std::path::absolute(&root).unwrap_or(root))
 }
 
+/// Seconds a backup may write nothing before it is ended, explained (`stall_after_seconds`).
+pub const STALL_AFTER: &str = "stall_after_seconds";
+/// Ten minutes: a lock wait that long is not a slow table.
+pub const DEFAULT_STALL_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// How long a backup may write nothing before it is ended (the setting, else ten minutes; a
+/// value that does not read as seconds is the default).
+pub fn stall_after(store: &Store) -> Result<std::time::Duration, Problem> {
+    Ok(get(store, STALL_AFTER)?
+        .and_then(|text| text.trim().parse::<u64>().ok())
+        .filter(|seconds| *seconds > 0)
+        .map_or(DEFAULT_STALL_AFTER, std::time::Duration::from_secs))
+}
+
 /// JSON list of the backup folders used before the current one: their backups are still ours.
 pub const FORMER_BACKUP_ROOTS: &str = "former_backup_roots";
 

@@ -227,7 +227,7 @@ async fn a_server_that_drops_the_session_mid_dump_fails_clearly() {
         .await
         .batch_execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-             WHERE datname = 'dbm_fault_terminated' AND application_name = 'db-backup-manager'",
+             WHERE datname = 'dbm_fault_terminated' AND application_name LIKE 'dbm-backup-%'",
         )
         .await
         .unwrap();

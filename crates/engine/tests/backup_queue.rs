@@ -21,6 +21,7 @@ fn request(connection: dbm_engine::model::ConnectionId) -> BackupRequest {
         trigger: Trigger::Manual,
         schedule: None,
         engine: Some(EnginePolicy::Docker),
+        stall_after: None,
     }
 }
 

@@ -198,7 +198,7 @@ impl Server {
         self.psql(
             "postgres",
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
-             WHERE application_name = 'db-backup-manager' AND pid <> pg_backend_pid()",
+             WHERE application_name LIKE 'dbm-backup-%' AND pid <> pg_backend_pid()",
         )
     }
 
@@ -206,7 +206,7 @@ impl Server {
     pub fn dump_connected(&self) -> bool {
         self.psql(
             "postgres",
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'db-backup-manager'",
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'dbm-backup-%'",
         )
         .is_ok_and(|n| n != "0")
     }

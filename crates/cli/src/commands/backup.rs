@@ -202,6 +202,20 @@ async fn run_backup(store: Arc<Store>, args: BackupRunArgs) -> anyhow::Result<Ex
         trigger: Trigger::Manual,
         schedule: None,
         engine,
+        stall_after: match args.stall_after.as_deref() {
+            None => None,
+            Some(text) => Some(
+                dbm_engine::time::parse_duration(text)
+                    .filter(|seconds| *seconds > 0)
+                    .map(Duration::from_secs)
+                    .ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "--stall-after \"{}\" is not a duration: use e.g. 90s, 20m or 1h",
+                            dbm_engine::model::excerpt(text)
+                        )
+                    })?,
+            ),
+        },
     };
     let backup = backups::run_backup(
         store,

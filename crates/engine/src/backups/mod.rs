@@ -9,6 +9,7 @@ pub(crate) mod repository;
 mod run;
 pub(crate) mod run_lock;
 mod run_problems;
+mod stall;
 pub mod unusual;
 
 pub use coordinator::{Coordinator, DEFAULT_CONCURRENCY};

@@ -15,6 +15,7 @@ use super::progress::Progress;
 use super::repository::{self, RunDetails};
 use super::run_lock::RunLock;
 use super::run_problems::{backup_root_problem, error_lines, pg_dump_problem};
+use super::stall;
 use super::unusual;
 use crate::blocking::run_blocking;
 use crate::connections::{self, Connection, Connections};
@@ -42,6 +43,8 @@ pub struct BackupRequest {
     pub schedule: Option<ScheduleId>,
     /// Overrides the engine setting for this run.
     pub engine: Option<EnginePolicy>,
+    /// Ends the run when pg_dump writes nothing for this long (None: the setting).
+    pub stall_after: Option<std::time::Duration>,
 }
 
 /// Runs one backup. `Ok` holds the run's record however it ended (completed, failed,
@@ -157,6 +160,7 @@ struct Setup {
     policy: EnginePolicy,
     template: String,
     root: PathBuf,
+    stall_after: std::time::Duration,
     id: BackupId,
     lock: RunLock,
 }
@@ -184,6 +188,8 @@ struct Run {
     root: PathBuf,
     /// The connection's folder name under the root.
     slug: String,
+    /// How long pg_dump may write nothing before the run ends, explained.
+    stall_after: std::time::Duration,
     cancel: CancellationToken,
 }
 
@@ -205,6 +211,7 @@ impl Run {
             policy,
             template,
             root,
+            stall_after,
             id,
             lock,
         } = run_blocking(move || {
@@ -218,6 +225,10 @@ impl Run {
             };
             let template = settings::image_template(&store)?;
             let root = settings::backup_root(&store)?;
+            let stall_after = match setup.stall_after {
+                Some(limit) => limit,
+                None => settings::stall_after(&store)?,
+            };
             let data_dir = store
                 .path()
                 .parent()
@@ -247,6 +258,7 @@ impl Run {
                 policy,
                 template,
                 root,
+                stall_after,
                 id,
                 lock,
             })
@@ -264,7 +276,12 @@ impl Run {
             progress,
             started: Instant::now(),
             connection: connection.id,
-            target: connections::target_of(&connection, password, DEFAULT_CONNECT_TIMEOUT),
+            target: ConnectTarget {
+                // Its own name on the server, to find its sessions when it stalls.
+                application_name: format!("dbm-backup-{}", id.0),
+                ..connections::target_of(&connection, password, DEFAULT_CONNECT_TIMEOUT)
+            },
+            stall_after,
             slug: layout::slug(&connection.name, connection.id.0),
             options: request.options,
             policy,
@@ -396,23 +413,65 @@ impl Run {
         outcome
     }
 
+    /// pg_dump into `partial`, watched for stalls: a run quiet past its stall limit ends as
+    /// failed, with what its session was waiting for.
+    async fn dump(&self, runner: &Runner, resolved: &Resolved, partial: &Path) -> Outcome {
+        let (progress, id, started) = (self.progress.clone(), self.id, self.started);
+        let seen = Arc::new(stall::Watch::new());
+        let watched = seen.clone();
+        let report: ProgressFn = Arc::new(move |bytes| {
+            watched.saw(bytes);
+            progress.bytes(id, bytes, started.elapsed())
+        });
+        // The watch cancels through a child token: the user's cancel still reaches pg_dump.
+        let cancel = &self.cancel.child_token();
+        let stalled = stall::Stalled::default();
+        let watchdog = tokio::spawn(stall::watch(
+            seen,
+            self.target.clone(),
+            self.stall_after,
+            self.progress.clone(),
+            id,
+            cancel.clone(),
+            stalled.clone(),
+        ));
+        let outcome = self
+            .dump_watched(runner, resolved, partial, report, cancel)
+            .await;
+        watchdog.abort();
+        let explanation = stalled.lock().unwrap_or_else(|p| p.into_inner()).take();
+        match (explanation, outcome) {
+            (Some(why), Outcome::Ended { log, .. }) => Outcome::failed(
+                Problem::new(
+                    Code::BackupStalled,
+                    format!(
+                        "The backup was stopped after {} without data: {why}.",
+                        crate::time::human_duration(self.stall_after.as_secs())
+                    ),
+                    "End what blocks it (or wait for it), then back up again; a longer stall limit waits longer.",
+                ),
+                log,
+            ),
+            (_, outcome) => outcome,
+        }
+    }
+
     /// pg_dump into `partial`: streamed through the app's sink, or written by pg_dump itself
     /// (the directory format, or no app compression with a local pg_dump).
-    async fn dump(&self, runner: &Runner, resolved: &Resolved, partial: &Path) -> Outcome {
-        let (target, options, root, cancel) = (
-            &self.target,
-            &self.options,
-            self.root.as_path(),
-            &self.cancel,
-        );
+    async fn dump_watched(
+        &self,
+        runner: &Runner,
+        resolved: &Resolved,
+        partial: &Path,
+        report: ProgressFn,
+        cancel: &CancellationToken,
+    ) -> Outcome {
+        let (target, options, root) = (&self.target, &self.options, self.root.as_path());
         let args = options.pg_dump_args(resolved);
         let app_zstd = match resolved {
             Resolved::AppZstd(level) => Some(*level),
             Resolved::PgDump(_) => None,
         };
-        let (progress, id, started) = (self.progress.clone(), self.id, self.started);
-        let report: ProgressFn =
-            Arc::new(move |bytes| progress.bytes(id, bytes, started.elapsed()));
         let direct = options.format == DumpFormat::Directory
             || (app_zstd.is_none() && runner.writes_to_disk());
         let (exit, written) = if direct {

@@ -211,6 +211,7 @@ pub fn target_of(
         sslmode: connection.sslmode,
         password,
         timeout,
+        application_name: pg::APPLICATION_NAME.to_string(),
     }
 }
 
@@ -229,6 +230,7 @@ pub fn target_of_input(
         sslmode: fields.sslmode,
         password,
         timeout,
+        application_name: pg::APPLICATION_NAME.to_string(),
     })
 }
 

@@ -37,7 +37,7 @@ pub fn libpq_env(
         ("PGUSER".to_string(), target.username.clone()),
         ("PGDATABASE".to_string(), target.database.clone()),
         ("PGSSLMODE".to_string(), target.sslmode.as_str().to_string()),
-        ("PGAPPNAME".to_string(), "db-backup-manager".to_string()),
+        ("PGAPPNAME".to_string(), target.application_name.clone()),
         (
             "PGCONNECT_TIMEOUT".to_string(),
             target.timeout.as_secs().max(1).to_string(),

@@ -116,6 +116,7 @@ codes! {
     UnknownDumpVersion = "unknown_dump_version",
     // Backups and their files.
     ArchiveUnreadable = "archive_unreadable",
+    BackupStalled = "backup_stalled",
     BackupCancelled = "backup_cancelled",
     BackupFileMissing = "backup_file_missing",
     BackupFolderUnwritable = "backup_folder_unwritable",

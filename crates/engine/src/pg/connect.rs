@@ -30,7 +30,7 @@ async fn connect_once(target: &ConnectTarget, sslmode: SslMode) -> Result<Client
         .port(target.port)
         .user(&target.username)
         .dbname(&target.database)
-        .application_name("db-backup-manager")
+        .application_name(&target.application_name)
         .connect_timeout(target.timeout)
         .ssl_mode(match sslmode {
             SslMode::Disable => PgSslMode::Disable,

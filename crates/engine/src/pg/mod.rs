@@ -11,5 +11,5 @@ mod version;
 
 pub use connect::connect;
 pub use root_certificate::root_certificate_path;
-pub use target::{ConnectTarget, DEFAULT_CONNECT_TIMEOUT};
+pub use target::{ConnectTarget, APPLICATION_NAME, DEFAULT_CONNECT_TIMEOUT};
 pub use version::{detect_server_version, ServerVersion, OLDEST_SUPPORTED_MAJOR};

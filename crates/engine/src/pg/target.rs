@@ -18,4 +18,10 @@ pub struct ConnectTarget {
     pub sslmode: SslMode,
     pub password: Option<Secret>,
     pub timeout: Duration,
+    /// What the server's `pg_stat_activity` calls the sessions (a backup run names its own, to
+    /// find them when it stalls).
+    pub application_name: String,
 }
+
+/// The sessions' name on the server, unless a run gives its own.
+pub const APPLICATION_NAME: &str = "db-backup-manager";

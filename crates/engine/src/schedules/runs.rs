@@ -37,6 +37,7 @@ pub async fn run_schedule(
         trigger,
         schedule: Some(schedule.id),
         engine: None,
+        stall_after: None,
     };
     let outcome = coordinator.run(store.clone(), request, progress).await;
     let (backup, status, error) = match &outcome {

@@ -110,6 +110,7 @@ impl Setup {
             trigger: Trigger::Manual,
             schedule: None,
             engine: Some(engine),
+            stall_after: None,
         };
         run_backup(self.store.clone(), request, progress, cancel)
             .await
@@ -149,6 +150,7 @@ pub fn spawn_backup(
             trigger: Trigger::Manual,
             schedule: None,
             engine: Some(engine),
+            stall_after: None,
         };
         run_backup(store, request, Arc::new(NoProgress), cancel)
             .await

@@ -99,7 +99,7 @@ pub async fn wait_for_blocked_tool(major: u32, name: &str) {
         let row = observer
             .query_one(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = $1
-                 AND application_name = 'db-backup-manager' AND wait_event_type = 'Lock'",
+                 AND application_name LIKE 'dbm-backup-%' AND wait_event_type = 'Lock'",
                 &[&name],
             )
             .await
