@@ -642,3 +642,188 @@ describe("Dashboard unusual backups", () => {
     expect(screen.getAllByTestId("unusual-backup").map((i) => i.dataset.backupId)).toEqual(["48"]);
   });
 });
+
+describe("Dashboard history", () => {
+  const DAY = 24 * 60 * 60 * 1000;
+  const withConnections: Stats = emptyStats({
+    total: 5,
+    completed: 4,
+    failed: 1,
+    connections: [
+      {
+        connectionId: 1,
+        name: "production",
+        total: 4,
+        completed: 3,
+        failed: 1,
+        recordedBytes: 3 * 1024 ** 2,
+        successRate: 0.75,
+        lastSuccessAt: null,
+        lastFailureAt: null,
+      },
+      {
+        connectionId: 3,
+        name: "empty one",
+        total: 0,
+        completed: 0,
+        failed: 0,
+        recordedBytes: 0,
+        successRate: null,
+        lastSuccessAt: null,
+        lastFailureAt: null,
+      },
+      {
+        connectionId: 2,
+        name: "staging",
+        total: 1,
+        completed: 1,
+        failed: 0,
+        recordedBytes: 1024 ** 2,
+        successRate: 1,
+        lastSuccessAt: null,
+        lastFailureAt: null,
+      },
+    ],
+  });
+
+  function ago(days: number) {
+    return new Date(Date.now() - days * DAY).toISOString();
+  }
+
+  const productionHistory: BackupPage = {
+    items: [
+      backupRecord({ id: 4, startedAt: ago(1), unusual: ["it took 95 s, 3.2 × the median of the last 5 (30 s)"] }),
+      backupRecord({ id: 3, startedAt: ago(2), status: "failed", sizeBytes: null, errorMessage: "boom" }),
+      backupRecord({ id: 2, startedAt: ago(3) }),
+    ],
+    total: 3,
+  };
+  const stagingHistory: BackupPage = {
+    items: [backupRecord({ id: 9, connectionId: 2, connectionName: "staging", startedAt: ago(4) })],
+    total: 1,
+  };
+
+  /** The history requests: those with a connection filter. */
+  function historyCalls() {
+    return api.backupSearch.mock.calls.filter(([filter]) => filter.connection !== null);
+  }
+
+  beforeEach(() => {
+    systemStatus.mockResolvedValue(okStatus());
+    api.backupStats.mockResolvedValue(withConnections);
+    api.backupSearch.mockImplementation(async (filter) => {
+      if (filter.connection === 1) return productionHistory;
+      if (filter.connection === 2) return stagingHistory;
+      return { items: [], total: 0 };
+    });
+  });
+
+  it("charts the first connection with backups, its last 90 days, under a History heading", async () => {
+    const before = Date.now();
+    render(Dashboard);
+    const section = screen.getByTestId("dashboard-history");
+    expect(within(section).getByRole("heading").textContent).toBe("History");
+
+    const select = (await screen.findByTestId("history-connection")) as HTMLSelectElement;
+    expect([...select.options].map((o) => o.textContent)).toEqual(["production", "staging"]);
+    expect(select.value).toBe("1");
+    expect(screen.getByLabelText("Connection")).toBe(select);
+
+    const chart = await screen.findByTestId("history-chart");
+    expect(historyCalls()).toHaveLength(1);
+    const [filter, limit, offset] = historyCalls()[0];
+    expect(filter).toMatchObject({ connection: 1, schedule: null, status: null, to: null });
+    const from = Date.parse(filter.from ?? "");
+    expect(from).toBeGreaterThanOrEqual(before - 90 * DAY);
+    expect(from).toBeLessThanOrEqual(Date.now() - 90 * DAY);
+    expect([limit, offset]).toEqual([500, 0]);
+
+    expect(within(chart).getAllByTestId("history-point")).toHaveLength(2);
+    expect(within(chart).getAllByTestId("history-failure")).toHaveLength(1);
+    expect(within(chart).getAllByTestId("history-unusual")).toHaveLength(1);
+    expect(within(chart).getByRole("img").getAttribute("aria-label")).toContain("Backup history of production");
+
+    await fireEvent.click(within(chart).getByTestId("history-table-toggle"));
+    const table = screen.getByTestId("history-table");
+    expect(within(table).getAllByTestId("history-row").map((r) => r.dataset.backupId)).toEqual(["4", "3", "2"]);
+    expect(table.textContent).toContain("it took 95 s, 3.2 × the median of the last 5 (30 s)");
+
+    // Between the recent backups and the statistics.
+    const recent = screen.getByTestId("dashboard-recent");
+    expect(recent.compareDocumentPosition(section) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(section.compareDocumentPosition(screen.getByTestId("dashboard-stats")) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  });
+
+  it("charts the connection picked in the selector", async () => {
+    render(Dashboard);
+    await screen.findByTestId("history-chart");
+    const select = screen.getByTestId("history-connection") as HTMLSelectElement;
+
+    select.value = "2";
+    await fireEvent.change(select);
+    await waitFor(() => expect(historyCalls().at(-1)?.[0].connection).toBe(2));
+    await waitFor(() =>
+      expect(within(screen.getByTestId("history-chart")).getByRole("img").getAttribute("aria-label")).toContain(
+        "Backup history of staging",
+      ),
+    );
+    expect(screen.getAllByTestId("history-point")).toHaveLength(1);
+    expect(select.value).toBe("2");
+  });
+
+  it("shows only the newest answer when the choice changes before the first arrives", async () => {
+    const slow = deferred<BackupPage>();
+    api.backupSearch.mockImplementation((filter) => {
+      if (filter.connection === 1) return slow.promise;
+      if (filter.connection === 2) return Promise.resolve(stagingHistory);
+      return Promise.resolve({ items: [], total: 0 });
+    });
+    render(Dashboard);
+    const select = (await screen.findByTestId("history-connection")) as HTMLSelectElement;
+    await waitFor(() => expect(historyCalls()).toHaveLength(1));
+    select.value = "2";
+    await fireEvent.change(select);
+    await screen.findByTestId("history-chart");
+
+    slow.resolve(productionHistory);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(within(screen.getByTestId("history-chart")).getByRole("img").getAttribute("aria-label")).toContain(
+      "Backup history of staging",
+    );
+  });
+
+  it("asks again when a backup finishes, keeping the chart meanwhile", async () => {
+    render(Dashboard);
+    await screen.findByTestId("history-chart");
+    expect(historyCalls()).toHaveLength(1);
+
+    const next = deferred<BackupPage>();
+    api.backupSearch.mockImplementation((filter) =>
+      filter.connection === 1 ? next.promise : Promise.resolve({ items: [], total: 0 }),
+    );
+    running.handle({ kind: "finished", backup: backupRecord({ id: 5 }) });
+    await waitFor(() => expect(historyCalls()).toHaveLength(2));
+    expect(historyCalls()[1][0].connection).toBe(1);
+    expect(screen.getByTestId("history-chart")).toBeTruthy();
+
+    next.resolve({ items: [...productionHistory.items, backupRecord({ id: 5, startedAt: ago(0.5) })], total: 4 });
+    await waitFor(() => expect(screen.getAllByTestId("history-point")).toHaveLength(3));
+  });
+
+  it("says so when no connection has backups yet", async () => {
+    api.backupStats.mockResolvedValue(emptyStats());
+    render(Dashboard);
+    expect((await screen.findByTestId("history-none")).textContent).toContain("No backups yet");
+    expect(screen.queryByTestId("history-connection")).toBeNull();
+    expect(historyCalls()).toHaveLength(0);
+  });
+
+  it("says why the history could not be loaded", async () => {
+    api.backupSearch.mockImplementation(async (filter) => {
+      if (filter.connection !== null) throw { code: "store_unavailable", message: "The app database is locked." };
+      return { items: [], total: 0 };
+    });
+    render(Dashboard);
+    expect((await screen.findByTestId("history-error")).textContent).toContain("The app database is locked.");
+  });
+});
