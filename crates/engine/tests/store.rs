@@ -25,7 +25,14 @@ fn a_new_data_dir_gets_a_private_database_at_the_latest_schema_in_wal_mode() {
         .unwrap();
     assert_eq!(
         tables,
-        ["backup", "connection", "missed_run", "schedule", "setting"]
+        [
+            "backup",
+            "connection",
+            "missed_run",
+            "overdue_notice",
+            "schedule",
+            "setting"
+        ]
     );
     let columns: Vec<String> = conn
         .prepare("SELECT name FROM pragma_table_info('connection')")

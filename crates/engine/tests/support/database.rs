@@ -90,8 +90,8 @@ pub async fn fingerprint(major: u32, database: &str) -> BTreeMap<String, (i64, S
     out
 }
 
-/// Waits until one of the app's tools (pg_dump, pg_restore: application_name db-backup-manager)
-/// waits on a lock in database `name`.
+/// Waits until one of the app's tools (a backup run's pg_dump, named dbm-backup-<id>; or
+/// pg_restore, named db-backup-manager) waits on a lock in database `name`.
 pub async fn wait_for_blocked_tool(major: u32, name: &str) {
     let observer = client(major, "postgres").await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -99,7 +99,8 @@ pub async fn wait_for_blocked_tool(major: u32, name: &str) {
         let row = observer
             .query_one(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = $1
-                 AND application_name LIKE 'dbm-backup-%' AND wait_event_type = 'Lock'",
+                 AND (application_name LIKE 'dbm-backup-%' OR application_name = 'db-backup-manager')
+                 AND wait_event_type = 'Lock'",
                 &[&name],
             )
             .await
