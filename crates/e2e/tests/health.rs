@@ -96,19 +96,26 @@ async fn an_overdue_connection_is_shown_first_notified_once_and_cleared_by_a_bac
         .execute("UPDATE schedule SET created_at = ?1", [made])
         .unwrap();
 
+    eprintln!("health e2e: launching the app");
     let first = monitor();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let app = App::launch(data_dir.path()).await;
+    eprintln!("health e2e: reading the card");
     let card = app.text("[data-testid=overdue-cards] [role=alert]").await;
     assert!(card.contains(&name), "{card}");
     assert!(card.contains("no backup yet"), "{card}");
+    eprintln!("health e2e: screenshot");
     app.screenshot("dashboard-overdue").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
+    eprintln!("health e2e: first notifications read");
     let seen = stop(first);
     let told = format!("{name}: no backup yet");
     assert_eq!(seen.matches(&told).count(), 1, "one notification: {seen}");
     app.close().await;
 
+    // One instance at a time (the single-instance plugin): the first must be gone.
+    wait_for_no_app();
+    eprintln!("health e2e: second launch");
     // Started again within the day: the card, but no second notification.
     let second = monitor();
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -118,11 +125,38 @@ async fn an_overdue_connection_is_shown_first_notified_once_and_cleared_by_a_bac
     let seen = stop(second);
     assert_eq!(seen.matches(&told).count(), 0, "told already today: {seen}");
 
+    eprintln!("health e2e: backing up");
     // A good backup clears it.
     app.click("[data-testid=nav-connections]").await;
     assert_eq!(app.back_up_now(&name).await, "completed");
     app.click("[data-testid=nav-dashboard]").await;
+    eprintln!("health e2e: waiting for the card to go");
     app.wait_gone("[data-testid=overdue-cards] [role=alert]")
         .await;
+    // Its backup is on the Dashboard's history now.
+    eprintln!("health e2e: history");
+    app.find("[data-testid=history-chart]").await;
+    app.screenshot("dashboard-history").await;
     app.close().await;
+}
+
+/// Waits until no app process is left (closing the window leaves the app in the tray a moment
+/// longer; a second start would hand over to it and exit).
+fn wait_for_no_app() {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let running = Command::new("pgrep")
+            .args(["-x", "dbm-app"])
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        if !running {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first app never ended"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
