@@ -131,28 +131,19 @@ pub fn build<R: Runtime>(
 
 /// Records what backups are doing (idle, running, last failed) and redraws the icon.
 pub fn set_state<R: Runtime>(app: &AppHandle<R>, state: TrayState) {
-    {
-        let app_state = app.state::<AppState>();
-        app_state.tray_look().activity = state;
-    }
+    app.state::<AppState>().tray_look().activity = state;
     redraw(app);
 }
 
 /// Records whether a scheduled connection is overdue and redraws the icon.
 pub fn set_overdue<R: Runtime>(app: &AppHandle<R>, overdue: bool) {
-    {
-        let state = app.state::<AppState>();
-        state.tray_look().overdue = overdue;
-    }
+    app.state::<AppState>().tray_look().overdue = overdue;
     redraw(app);
 }
 
 fn redraw<R: Runtime>(app: &AppHandle<R>) {
-    let state = {
-        let app_state = app.state::<AppState>();
-        let shown = app_state.tray_look().shown();
-        shown
-    };
+    let app_state = app.state::<AppState>();
+    let state = app_state.tray_look().shown();
     let (Some(tray), Ok(icon)) = (app.tray_by_id(TRAY_ID), icon(state)) else {
         return;
     };
