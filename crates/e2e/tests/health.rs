@@ -106,7 +106,8 @@ async fn an_overdue_connection_is_shown_first_notified_once_and_cleared_by_a_bac
     assert!(card.contains("no backup yet"), "{card}");
     eprintln!("health e2e: screenshot");
     app.screenshot("dashboard-overdue").await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // The check runs as the app starts; leave the notification time to arrive on a busy machine.
+    tokio::time::sleep(Duration::from_secs(4)).await;
     eprintln!("health e2e: first notifications read");
     let seen = stop(first);
     let told = format!("{name}: no backup yet");
