@@ -36,20 +36,24 @@ fn world(name: &str) -> World {
 }
 
 impl World {
+    fn input(&self, name: &str, cron: &str, alert_after: Option<u32>) -> ScheduleInput {
+        ScheduleInput {
+            name: name.into(),
+            connection_id: self.connection,
+            cron: cron.into(),
+            timezone: "UTC".into(),
+            is_active: true,
+            format: Default::default(),
+            compression: Default::default(),
+            keep_last: None,
+            keep_days: None,
+            alert_after_seconds: alert_after,
+        }
+    }
+
     fn schedule(&self, name: &str, cron: &str, alert_after: Option<u32>) -> Schedule {
         Schedules::new(&self.store)
-            .create(&ScheduleInput {
-                name: name.into(),
-                connection_id: self.connection,
-                cron: cron.into(),
-                timezone: "UTC".into(),
-                is_active: true,
-                format: Default::default(),
-                compression: Default::default(),
-                keep_last: None,
-                keep_days: None,
-                alert_after_seconds: alert_after,
-            })
+            .create(&self.input(name, cron, alert_after))
             .unwrap()
     }
 
@@ -170,18 +174,7 @@ fn an_alert_after_outside_its_range_is_refused_and_changes_nothing() {
     let world = world("bad alert");
     for seconds in [0, 60, 400 * 86_400] {
         let problem = Schedules::new(&world.store)
-            .create(&ScheduleInput {
-                name: "x".into(),
-                connection_id: world.connection,
-                cron: "@daily".into(),
-                timezone: "UTC".into(),
-                is_active: true,
-                format: Default::default(),
-                compression: Default::default(),
-                keep_last: None,
-                keep_days: None,
-                alert_after_seconds: Some(seconds),
-            })
+            .create(&world.input("x", "@daily", Some(seconds)))
             .unwrap_err();
         assert_eq!(problem.code, dbm_engine::model::Code::InvalidAlertAfter);
     }
