@@ -18,3 +18,4 @@ pub mod settings;
 pub mod status;
 pub mod store;
 pub mod time;
+pub mod units;

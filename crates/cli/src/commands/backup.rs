@@ -14,6 +14,7 @@ use dbm_engine::library::{files, verify};
 use dbm_engine::model::{BackupId, BackupStatus, ConnectionId, Named, Trigger};
 use dbm_engine::schedules::Schedules;
 use dbm_engine::store::Store;
+use dbm_engine::units::human_bytes as human;
 
 use super::output::print_json;
 use crate::args::{
@@ -336,17 +337,6 @@ impl Progress for ProgressLine {
             ));
         }
     }
-}
-
-pub fn human(bytes: f64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < units.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", units[unit])
 }
 
 fn summary(backup: &Backup) -> String {

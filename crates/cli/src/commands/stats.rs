@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use dbm_engine::library::stats::stats;
 use dbm_engine::store::Store;
 
-use super::backup::human;
 use super::output::print_json;
 use crate::args::JsonArg;
+use dbm_engine::units::human_bytes as human;
 
 pub fn run(data_dir: &Path, output: &JsonArg) -> anyhow::Result<ExitCode> {
     let store = Store::open_in(data_dir)?;

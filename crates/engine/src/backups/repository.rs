@@ -130,6 +130,22 @@ pub fn record_server_version(sql: &Sql, id: BackupId, version: &str) -> Result<(
     Ok(())
 }
 
+/// When a connection's newest completed backup started and ended (RFC 3339 text, as stored).
+pub fn last_completed(
+    sql: &Sql,
+    connection: ConnectionId,
+) -> Result<Option<(String, Option<String>)>, Problem> {
+    Ok(sql
+        .query_row(
+            "SELECT started_at, completed_at FROM backup
+             WHERE connection_id = ?1 AND status = 'completed'
+             ORDER BY started_at DESC LIMIT 1",
+            [connection.0],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?)
+}
+
 /// The server's per-table live rows when the run started (for judging it unusual later).
 pub fn record_table_rows(sql: &Sql, id: BackupId, rows: &[(String, i64)]) -> Result<(), Problem> {
     let json = serde_json::to_string(rows).unwrap_or_default();

@@ -5,6 +5,7 @@
 use super::repository::{self, Sample};
 use crate::model::{BackupId, Problem};
 use crate::store::Store;
+use crate::units::human_bytes;
 
 /// How many earlier backups make "the usual".
 const HISTORY: u32 = 5;
@@ -40,8 +41,8 @@ pub fn judge(current: &Sample, history: &[Sample]) -> Vec<String> {
         if let Some(off) = outside_band(size as f64, usual) {
             reasons.push(format!(
                 "its size, {}, is {off} the median of the last {count} ({})",
-                bytes(size as f64),
-                bytes(usual)
+                human_bytes(size as f64),
+                human_bytes(usual)
             ));
         }
     }
@@ -105,21 +106,6 @@ fn outside_band(value: f64, usual: f64) -> Option<String> {
         Some(format!("{:.1} ×", value / usual))
     } else {
         None
-    }
-}
-
-fn bytes(value: f64) -> String {
-    const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = value;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{value:.0} bytes")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
     }
 }
 

@@ -7,7 +7,6 @@
 //! keeps a weekday schedule quiet over the weekend.
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -44,12 +43,15 @@ struct LastGood {
 /// Every connection with a schedule, overdue ones first, as of `now`.
 pub fn check(store: &Store, now: DateTime<Utc>) -> Result<Vec<ConnectionHealth>, Problem> {
     let schedules = Schedules::new(store).list()?;
-    let mut connections: Vec<ConnectionId> = schedules.iter().map(|s| s.connection_id).collect();
-    connections.sort_by_key(|id| id.0);
-    connections.dedup();
+    // Schedules go with their connection: every one scheduled is saved and listed.
+    let connections: Vec<(ConnectionId, String)> = Connections::new(store)
+        .list()?
+        .into_iter()
+        .filter(|c| schedules.iter().any(|s| s.connection_id == c.id))
+        .map(|c| (c.id, c.name))
+        .collect();
     let mut found = Vec::new();
-    for connection in connections {
-        let name = Connections::new(store).get(connection)?.name;
+    for (connection, name) in connections {
         let last_good = last_good(store, connection)?;
         let own: Vec<&Schedule> = schedules
             .iter()
@@ -79,17 +81,8 @@ pub fn check(store: &Store, now: DateTime<Utc>) -> Result<Vec<ConnectionHealth>,
 }
 
 fn last_good(store: &Store, connection: ConnectionId) -> Result<Option<LastGood>, Problem> {
-    let row: Option<(String, Option<String>)> = store
-        .connection()
-        .query_row(
-            "SELECT started_at, completed_at FROM backup
-             WHERE connection_id = ?1 AND status = 'completed'
-             ORDER BY started_at DESC LIMIT 1",
-            [connection.0],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?;
-    Ok(row.and_then(|(started, completed)| {
+    let found = crate::backups::repository::last_completed(&store.connection(), connection)?;
+    Ok(found.and_then(|(started, completed)| {
         let started = from_text(&started)?;
         let completed = completed.as_deref().and_then(from_text).unwrap_or(started);
         Some(LastGood { started, completed })
