@@ -37,6 +37,5 @@ pub async fn run<R: Runtime>(
     let progress = Arc::new(TauriProgress { app: app.clone() });
     let backup = state.coordinator.run(store, request, progress).await?;
     events::finished(&app, &backup, &name, notify);
-    crate::health::refresh(&app);
     Ok(backup)
 }

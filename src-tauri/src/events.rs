@@ -166,7 +166,7 @@ impl<R: Runtime> Progress for TauriProgress<R> {
     }
 }
 
-/// Tells the UI and the tray how a run ended, and the desktop when it failed (setting
+/// Tells the UI, the tray and the health watch how a run ended, and the desktop when it failed (setting
 /// `notify_on_failure`, default on; `notify_on_success`, default off).
 pub fn finished<R: Runtime>(
     app: &AppHandle<R>,
@@ -199,4 +199,6 @@ pub fn finished<R: Runtime>(
             backup: Box::new(backup.clone()),
         }),
     );
+    // Its connection may no longer be overdue (or a failure may have made it so).
+    crate::health::refresh(app);
 }

@@ -107,7 +107,6 @@ impl<R: Runtime> RunReporter for AppReporter<R> {
                 }
             }
         }
-        crate::health::refresh(&self.app);
         // The schedule's last status and error changed.
         publish(&self.app, AppEvent::Schedules(SchedulesEvent::Changed));
     }

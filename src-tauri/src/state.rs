@@ -50,7 +50,7 @@ impl AppState {
             running_restore: Mutex::new(None),
             tray_look: Mutex::new(TrayLook {
                 activity: TrayState::Idle,
-                overdue: false,
+                overdue: Vec::new(),
             }),
         }
     }

@@ -6,7 +6,6 @@ use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent}
 use tauri::{AppHandle, Manager, Runtime};
 
 use dbm_engine::connections::Connections;
-use dbm_engine::health;
 use dbm_engine::schedules::Schedules;
 
 use crate::state::AppState;
@@ -35,16 +34,12 @@ fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
         .as_ref()
         .and_then(|store| Schedules::new(store).all_paused().ok())
         .unwrap_or(false);
-    // Connections overdue for a good backup come first, in words ("orders: no backup for 3 days").
-    let overdue: Vec<MenuItem<R>> = store
-        .as_ref()
-        .and_then(|store| health::check(store, dbm_engine::time::now()).ok())
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|h| h.overdue)
+    // Connections overdue for a good backup come first, as the health watch last found them.
+    let lines = app.state::<AppState>().tray_look().overdue.clone();
+    let overdue: Vec<MenuItem<R>> = lines
+        .iter()
         .enumerate()
-        .map(|(index, h)| {
-            let text = format!("{}: {}", h.connection_name, h.summary);
+        .map(|(index, text)| {
             MenuItem::with_id(app, format!("overdue:{index}"), text, true, None::<&str>)
         })
         .collect::<tauri::Result<_>>()?;
@@ -135,10 +130,19 @@ pub fn set_state<R: Runtime>(app: &AppHandle<R>, state: TrayState) {
     redraw(app);
 }
 
-/// Records whether a scheduled connection is overdue and redraws the icon.
-pub fn set_overdue<R: Runtime>(app: &AppHandle<R>, overdue: bool) {
-    app.state::<AppState>().tray_look().overdue = overdue;
+/// Records the overdue connections' lines and redraws the icon; true when they changed (the
+/// menu, which lists them, is then rebuilt).
+pub fn set_overdue<R: Runtime>(app: &AppHandle<R>, overdue: Vec<String>) -> bool {
+    let changed = {
+        let state = app.state::<AppState>();
+        let mut look = state.tray_look();
+        std::mem::replace(&mut look.overdue, overdue) != look.overdue
+    };
     redraw(app);
+    if changed {
+        refresh_menu(app);
+    }
+    changed
 }
 
 fn redraw<R: Runtime>(app: &AppHandle<R>) {

@@ -15,15 +15,15 @@ pub enum TrayState {
 pub struct TrayLook {
     /// Idle, running or failed: what backups last did.
     pub activity: TrayState,
-    /// A scheduled connection is overdue for a good backup.
-    pub overdue: bool,
+    /// The overdue connections, as the menu lists them ("orders: no backup for 3 days").
+    pub overdue: Vec<String>,
 }
 
 impl TrayLook {
     /// Running and a failure outrank overdue; overdue outranks idle.
     pub fn shown(&self) -> TrayState {
         match self.activity {
-            TrayState::Idle | TrayState::Overdue if self.overdue => TrayState::Overdue,
+            TrayState::Idle | TrayState::Overdue if !self.overdue.is_empty() => TrayState::Overdue,
             TrayState::Overdue => TrayState::Idle,
             activity => activity,
         }
@@ -36,7 +36,14 @@ mod tests {
 
     #[test]
     fn running_and_failed_outrank_overdue_which_outranks_idle() {
-        let shown = |activity, overdue| TrayLook { activity, overdue }.shown();
+        let shown = |activity, overdue: bool| {
+            let overdue = if overdue {
+                vec!["orders: no backup for 3 days".to_string()]
+            } else {
+                Vec::new()
+            };
+            TrayLook { activity, overdue }.shown()
+        };
         assert_eq!(shown(TrayState::Idle, false), TrayState::Idle);
         assert_eq!(shown(TrayState::Idle, true), TrayState::Overdue);
         assert_eq!(shown(TrayState::Running, true), TrayState::Running);

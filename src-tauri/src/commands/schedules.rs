@@ -118,7 +118,6 @@ pub async fn schedule_run_now(
     )
     .await?;
     events::finished(&app, &backup, &name, notify);
-    crate::health::refresh(&app);
     events::publish(&app, AppEvent::Schedules(SchedulesEvent::Changed));
     Ok(backup)
 }
