@@ -22,6 +22,7 @@ fn request(connection: dbm_engine::model::ConnectionId) -> BackupRequest {
         schedule: None,
         engine: Some(EnginePolicy::Docker),
         stall_after: None,
+        time_limit: None,
     }
 }
 

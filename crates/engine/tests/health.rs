@@ -48,6 +48,10 @@ impl World {
             keep_last: None,
             keep_days: None,
             alert_after_seconds: alert_after,
+            verify_every_seconds: None,
+            stall_after_seconds: None,
+            time_limit_seconds: None,
+            hooks: Default::default(),
         }
     }
 

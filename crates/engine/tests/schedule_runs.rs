@@ -11,7 +11,7 @@ use dbm_engine::backups::{Backup, BackupFilter, Backups, Coordinator, NoProgress
 use dbm_engine::model::{BackupStatus, Problem, Trigger};
 use dbm_engine::schedules::scheduler::Fire;
 use dbm_engine::schedules::{
-    BackupLauncher, Launch, Launcher, RunReporter, Schedule, ScheduleInput, Schedules,
+    BackupLauncher, Launch, Launcher, Proof, RunReporter, Schedule, ScheduleInput, Schedules,
 };
 use support::backup::setup;
 
@@ -21,6 +21,7 @@ impl RunReporter for Quiet {
         Arc::new(NoProgress)
     }
     fn finished(&self, _schedule: &Schedule, _outcome: &Result<Backup, Problem>) {}
+    fn proved(&self, _schedule: &Schedule, _proof: &Result<Proof, Problem>) {}
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -38,6 +39,10 @@ async fn a_dead_processs_running_record_does_not_block_the_schedule_and_runs_are
             keep_last: Some(1),
             keep_days: None,
             alert_after_seconds: None,
+            verify_every_seconds: None,
+            stall_after_seconds: None,
+            time_limit_seconds: None,
+            hooks: Default::default(),
         })
         .unwrap();
     // What a `dbm backup run` killed with -9 leaves: a running record and no live run lock.

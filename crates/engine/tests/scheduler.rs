@@ -12,8 +12,8 @@ use dbm_engine::connections::{ConnectionInput, Connections};
 
 use dbm_engine::schedules::scheduler::Fire;
 use dbm_engine::schedules::{
-    Clock, Launch, Launcher, MissReason, NoObserver, ScheduleInput, Scheduler, SchedulerHandle,
-    Schedules, TestClock,
+    Clock, Launch, Launcher, MissReason, NoObserver, Schedule, ScheduleInput, Scheduler,
+    SchedulerHandle, Schedules, TestClock,
 };
 use dbm_engine::store::Store;
 
@@ -51,6 +51,9 @@ impl Launcher for RecordingLauncher {
         });
         Launch::Started
     }
+
+    /// These schedules never verify (`verify_every_seconds` is None).
+    fn prove(&self, _schedule: &Schedule, _now: DateTime<Utc>) {}
 }
 
 struct World {
@@ -105,6 +108,10 @@ impl World {
             keep_last: None,
             keep_days: None,
             alert_after_seconds: None,
+            verify_every_seconds: None,
+            stall_after_seconds: None,
+            time_limit_seconds: None,
+            hooks: Default::default(),
         }
     }
 

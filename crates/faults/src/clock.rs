@@ -28,6 +28,9 @@ impl Launcher for Counting {
         }
         Launch::Started
     }
+
+    /// The campaign counts fires only: its schedules never verify.
+    fn prove(&self, _schedule: &dbm_engine::schedules::Schedule, _now: DateTime<Utc>) {}
 }
 
 /// Fired twice, and due but never fired, in one trial of a step of `step` hours.
@@ -75,6 +78,10 @@ pub async fn trial(base: &std::path::Path, step_hours: i64, index: usize) -> Res
                 keep_last: None,
                 keep_days: None,
                 alert_after_seconds: None,
+                verify_every_seconds: None,
+                stall_after_seconds: None,
+                time_limit_seconds: None,
+                hooks: Default::default(),
             },
             start,
         )

@@ -16,6 +16,12 @@ use crate::store::Store;
 
 pub const DEFAULT_CONCURRENCY: usize = 2;
 
+/// A connection's turn and a global slot, held until dropped.
+pub struct Turn {
+    _gate: tokio::sync::OwnedMutexGuard<()>,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+}
+
 pub struct Coordinator {
     global: Arc<Semaphore>,
     per_connection: Mutex<HashMap<ConnectionId, Arc<AsyncMutex<()>>>>,
@@ -76,6 +82,23 @@ impl Coordinator {
                 .remove(&id);
         }
         result
+    }
+
+    /// Holds the connection's turn and a slot for other work on it (a proof restoring its
+    /// newest backup): backups of it wait until the turn is dropped.
+    pub async fn exclusive(&self, connection: ConnectionId) -> Result<Turn, Problem> {
+        let gate = self.connection_gate(connection).lock_owned().await;
+        let slot = self.global.clone().acquire_owned().await.map_err(|_| {
+            Problem::new(
+                Code::ShuttingDown,
+                "The app is shutting down.",
+                "It runs again after restart.",
+            )
+        })?;
+        Ok(Turn {
+            _gate: gate,
+            _slot: slot,
+        })
     }
 
     /// True while a backup of the connection runs or waits for a slot in this process.

@@ -13,7 +13,7 @@ mod stall;
 pub mod unusual;
 
 pub use coordinator::{Coordinator, DEFAULT_CONCURRENCY};
-pub use model::{Backup, FileState, TableCount, Verification, VerifyCheck};
+pub use model::{Backup, FileState, HookResult, TableCount, Verification, VerifyCheck};
 pub use progress::{NoProgress, Progress};
 pub use repository::BackupFilter;
 pub use run::{run_backup, BackupRequest};

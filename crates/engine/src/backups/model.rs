@@ -47,6 +47,22 @@ pub struct Backup {
     /// Why this completed backup looks unusual against the connection's recent ones (its size,
     /// its duration, a table that lost most of its rows); empty when it does not.
     pub unusual: Vec<String>,
+    /// What its schedule's hooks answered after the run (empty: it had none).
+    pub hooks: Vec<HookResult>,
+}
+
+/// One hook called after a scheduled run, and what came of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HookResult {
+    /// `ping`, `on-success`, `on-failure` or `on-finish`.
+    pub hook: String,
+    /// The URL called or the command run.
+    pub target: String,
+    pub ok: bool,
+    /// "HTTP 200", "timed out after 10 s", "exit status 3: …".
+    pub detail: String,
+    pub seconds: f64,
 }
 
 /// A backup file changed or removed outside the app.

@@ -4,7 +4,7 @@ use rusqlite::{params, Connection as Sql, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::model::{Backup, FileState, Verification};
+use super::model::{Backup, FileState, HookResult, Verification};
 
 use crate::dump::options::DumpOptions;
 use crate::model::{
@@ -19,7 +19,7 @@ const COLUMNS: &str =
      completed_at, error_message, log, file_state, verified_at, verify_result, \
      (SELECT c.name FROM connection c WHERE c.id = backup.connection_id), \
      (SELECT c.removed_at IS NOT NULL FROM connection c WHERE c.id = backup.connection_id), \
-     options, unusual";
+     options, unusual, hooks";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Backup> {
     Ok(Backup {
@@ -32,6 +32,10 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Backup> {
             .and_then(|json| serde_json::from_str(&json).ok()),
         unusual: row
             .get::<_, Option<String>>(24)?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default(),
+        hooks: row
+            .get::<_, Option<String>>(25)?
             .and_then(|json| serde_json::from_str(&json).ok())
             .unwrap_or_default(),
         schedule_id: row.get::<_, Option<i64>>(2)?.map(ScheduleId),
@@ -146,6 +150,19 @@ pub fn last_completed(
         .optional()?)
 }
 
+/// The connection's newest completed backup.
+pub fn newest_completed(sql: &Sql, connection: ConnectionId) -> Result<Option<BackupId>, Problem> {
+    Ok(sql
+        .query_row(
+            "SELECT id FROM backup WHERE connection_id = ?1 AND status = 'completed'
+             ORDER BY started_at DESC, id DESC LIMIT 1",
+            [connection.0],
+            |row| row.get(0),
+        )
+        .optional()?
+        .map(BackupId))
+}
+
 /// The server's per-table live rows when the run started (for judging it unusual later).
 pub fn record_table_rows(sql: &Sql, id: BackupId, rows: &[(String, i64)]) -> Result<(), Problem> {
     let json = serde_json::to_string(rows).unwrap_or_default();
@@ -161,6 +178,16 @@ pub fn set_unusual(sql: &Sql, id: BackupId, reasons: &[String]) -> Result<(), Pr
     let json = (!reasons.is_empty()).then(|| serde_json::to_string(reasons).unwrap_or_default());
     sql.execute(
         "UPDATE backup SET unusual = ?2 WHERE id = ?1",
+        params![id.0, json],
+    )?;
+    Ok(())
+}
+
+/// What the schedule's hooks answered after the run.
+pub fn set_hooks(sql: &Sql, id: BackupId, results: &[HookResult]) -> Result<(), Problem> {
+    let json = (!results.is_empty()).then(|| serde_json::to_string(results).unwrap_or_default());
+    sql.execute(
+        "UPDATE backup SET hooks = ?2 WHERE id = ?1",
         params![id.0, json],
     )?;
     Ok(())

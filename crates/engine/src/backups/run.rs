@@ -45,6 +45,8 @@ pub struct BackupRequest {
     pub engine: Option<EnginePolicy>,
     /// Ends the run when pg_dump writes nothing for this long (None: the setting).
     pub stall_after: Option<std::time::Duration>,
+    /// Ends the run when it has taken this long (None: no limit).
+    pub time_limit: Option<std::time::Duration>,
 }
 
 /// Runs one backup. `Ok` holds the run's record however it ended (completed, failed,
@@ -190,6 +192,7 @@ struct Run {
     slug: String,
     /// How long pg_dump may write nothing before the run ends, explained.
     stall_after: std::time::Duration,
+    time_limit: Option<std::time::Duration>,
     cancel: CancellationToken,
 }
 
@@ -282,6 +285,7 @@ impl Run {
                 ..connections::target_of(&connection, password, DEFAULT_CONNECT_TIMEOUT)
             },
             stall_after,
+            time_limit: request.time_limit,
             slug: layout::slug(&connection.name, connection.id.0),
             options: request.options,
             policy,
@@ -435,11 +439,39 @@ impl Run {
             cancel.clone(),
             stalled.clone(),
         ));
+        // The time limit counts from the run's start, and ends it through the same token.
+        let timed_out = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let deadline = self.time_limit.map(|limit| {
+            let (timed_out, cancel, at) = (timed_out.clone(), cancel.clone(), started + limit);
+            tokio::spawn(async move {
+                tokio::time::sleep_until(at.into()).await;
+                timed_out.store(true, std::sync::atomic::Ordering::SeqCst);
+                cancel.cancel();
+            })
+        });
         let outcome = self
             .dump_watched(runner, resolved, partial, report, cancel)
             .await;
         watchdog.abort();
+        if let Some(deadline) = deadline {
+            deadline.abort();
+        }
         let explanation = stalled.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let (Some(limit), Outcome::Ended { log, .. }) = (self.time_limit, &outcome) {
+            if timed_out.load(std::sync::atomic::Ordering::SeqCst) {
+                return Outcome::failed(
+                    Problem::new(
+                        Code::BackupTimeLimit,
+                        format!(
+                            "The backup was stopped at its time limit of {}.",
+                            crate::time::human_duration(limit.as_secs())
+                        ),
+                        "Find out why it takes this long (a lock, a slow server, more data), or give the schedule a longer time limit.",
+                    ),
+                    log.clone(),
+                );
+            }
+        }
         match (explanation, outcome) {
             (Some(why), Outcome::Ended { log, .. }) => Outcome::failed(
                 Problem::new(

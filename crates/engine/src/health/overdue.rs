@@ -5,6 +5,9 @@
 //! backup), else two of its runs: once the second run after the last good backup is due, one
 //! whole run has gone by without a good backup. Counting runs, not "twice the interval",
 //! keeps a weekday schedule quiet over the weekend.
+//!
+//! Not proven: the newest proof of any of its schedules (a verify by restore the scheduler
+//! ran) failed.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -32,6 +35,10 @@ pub struct ConnectionHealth {
     pub schedule_name: String,
     /// In words: "no backup for 3 days", "last good backup 2 hours ago".
     pub summary: String,
+    /// The newest proof (a scheduled verify by restore) passed: when it finished.
+    pub proven_at: Option<String>,
+    /// The newest proof failed: why. The connection is "not proven".
+    pub not_proven: Option<String>,
 }
 
 /// The last good backup of a connection: when it started and when it finished.
@@ -66,7 +73,26 @@ pub fn check(store: &Store, now: DateTime<Utc>) -> Result<Vec<ConnectionHealth>,
             continue;
         };
         let overdue = now >= due;
+        let proof = own
+            .iter()
+            .filter_map(|s| s.last_proof.as_ref())
+            .filter(|p| p.ok.is_some())
+            .max_by(|a, b| a.started_at.cmp(&b.started_at));
+        let (proven_at, not_proven) = match proof {
+            Some(p) if p.ok == Some(true) => (p.finished_at.clone(), None),
+            Some(p) => (
+                None,
+                Some(
+                    p.error
+                        .clone()
+                        .unwrap_or_else(|| "the restore failed".into()),
+                ),
+            ),
+            None => (None, None),
+        };
         found.push(ConnectionHealth {
+            proven_at,
+            not_proven,
             connection_id: connection,
             summary: summary(overdue, last_good.as_ref(), schedule, now),
             connection_name: name,
@@ -76,7 +102,7 @@ pub fn check(store: &Store, now: DateTime<Utc>) -> Result<Vec<ConnectionHealth>,
             schedule_name: schedule.name.clone(),
         });
     }
-    found.sort_by_key(|h| !h.overdue);
+    found.sort_by_key(|h| (!h.overdue, h.not_proven.is_none()));
     Ok(found)
 }
 

@@ -63,6 +63,10 @@ impl Fixture {
                 keep_last,
                 keep_days,
                 alert_after_seconds: None,
+                verify_every_seconds: None,
+                stall_after_seconds: None,
+                time_limit_seconds: None,
+                hooks: Default::default(),
             })
             .unwrap()
             .id
@@ -209,6 +213,10 @@ fn retention_keeps_the_last_n_completed_and_the_last_good_one_through_failures()
                 keep_last: None,
                 keep_days: Some(7),
                 alert_after_seconds: None,
+                verify_every_seconds: None,
+                stall_after_seconds: None,
+                time_limit_seconds: None,
+                hooks: Default::default(),
             },
         )
         .unwrap();

@@ -41,6 +41,7 @@ codes! {
     InvalidDestination = "invalid_destination",
     InvalidEngine = "invalid_engine",
     InvalidFormat = "invalid_format",
+    InvalidHook = "invalid_hook",
     InvalidHost = "invalid_host",
     InvalidImageTemplate = "invalid_image_template",
     InvalidJobs = "invalid_jobs",
@@ -51,9 +52,12 @@ codes! {
     InvalidPattern = "invalid_pattern",
     InvalidPort = "invalid_port",
     InvalidSslmode = "invalid_sslmode",
+    InvalidStallAfter = "invalid_stall_after",
+    InvalidTimeLimit = "invalid_time_limit",
     InvalidTimezone = "invalid_timezone",
     InvalidUri = "invalid_uri",
     InvalidUsername = "invalid_username",
+    InvalidVerifyEvery = "invalid_verify_every",
     // Reaching a PostgreSQL server and logging in.
     AccessDenied = "access_denied",
     ConnectFailed = "connect_failed",
@@ -117,6 +121,7 @@ codes! {
     // Backups and their files.
     ArchiveUnreadable = "archive_unreadable",
     BackupStalled = "backup_stalled",
+    BackupTimeLimit = "backup_time_limit",
     BackupCancelled = "backup_cancelled",
     BackupFileMissing = "backup_file_missing",
     BackupFolderUnwritable = "backup_folder_unwritable",

@@ -3,8 +3,10 @@
 
 mod clock;
 pub mod cron;
+pub mod hooks;
 mod lock;
 mod model;
+pub mod proof;
 mod repository;
 pub mod retention;
 mod runs;
@@ -12,7 +14,10 @@ pub mod scheduler;
 
 pub use clock::{Clock, SystemClock, TestClock};
 pub use lock::SchedulerLock;
-pub use model::{MissReason, MissedRun, Schedule, ScheduleInput, SchedulePreview, MAX_NAME_CHARS};
+pub use model::{
+    Hooks, MissReason, MissedRun, Proof, Schedule, ScheduleInput, SchedulePreview,
+    DEFAULT_VERIFY_EVERY, MAX_NAME_CHARS,
+};
 pub use runs::{run_schedule, BackupLauncher, RunReporter};
 pub use scheduler::{Launch, Launcher, NoObserver, Scheduler, SchedulerHandle, SchedulerObserver};
 
@@ -143,6 +148,12 @@ impl<'a> Schedules<'a> {
     pub fn missed(&self, id: ScheduleId, limit: u32) -> Result<Vec<MissedRun>, Problem> {
         self.get(id)?;
         repository::list_missed(&self.store.connection(), id, limit)
+    }
+
+    /// The schedule's proofs (verify by restore on a schedule), newest first.
+    pub fn proofs(&self, id: ScheduleId, limit: u32) -> Result<Vec<Proof>, Problem> {
+        self.get(id)?;
+        proof::list(&self.store.connection(), id, limit)
     }
 
     /// Validates the input and its connection; an empty name becomes "<connection> <pattern>".

@@ -15,6 +15,14 @@ pub const MAX_KEEP_LAST: u32 = 10_000;
 pub const MAX_KEEP_DAYS: u32 = 36_500;
 pub const MIN_ALERT_AFTER: u32 = 5 * 60;
 pub const MAX_ALERT_AFTER: u32 = 365 * 24 * 3600;
+/// New schedules prove their newest backup weekly unless told otherwise.
+pub const DEFAULT_VERIFY_EVERY: u32 = 7 * 24 * 3600;
+pub const MIN_VERIFY_EVERY: u32 = 3600;
+pub const MAX_VERIFY_EVERY: u32 = 365 * 24 * 3600;
+/// Stall and time limits: from a minute (tests use 20 s stalls through `dbm backup run`) to a
+/// week.
+pub const MIN_RUN_LIMIT: u32 = 10;
+pub const MAX_RUN_LIMIT: u32 = 7 * 24 * 3600;
 
 /// A saved schedule with what its runs left behind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -36,6 +44,15 @@ pub struct Schedule {
     /// The connection is overdue after this long without a good backup (None: twice the
     /// schedule's interval).
     pub alert_after_seconds: Option<u32>,
+    /// Verify the newest backup by restoring it this often (None: never).
+    pub verify_every_seconds: Option<u32>,
+    /// How long a run may write nothing before it is ended (None: the setting).
+    pub stall_after_seconds: Option<u32>,
+    /// How long a run may take at most (None: no limit).
+    pub time_limit_seconds: Option<u32>,
+    pub hooks: Hooks,
+    /// The newest proof (verify by restore on the scheduler's initiative), if any.
+    pub last_proof: Option<Proof>,
     pub last_run_at: Option<String>,
     /// None while paused.
     pub next_run_at: Option<String>,
@@ -45,6 +62,50 @@ pub struct Schedule {
     pub last_error: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// What is called after each run of a schedule.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Hooks {
+    /// Called after every run, `{status}` replaced by `success` or `failure`.
+    #[ts(optional = nullable)]
+    pub ping_url: Option<String>,
+    #[ts(optional = nullable)]
+    pub on_success_url: Option<String>,
+    #[ts(optional = nullable)]
+    pub on_failure_url: Option<String>,
+    /// Run by the shell (`sh -c`) with the run's JSON on stdin.
+    #[ts(optional = nullable)]
+    pub on_finish_cmd: Option<String>,
+    /// How long each hook may take (None: `hooks::DEFAULT_TIMEOUT`).
+    #[ts(optional = nullable)]
+    pub timeout_seconds: Option<u32>,
+}
+
+impl Hooks {
+    pub fn is_empty(&self) -> bool {
+        self.ping_url.is_none()
+            && self.on_success_url.is_none()
+            && self.on_failure_url.is_none()
+            && self.on_finish_cmd.is_none()
+    }
+}
+
+/// One verification by restore the scheduler ran for a schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Proof {
+    pub id: i64,
+    pub schedule_id: ScheduleId,
+    /// The backup it restored (None once that backup is deleted).
+    pub backup_id: Option<BackupId>,
+    pub started_at: String,
+    /// None while it runs (or when the app stopped during it).
+    pub finished_at: Option<String>,
+    pub ok: Option<bool>,
+    /// Why it failed, in the words of the failed checks.
+    pub error: Option<String>,
 }
 
 impl Schedule {
@@ -83,10 +144,26 @@ pub struct ScheduleInput {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub alert_after_seconds: Option<u32>,
+    /// Verify the newest backup by restoring it this often (absent: weekly; null: never).
+    #[serde(default = "weekly")]
+    #[ts(optional = nullable)]
+    pub verify_every_seconds: Option<u32>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub stall_after_seconds: Option<u32>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub time_limit_seconds: Option<u32>,
+    #[serde(default)]
+    pub hooks: Hooks,
 }
 
 fn active_by_default() -> bool {
     true
+}
+
+fn weekly() -> Option<u32> {
+    Some(DEFAULT_VERIFY_EVERY)
 }
 
 /// Input that passed every check, with its parsed pattern.
@@ -162,7 +239,30 @@ impl ScheduleInput {
                 ));
             }
         }
+        check_range(
+            self.verify_every_seconds,
+            MIN_VERIFY_EVERY..=MAX_VERIFY_EVERY,
+            Code::InvalidVerifyEvery,
+            "Verifying by restore every",
+            "Use between 1 hour and 365 days, or none to never verify on a schedule.",
+        )?;
+        check_range(
+            self.stall_after_seconds,
+            MIN_RUN_LIMIT..=MAX_RUN_LIMIT,
+            Code::InvalidStallAfter,
+            "A stall limit of",
+            "Use between 10 seconds and 7 days, or leave it empty for the setting.",
+        )?;
+        check_range(
+            self.time_limit_seconds,
+            MIN_RUN_LIMIT..=MAX_RUN_LIMIT,
+            Code::InvalidTimeLimit,
+            "A time limit of",
+            "Use between 10 seconds and 7 days, or leave it empty for no limit.",
+        )?;
+        let hooks = super::hooks::validate(&self.hooks)?;
         let mut input = self.clone();
+        input.hooks = hooks;
         input.name = name;
         input.cron = cron.pattern.clone();
         input.timezone = cron.zone.name().to_string();
@@ -175,6 +275,27 @@ impl ScheduleInput {
             compression: self.compression.clone(),
             ..DumpOptions::default()
         }
+    }
+}
+
+/// A duration field outside its range: refused with its words.
+fn check_range(
+    value: Option<u32>,
+    range: std::ops::RangeInclusive<u32>,
+    code: Code,
+    what: &str,
+    fix: &str,
+) -> Result<(), Problem> {
+    match value {
+        Some(seconds) if !range.contains(&seconds) => Err(Problem::new(
+            code,
+            format!(
+                "{what} {} is not possible.",
+                crate::time::human_duration(u64::from(seconds))
+            ),
+            fix,
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -237,6 +358,10 @@ mod tests {
             keep_last: None,
             keep_days: None,
             alert_after_seconds: None,
+            verify_every_seconds: None,
+            stall_after_seconds: None,
+            time_limit_seconds: None,
+            hooks: Hooks::default(),
         }
     }
 
@@ -264,6 +389,15 @@ mod tests {
         let mut long = input("0 3 * * *", "UTC");
         long.name = "x".repeat(MAX_NAME_CHARS + 1);
         assert_eq!(code(long), Code::InvalidName);
+        let mut proof = input("0 3 * * *", "UTC");
+        proof.verify_every_seconds = Some(60);
+        assert_eq!(code(proof), Code::InvalidVerifyEvery);
+        let mut limits = input("0 3 * * *", "UTC");
+        limits.stall_after_seconds = Some(1);
+        assert_eq!(code(limits.clone()), Code::InvalidStallAfter);
+        limits.stall_after_seconds = None;
+        limits.time_limit_seconds = Some(MAX_RUN_LIMIT + 1);
+        assert_eq!(code(limits), Code::InvalidTimeLimit);
     }
 
     #[test]

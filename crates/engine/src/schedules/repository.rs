@@ -4,15 +4,23 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection as Sql, OptionalExtension, Row};
 
 use super::cron::CronSchedule;
-use super::model::{MissReason, MissedRun, Schedule, ScheduleInput};
+use super::model::{Hooks, MissReason, MissedRun, Proof, Schedule, ScheduleInput};
 
 use crate::model::{BackupId, BackupStatus, Code, ConnectionId, Problem, ScheduleId};
 use crate::store::decode;
 use crate::time::{now_utc, to_text};
 
-const COLUMNS: &str = "id, name, connection_id, cron, timezone, is_active, format, compression, \
-                       keep_last, keep_days, last_run_at, next_run_at, last_backup_id, \
-                       last_status, last_error, created_at, updated_at, alert_after_seconds";
+const COLUMNS: &str = "s.id, s.name, s.connection_id, s.cron, s.timezone, s.is_active, s.format, \
+     s.compression, s.keep_last, s.keep_days, s.last_run_at, s.next_run_at, s.last_backup_id, \
+     s.last_status, s.last_error, s.created_at, s.updated_at, s.alert_after_seconds, \
+     s.verify_every_seconds, s.stall_after_seconds, s.time_limit_seconds, s.ping_url, \
+     s.on_success_url, s.on_failure_url, s.on_finish_cmd, s.hook_timeout_seconds, \
+     lp.id, lp.backup_id, lp.started_at, lp.finished_at, lp.ok, lp.error";
+
+/// Each schedule with its newest finished proof (one under way does not hide the last verdict;
+/// one the app died during is as if it never started).
+const FROM: &str = "schedule s LEFT JOIN proof lp ON lp.id = \
+     (SELECT max(p.id) FROM proof p WHERE p.schedule_id = s.id AND p.finished_at IS NOT NULL)";
 
 /// A schedule with its pattern as parsed (an error when it no longer parses).
 pub type ParsedSchedule = (Schedule, Result<CronSchedule, Problem>);
@@ -49,6 +57,28 @@ fn parsed_row(row: &Row<'_>) -> rusqlite::Result<ParsedSchedule> {
         created_at: row.get(15)?,
         updated_at: row.get(16)?,
         alert_after_seconds: row.get(17)?,
+        verify_every_seconds: row.get(18)?,
+        stall_after_seconds: row.get(19)?,
+        time_limit_seconds: row.get(20)?,
+        hooks: Hooks {
+            ping_url: row.get(21)?,
+            on_success_url: row.get(22)?,
+            on_failure_url: row.get(23)?,
+            on_finish_cmd: row.get(24)?,
+            timeout_seconds: row.get(25)?,
+        },
+        last_proof: match row.get::<_, Option<i64>>(26)? {
+            Some(id) => Some(Proof {
+                id,
+                schedule_id: ScheduleId(row.get(0)?),
+                backup_id: row.get::<_, Option<i64>>(27)?.map(BackupId),
+                started_at: row.get(28)?,
+                finished_at: row.get(29)?,
+                ok: row.get(30)?,
+                error: row.get(31)?,
+            }),
+            None => None,
+        },
     };
     Ok((schedule, parsed))
 }
@@ -67,8 +97,11 @@ pub fn insert(
     sql.execute(
         "INSERT INTO schedule (name, connection_id, cron, timezone, is_active, format, compression,
                                keep_last, keep_days, next_run_at, created_at, updated_at,
-                               alert_after_seconds)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)",
+                               alert_after_seconds, verify_every_seconds, stall_after_seconds,
+                               time_limit_seconds, ping_url, on_success_url, on_failure_url,
+                               on_finish_cmd, hook_timeout_seconds)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13, ?14, ?15, ?16,
+                 ?17, ?18, ?19, ?20)",
         params![
             input.name,
             input.connection_id.0,
@@ -81,7 +114,15 @@ pub fn insert(
             input.keep_days,
             next_run_at.map(to_text),
             now,
-            input.alert_after_seconds
+            input.alert_after_seconds,
+            input.verify_every_seconds,
+            input.stall_after_seconds,
+            input.time_limit_seconds,
+            input.hooks.ping_url,
+            input.hooks.on_success_url,
+            input.hooks.on_failure_url,
+            input.hooks.on_finish_cmd,
+            input.hooks.timeout_seconds
         ],
     )?;
     Ok(ScheduleId(sql.last_insert_rowid()))
@@ -97,7 +138,10 @@ pub fn update(
     let changed = sql.execute(
         "UPDATE schedule SET name = ?2, connection_id = ?3, cron = ?4, timezone = ?5,
                 is_active = ?6, format = ?7, compression = ?8, keep_last = ?9, keep_days = ?10,
-                next_run_at = ?11, updated_at = ?12, alert_after_seconds = ?13
+                next_run_at = ?11, updated_at = ?12, alert_after_seconds = ?13,
+                verify_every_seconds = ?14, stall_after_seconds = ?15, time_limit_seconds = ?16,
+                ping_url = ?17, on_success_url = ?18, on_failure_url = ?19, on_finish_cmd = ?20,
+                hook_timeout_seconds = ?21
          WHERE id = ?1",
         params![
             id.0,
@@ -112,7 +156,15 @@ pub fn update(
             input.keep_days,
             next_run_at.map(to_text),
             now_utc(),
-            input.alert_after_seconds
+            input.alert_after_seconds,
+            input.verify_every_seconds,
+            input.stall_after_seconds,
+            input.time_limit_seconds,
+            input.hooks.ping_url,
+            input.hooks.on_success_url,
+            input.hooks.on_failure_url,
+            input.hooks.on_finish_cmd,
+            input.hooks.timeout_seconds
         ],
     )?;
     if changed == 0 {
@@ -148,7 +200,7 @@ pub fn delete(sql: &Sql, id: ScheduleId) -> Result<(), Problem> {
 
 pub fn get(sql: &Sql, id: ScheduleId) -> Result<Schedule, Problem> {
     sql.query_row(
-        &format!("SELECT {COLUMNS} FROM schedule WHERE id = ?1"),
+        &format!("SELECT {COLUMNS} FROM {FROM} WHERE s.id = ?1"),
         [id.0],
         from_row,
     )
@@ -160,7 +212,7 @@ pub fn get(sql: &Sql, id: ScheduleId) -> Result<Schedule, Problem> {
 pub fn find(sql: &Sql, reference: &str) -> Result<Schedule, Problem> {
     let by_name = sql
         .query_row(
-            &format!("SELECT {COLUMNS} FROM schedule WHERE name = ?1"),
+            &format!("SELECT {COLUMNS} FROM {FROM} WHERE s.name = ?1"),
             [reference],
             from_row,
         )
@@ -176,7 +228,7 @@ pub fn find(sql: &Sql, reference: &str) -> Result<Schedule, Problem> {
 
 pub fn list(sql: &Sql) -> Result<Vec<Schedule>, Problem> {
     let mut statement = sql.prepare(&format!(
-        "SELECT {COLUMNS} FROM schedule ORDER BY name COLLATE NOCASE, id"
+        "SELECT {COLUMNS} FROM {FROM} ORDER BY s.name COLLATE NOCASE, s.id"
     ))?;
     let rows = statement.query_map([], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -185,7 +237,7 @@ pub fn list(sql: &Sql) -> Result<Vec<Schedule>, Problem> {
 /// Active schedules with their parsed patterns, for the scheduler.
 pub fn list_active(sql: &Sql) -> Result<Vec<ParsedSchedule>, Problem> {
     let mut statement = sql.prepare(&format!(
-        "SELECT {COLUMNS} FROM schedule WHERE is_active = 1 ORDER BY id"
+        "SELECT {COLUMNS} FROM {FROM} WHERE s.is_active = 1 ORDER BY s.id"
     ))?;
     let rows = statement.query_map([], parsed_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -370,6 +422,10 @@ mod tests {
                 keep_last: None,
                 keep_days: None,
                 alert_after_seconds: None,
+                verify_every_seconds: None,
+                stall_after_seconds: None,
+                time_limit_seconds: None,
+                hooks: Default::default(),
             })
             .unwrap()
             .id;

@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use tokio_util::task::TaskTracker;
 
-use super::model::Schedule;
+use super::hooks;
+use super::model::{Proof, Schedule};
+use super::proof;
 use super::repository;
 use super::scheduler::{Fire, Launch, Launcher};
 use crate::backups::{run_lock, Backup, BackupRequest, Coordinator, Progress};
@@ -16,14 +18,17 @@ use crate::library::recovery;
 use crate::model::{BackupStatus, ConnectionId, Problem, Trigger};
 use crate::store::Store;
 
-/// What the shell or the CLI does around a schedule's run: its progress, and its end.
+/// What the shell or the CLI does around a schedule's run: its progress, and its end; and a
+/// proof the scheduler ran (a failed one is told like a failed backup).
 pub trait RunReporter: Send + Sync + 'static {
     fn progress(&self, schedule: &Schedule) -> Arc<dyn Progress>;
     fn finished(&self, schedule: &Schedule, outcome: &Result<Backup, Problem>);
+    fn proved(&self, schedule: &Schedule, proof: &Result<Proof, Problem>);
 }
 
-/// Runs one backup of the schedule now (waiting for the connection's turn), and records how
-/// it ended on the schedule.
+/// Runs one backup of the schedule now (waiting for the connection's turn), records how it
+/// ended on the schedule, then calls its hooks (each bounded by its timeout) and keeps what
+/// they answered on the backup.
 pub async fn run_schedule(
     store: Arc<Store>,
     coordinator: &Coordinator,
@@ -37,7 +42,8 @@ pub async fn run_schedule(
         trigger,
         schedule: Some(schedule.id),
         engine: None,
-        stall_after: None,
+        stall_after: seconds(schedule.stall_after_seconds),
+        time_limit: seconds(schedule.time_limit_seconds),
     };
     let outcome = coordinator.run(store.clone(), request, progress).await;
     let (backup, status, error) = match &outcome {
@@ -45,7 +51,9 @@ pub async fn run_schedule(
         Err(problem) => (None, BackupStatus::Failed, Some(problem.to_string())),
     };
     let id = schedule.id;
+    let recording = store.clone();
     let recorded = run_blocking(move || {
+        let store = recording;
         repository::set_outcome(&store.connection(), id, backup, status, error.as_deref())?;
         // Retention runs after each completed run: a failed one never costs a good backup.
         if status == BackupStatus::Completed {
@@ -57,7 +65,36 @@ pub async fn run_schedule(
     if let Err(problem) = recorded {
         tracing::warn!(schedule = id.0, %problem, "could not record the run on its schedule");
     }
-    outcome
+    call_hooks(store, &schedule, outcome).await
+}
+
+/// The schedule's hooks for a recorded run; their answers go on the backup.
+async fn call_hooks(
+    store: Arc<Store>,
+    schedule: &Schedule,
+    outcome: Result<Backup, Problem>,
+) -> Result<Backup, Problem> {
+    if schedule.hooks.is_empty() {
+        return outcome;
+    }
+    let results = hooks::run(&schedule.hooks, &hooks::RunReport::new(schedule, &outcome)).await;
+    let Ok(mut backup) = outcome else {
+        return outcome;
+    };
+    let (id, record) = (backup.id, results.clone());
+    let recorded = run_blocking(move || {
+        crate::backups::repository::set_hooks(&store.connection(), id, &record)
+    })
+    .await;
+    if let Err(problem) = recorded {
+        tracing::warn!(backup = id.0, %problem, "could not record what the hooks answered");
+    }
+    backup.hooks = results;
+    Ok(backup)
+}
+
+fn seconds(value: Option<u32>) -> Option<std::time::Duration> {
+    value.map(|s| std::time::Duration::from_secs(u64::from(s)))
 }
 
 /// The scheduler's launcher: a backup per fire through the coordinator, unless the connection
@@ -68,6 +105,8 @@ pub struct BackupLauncher {
     coordinator: Arc<Coordinator>,
     reporter: Arc<dyn RunReporter>,
     in_flight: Arc<Mutex<HashSet<ConnectionId>>>,
+    /// Connections whose newest backup is being proved: a backup due meanwhile waits its turn.
+    proving: Arc<Mutex<HashSet<ConnectionId>>>,
     tasks: TaskTracker,
 }
 
@@ -82,6 +121,7 @@ impl BackupLauncher {
             coordinator,
             reporter,
             in_flight: Arc::default(),
+            proving: Arc::default(),
             tasks: TaskTracker::new(),
         })
     }
@@ -93,7 +133,11 @@ impl BackupLauncher {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .contains(&connection);
-        if launched || self.coordinator.is_busy(connection) {
+        if launched {
+            return Some("A backup of this connection was already running.".into());
+        }
+        // A proof holds the connection's turn; a backup due then runs right after it.
+        if self.coordinator.is_busy(connection) && !locked(&self.proving).contains(&connection) {
             return Some("A backup of this connection was already running.".into());
         }
         let running =
@@ -141,7 +185,58 @@ impl BackupLauncher {
     }
 }
 
+fn locked<T>(set: &Mutex<HashSet<T>>) -> std::sync::MutexGuard<'_, HashSet<T>> {
+    set.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 impl Launcher for BackupLauncher {
+    /// Proves the schedule's newest backup when a proof is due and the connection is quiet:
+    /// no backup of it running or launched here, none running in another process.
+    fn prove(&self, schedule: &Schedule, now: chrono::DateTime<chrono::Utc>) {
+        let connection = schedule.connection_id;
+        if locked(&self.proving).contains(&connection)
+            || locked(&self.in_flight).contains(&connection)
+            || self.coordinator.is_busy(connection)
+        {
+            return;
+        }
+        let sql = self.store.connection();
+        let quiet = repository::connection_has_running_backup(&sql, connection);
+        // The scheduler's copy of the schedule predates the proofs this process recorded.
+        let due = match quiet {
+            Ok(None) => {
+                repository::get(&sql, schedule.id).and_then(|fresh| proof::due(&sql, &fresh, now))
+            }
+            Ok(Some(_)) => return,
+            Err(problem) => Err(problem),
+        };
+        drop(sql);
+        let backup = match due {
+            Ok(Some(backup)) => backup,
+            Ok(None) => return,
+            Err(problem) => {
+                tracing::warn!(schedule = schedule.id.0, %problem, "could not tell whether a proof is due");
+                return;
+            }
+        };
+        locked(&self.proving).insert(connection);
+        let (store, coordinator, reporter, proving) = (
+            self.store.clone(),
+            self.coordinator.clone(),
+            self.reporter.clone(),
+            self.proving.clone(),
+        );
+        let schedule = schedule.clone();
+        self.tasks.spawn(async move {
+            let outcome = match coordinator.exclusive(connection).await {
+                Ok(_turn) => proof::prove(store, &schedule, backup, now).await,
+                Err(problem) => Err(problem),
+            };
+            locked(&proving).remove(&connection);
+            reporter.proved(&schedule, &outcome);
+        });
+    }
+
     fn launch(&self, fire: Fire) -> Launch {
         let connection = fire.schedule.connection_id;
         if let Some(why) = self.busy(connection) {

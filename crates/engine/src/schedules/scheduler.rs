@@ -55,6 +55,9 @@ pub enum Launch {
 /// Starts the backups the scheduler fires; must not block (spawn the work).
 pub trait Launcher: Send + Sync + 'static {
     fn launch(&self, fire: Fire) -> Launch;
+    /// Looked at each tick for every active schedule that verifies on a schedule: starts its
+    /// proof when one is due and the connection is quiet (must not block either).
+    fn prove(&self, schedule: &Schedule, now: DateTime<Utc>);
 }
 
 /// Told when next run times change or runs are missed (the app turns these into events).
@@ -260,6 +263,13 @@ impl Scheduler {
                 ran_at,
                 next,
             });
+        }
+        if !state.paused {
+            for entry in state.entries.values() {
+                if entry.schedule.verify_every_seconds.is_some() {
+                    self.launcher.prove(&entry.schedule, now);
+                }
+            }
         }
         // A pattern with no more runs (it had a last date): nothing more to schedule.
         for id in finished {

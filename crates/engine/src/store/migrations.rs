@@ -49,6 +49,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "unusual",
         sql: include_str!("migrations/0008_unusual.sql"),
     },
+    Migration {
+        version: 9,
+        name: "proof_limits_hooks",
+        sql: include_str!("migrations/0009_proof_limits_hooks.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

@@ -111,6 +111,7 @@ impl Setup {
             schedule: None,
             engine: Some(engine),
             stall_after: None,
+            time_limit: None,
         };
         run_backup(self.store.clone(), request, progress, cancel)
             .await
@@ -151,6 +152,7 @@ pub fn spawn_backup(
             schedule: None,
             engine: Some(engine),
             stall_after: None,
+            time_limit: None,
         };
         run_backup(store, request, Arc::new(NoProgress), cancel)
             .await
