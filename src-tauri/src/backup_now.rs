@@ -33,6 +33,7 @@ pub async fn run<R: Runtime>(
         schedule: None,
         engine: None,
         stall_after: None,
+        time_limit: None,
     };
     let progress = Arc::new(TauriProgress { app: app.clone() });
     let backup = state.coordinator.run(store, request, progress).await?;

@@ -10,8 +10,8 @@ use tauri::{AppHandle, Manager, Runtime};
 use dbm_engine::backups::{Backup, Progress};
 use dbm_engine::model::{Code, Problem, ScheduleId};
 use dbm_engine::schedules::{
-    BackupLauncher, MissedRun, RunReporter, Schedule, Scheduler, SchedulerLock, SchedulerObserver,
-    SystemClock,
+    BackupLauncher, MissedRun, Proof, RunReporter, Schedule, Scheduler, SchedulerLock,
+    SchedulerObserver, SystemClock,
 };
 
 use crate::events::{self, publish, AppEvent, NotifySettings, SchedulesEvent, TauriProgress};
@@ -109,6 +109,30 @@ impl<R: Runtime> RunReporter for AppReporter<R> {
         }
         // The schedule's last status and error changed.
         publish(&self.app, AppEvent::Schedules(SchedulesEvent::Changed));
+    }
+
+    /// A failed proof is told like a failed backup; either way the Dashboard's state changes.
+    fn proved(&self, schedule: &Schedule, proof: &Result<Proof, Problem>) {
+        let (name, notify) = match self.app.state::<AppState>().store() {
+            Ok(store) => events::notice_for(&store, schedule.connection_id, &schedule.name),
+            Err(_) => (schedule.name.clone(), NotifySettings::default()),
+        };
+        let failure = match proof {
+            Ok(proof) if proof.ok == Some(true) => None,
+            Ok(proof) => Some(proof.error.clone().unwrap_or_default()),
+            Err(problem) => Some(problem.to_string()),
+        };
+        if let Some(why) = failure {
+            tracing::warn!(schedule = schedule.id.0, %why, "a scheduled proof failed");
+            if notify.on_failure {
+                tauri::async_runtime::spawn(crate::notify::send(
+                    format!("{name}: the newest backup is not proven restorable"),
+                    why,
+                ));
+            }
+        }
+        publish(&self.app, AppEvent::Schedules(SchedulesEvent::Changed));
+        crate::health::refresh(&self.app);
     }
 }
 

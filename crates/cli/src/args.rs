@@ -107,6 +107,31 @@ pub struct ScheduleFieldArgs {
     /// backup for this long: 90m, 26h, 3d; "none" for twice the schedule's interval (default).
     #[arg(long)]
     pub alert_after: Option<String>,
+    /// Prove the newest backup by restoring it into a throwaway container this often: 1d, 7d
+    /// (default on add: 7d); "none" never.
+    #[arg(long, value_name = "DURATION")]
+    pub verify_every: Option<String>,
+    /// End a run that writes nothing for this long: 90s, 20m ("none": the setting, 10 minutes).
+    #[arg(long, value_name = "DURATION")]
+    pub stall_after: Option<String>,
+    /// End a run that has taken this long: 2h ("none": no limit).
+    #[arg(long, value_name = "DURATION")]
+    pub time_limit: Option<String>,
+    /// URL POSTed after each run, {status} replaced by success or failure ("none": remove).
+    #[arg(long, value_name = "URL")]
+    pub ping_url: Option<String>,
+    /// URL POSTed after each completed run ("none": remove).
+    #[arg(long, value_name = "URL")]
+    pub on_success_url: Option<String>,
+    /// URL POSTed after each failed run ("none": remove).
+    #[arg(long, value_name = "URL")]
+    pub on_failure_url: Option<String>,
+    /// Shell command run after each run with the run's JSON on stdin ("none": remove).
+    #[arg(long, value_name = "COMMAND")]
+    pub on_finish_cmd: Option<String>,
+    /// How long each hook may take: 10s (default), 1m.
+    #[arg(long, value_name = "DURATION")]
+    pub hook_timeout: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -282,6 +307,9 @@ pub struct BackupRunArgs {
     /// 90s, 20m, 1h (default: 10 minutes).
     #[arg(long, value_name = "DURATION")]
     pub stall_after: Option<String>,
+    /// End the backup when it has run this long: 30m, 2h (default: no limit).
+    #[arg(long, value_name = "DURATION")]
+    pub time_limit: Option<String>,
     #[arg(long)]
     pub schema_only: bool,
     #[arg(long)]

@@ -203,20 +203,8 @@ async fn run_backup(store: Arc<Store>, args: BackupRunArgs) -> anyhow::Result<Ex
         trigger: Trigger::Manual,
         schedule: None,
         engine,
-        stall_after: match args.stall_after.as_deref() {
-            None => None,
-            Some(text) => Some(
-                dbm_engine::time::parse_duration(text)
-                    .filter(|seconds| *seconds > 0)
-                    .map(Duration::from_secs)
-                    .ok_or_else(|| {
-                        anyhow::anyhow!(
-                            "--stall-after \"{}\" is not a duration: use e.g. 90s, 20m or 1h",
-                            dbm_engine::model::excerpt(text)
-                        )
-                    })?,
-            ),
-        },
+        stall_after: run_duration(args.stall_after.as_deref(), "--stall-after")?,
+        time_limit: run_duration(args.time_limit.as_deref(), "--time-limit")?,
     };
     let backup = backups::run_backup(
         store,
@@ -226,6 +214,22 @@ async fn run_backup(store: Arc<Store>, args: BackupRunArgs) -> anyhow::Result<Ex
     )
     .await?;
     print_outcome(&backup, args.quiet, args.output.json)
+}
+
+/// A run's duration flag (`--stall-after 90s`, `--time-limit 2h`).
+fn run_duration(value: Option<&str>, flag: &str) -> anyhow::Result<Option<Duration>> {
+    match value {
+        None => Ok(None),
+        Some(text) => dbm_engine::time::parse_duration(text)
+            .filter(|seconds| *seconds > 0)
+            .map(|seconds| Some(Duration::from_secs(seconds)))
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{flag} \"{}\" is not a duration: use e.g. 90s, 20m or 1h",
+                    dbm_engine::model::excerpt(text)
+                )
+            }),
+    }
 }
 
 /// The progress line on stderr, unless quiet or printing JSON.
@@ -249,6 +253,9 @@ pub(crate) fn print_outcome(backup: &Backup, quiet: bool, json: bool) -> anyhow:
     if !json {
         for reason in &backup.unusual {
             eprintln!("dbm: unusual backup: {reason}");
+        }
+        for hook in backup.hooks.iter().filter(|h| !h.ok) {
+            eprintln!("dbm: hook {} failed: {}", hook.hook, hook.detail);
         }
     }
     Ok(match backup.status {
@@ -371,6 +378,18 @@ pub(crate) fn details(backup: &Backup) -> String {
     line("trigger", Some(backup.trigger.as_str().to_string()));
     for reason in &backup.unusual {
         line("unusual", Some(reason.clone()));
+    }
+    for hook in &backup.hooks {
+        line(
+            "hook",
+            Some(format!(
+                "{} {}: {} ({})",
+                hook.hook,
+                if hook.ok { "ok" } else { "FAILED" },
+                hook.detail,
+                hook.target
+            )),
+        );
     }
     line("file", backup.file_path.clone());
     line(

@@ -10,8 +10,8 @@ use dbm_engine::backups::{Backup, Coordinator, NoProgress, Progress};
 use dbm_engine::library::recovery;
 use dbm_engine::model::{BackupStatus, Problem, ScheduleId};
 use dbm_engine::schedules::{
-    BackupLauncher, MissedRun, RunReporter, Schedule, Scheduler, SchedulerLock, SchedulerObserver,
-    SystemClock,
+    BackupLauncher, MissedRun, Proof, RunReporter, Schedule, Scheduler, SchedulerLock,
+    SchedulerObserver, SystemClock,
 };
 use dbm_engine::store::Store;
 use tokio::signal::unix::{signal, SignalKind};
@@ -93,6 +93,36 @@ impl RunReporter for LogReporter {
             ),
             Err(problem) => say!(
                 "dbm daemon: schedule {} could not start a backup: {problem}",
+                schedule.name
+            ),
+        }
+        for hook in outcome.iter().flat_map(|backup| &backup.hooks) {
+            if !hook.ok {
+                say!(
+                    "dbm daemon: schedule {}: hook {} failed: {}",
+                    schedule.name,
+                    hook.hook,
+                    hook.detail
+                );
+            }
+        }
+    }
+
+    fn proved(&self, schedule: &Schedule, proof: &Result<Proof, Problem>) {
+        match proof {
+            Ok(proof) if proof.ok == Some(true) => say!(
+                "dbm daemon: schedule {}: backup {} proven restorable.",
+                schedule.name,
+                proof.backup_id.map_or("-".to_string(), |b| b.to_string())
+            ),
+            Ok(proof) => say!(
+                "dbm daemon: schedule {}: backup {} NOT proven: {}",
+                schedule.name,
+                proof.backup_id.map_or("-".to_string(), |b| b.to_string()),
+                proof.error.as_deref().unwrap_or("no message")
+            ),
+            Err(problem) => say!(
+                "dbm daemon: schedule {}: the proof could not run: {problem}",
                 schedule.name
             ),
         }

@@ -11,8 +11,9 @@ use dbm_engine::connections::Connections;
 use dbm_engine::library::recovery;
 use dbm_engine::model::Trigger;
 use dbm_engine::schedules::retention;
-use dbm_engine::schedules::{self, cron, Schedule, ScheduleInput, Schedules};
+use dbm_engine::schedules::{self, cron, Hooks, Schedule, ScheduleInput, Schedules};
 use dbm_engine::store::Store;
+use dbm_engine::time::human_duration;
 use serde::Serialize;
 
 use super::backup::{print_outcome, progress_line};
@@ -72,6 +73,7 @@ fn show_schedule(store: &Store, args: ScheduleRefArgs) -> anyhow::Result<ExitCod
     let shown = Shown {
         next_runs: next_runs(&schedule, 5),
         missed: schedules.missed(schedule.id, 20)?,
+        proofs: schedules.proofs(schedule.id, 10)?,
         schedule,
     };
     if args.output.json {
@@ -155,6 +157,13 @@ fn add(store: &Store, args: ScheduleAddArgs) -> anyhow::Result<ExitCode> {
         keep_last: retention(fields.keep_last.as_deref(), "--keep-last")?.flatten(),
         keep_days: retention(fields.keep_days.as_deref(), "--keep-days")?.flatten(),
         alert_after_seconds: alert_after(fields.alert_after.as_deref())?.flatten(),
+        verify_every_seconds: duration_or_none(fields.verify_every.as_deref(), "--verify-every")?
+            .unwrap_or(Some(schedules::DEFAULT_VERIFY_EVERY)),
+        stall_after_seconds: duration_or_none(fields.stall_after.as_deref(), "--stall-after")?
+            .flatten(),
+        time_limit_seconds: duration_or_none(fields.time_limit.as_deref(), "--time-limit")?
+            .flatten(),
+        hooks: hooks(fields, &Hooks::default())?,
     };
     let schedule = Schedules::new(store).create(&input)?;
     print_schedule(&schedule, args.output.json, "Saved")
@@ -191,6 +200,13 @@ fn update(store: &Store, args: ScheduleUpdateArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or(current.keep_days),
         alert_after_seconds: alert_after(fields.alert_after.as_deref())?
             .unwrap_or(current.alert_after_seconds),
+        verify_every_seconds: duration_or_none(fields.verify_every.as_deref(), "--verify-every")?
+            .unwrap_or(current.verify_every_seconds),
+        stall_after_seconds: duration_or_none(fields.stall_after.as_deref(), "--stall-after")?
+            .unwrap_or(current.stall_after_seconds),
+        time_limit_seconds: duration_or_none(fields.time_limit.as_deref(), "--time-limit")?
+            .unwrap_or(current.time_limit_seconds),
+        hooks: hooks(fields, &current.hooks)?,
     };
     let schedule = schedules.update(current.id, &input)?;
     print_schedule(&schedule, args.output.json, "Updated")
@@ -198,18 +214,42 @@ fn update(store: &Store, args: ScheduleUpdateArgs) -> anyhow::Result<ExitCode> {
 
 /// `--alert-after`: `None` not given; `Some(None)` "none" (twice the interval); else seconds.
 fn alert_after(value: Option<&str>) -> anyhow::Result<Option<Option<u32>>> {
+    duration_or_none(value, "--alert-after")
+}
+
+/// A duration flag: `None` not given; `Some(None)` "none"; else its seconds (the engine checks
+/// the range and says it in its words).
+fn duration_or_none(value: Option<&str>, flag: &str) -> anyhow::Result<Option<Option<u32>>> {
     match value.map(str::trim) {
         None => Ok(None),
         Some(text) if text.eq_ignore_ascii_case("none") => Ok(Some(None)),
         Some(text) => match dbm_engine::time::parse_duration(text) {
-            // Past u32 is past any allowed alert: the engine's check says so in its words.
+            // Past u32 is past any allowed value: the engine's check refuses it.
             Some(seconds) => Ok(Some(Some(u32::try_from(seconds).unwrap_or(u32::MAX)))),
             None => anyhow::bail!(
-                "--alert-after \"{}\" is not a duration: use e.g. 90m, 26h, 3d, or none",
+                "{flag} \"{}\" is not a duration: use e.g. 90s, 20m, 26h, 7d, or none",
                 dbm_engine::model::excerpt(text)
             ),
         },
     }
+}
+
+/// The hooks from the flags given, the others as they were ("none" removes one).
+fn hooks(fields: &ScheduleFieldArgs, current: &Hooks) -> anyhow::Result<Hooks> {
+    let text = |value: &Option<String>, was: &Option<String>| match value.as_deref().map(str::trim)
+    {
+        None => was.clone(),
+        Some(v) if v.eq_ignore_ascii_case("none") || v.is_empty() => None,
+        Some(v) => Some(v.to_string()),
+    };
+    Ok(Hooks {
+        ping_url: text(&fields.ping_url, &current.ping_url),
+        on_success_url: text(&fields.on_success_url, &current.on_success_url),
+        on_failure_url: text(&fields.on_failure_url, &current.on_failure_url),
+        on_finish_cmd: text(&fields.on_finish_cmd, &current.on_finish_cmd),
+        timeout_seconds: duration_or_none(fields.hook_timeout.as_deref(), "--hook-timeout")?
+            .unwrap_or(current.timeout_seconds),
+    })
 }
 
 /// `None`: not given; `Some(None)`: "none" (keep all); `Some(Some(n))`: a number.
@@ -247,6 +287,8 @@ struct Shown {
     /// RFC 3339 in the schedule's zone.
     next_runs: Vec<String>,
     missed: Vec<schedules::MissedRun>,
+    /// The newest proofs first.
+    proofs: Vec<schedules::Proof>,
 }
 
 fn next_runs(schedule: &Schedule, count: usize) -> Vec<String> {
@@ -318,7 +360,7 @@ fn show(shown: &Shown) -> String {
             |seconds| {
                 format!(
                     "{} without a good backup",
-                    dbm_engine::time::human_duration(u64::from(seconds))
+                    human_duration(u64::from(seconds))
                 )
             },
         )),
@@ -330,6 +372,33 @@ fn show(shown: &Shown) -> String {
     );
     line("last backup", s.last_backup_id.map(|b| b.to_string()));
     line("last error", s.last_error.clone());
+    let during = |seconds: Option<u32>| seconds.map(|s| human_duration(u64::from(s)));
+    line(
+        "verify every",
+        Some(during(s.verify_every_seconds).unwrap_or_else(|| "never".into())),
+    );
+    line("stall after", during(s.stall_after_seconds));
+    line("time limit", during(s.time_limit_seconds));
+    line("ping url", s.hooks.ping_url.clone());
+    line("on success", s.hooks.on_success_url.clone());
+    line("on failure", s.hooks.on_failure_url.clone());
+    line("on finish", s.hooks.on_finish_cmd.clone());
+    line("hook timeout", during(s.hooks.timeout_seconds));
+    for proof in &shown.proofs {
+        let verdict = match (proof.ok, &proof.error) {
+            (Some(true), _) => "proven".to_string(),
+            (Some(false), error) => format!("NOT proven: {}", error.as_deref().unwrap_or("-")),
+            (None, _) => "did not finish".to_string(),
+        };
+        line(
+            "proof",
+            Some(format!(
+                "{} backup {}: {verdict}",
+                proof.started_at,
+                proof.backup_id.map_or("-".to_string(), |b| b.to_string())
+            )),
+        );
+    }
     line("next run", s.next_run_at.clone());
     for run in &shown.next_runs {
         line("  then", Some(run.clone()));
