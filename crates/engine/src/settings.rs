@@ -198,7 +198,19 @@ pub struct AppSettings {
     /// A run missed while the app was closed or asleep runs once on return when it fell due
     /// within this many hours (0: never catch up).
     pub catch_up_grace_hours: u32,
+    /// How long a backup may write nothing before it is ended, explained (a schedule may set
+    /// its own).
+    #[serde(default = "default_stall_after_seconds")]
+    pub stall_after_seconds: u32,
 }
+
+fn default_stall_after_seconds() -> u32 {
+    DEFAULT_STALL_AFTER.as_secs() as u32
+}
+
+/// The stall limit the Settings page accepts: a minute to a day.
+pub const MIN_STALL_AFTER_SECONDS: u32 = 60;
+pub const MAX_STALL_AFTER_SECONDS: u32 = 24 * 3600;
 
 fn flag(store: &Store, key: &str, default: bool) -> Result<bool, Problem> {
     Ok(get(store, key)?.map_or(default, |value| value != "false"))
@@ -213,6 +225,7 @@ impl AppSettings {
             notify_on_failure: notify_on(store)?.0,
             notify_on_success: notify_on(store)?.1,
             catch_up_grace_hours: (catch_up_grace(store)?.num_hours()) as u32,
+            stall_after_seconds: u32::try_from(stall_after(store)?.as_secs()).unwrap_or(u32::MAX),
         })
     }
 
@@ -257,6 +270,17 @@ impl AppSettings {
                 format!("Use 0 (never catch up) to {MAX_CATCH_UP_GRACE_HOURS} hours."),
             ));
         }
+        if !(MIN_STALL_AFTER_SECONDS..=MAX_STALL_AFTER_SECONDS).contains(&self.stall_after_seconds)
+        {
+            return Err(Problem::new(
+                Code::InvalidStallAfter,
+                format!(
+                    "A stall limit of {} is not possible.",
+                    crate::time::human_duration(u64::from(self.stall_after_seconds))
+                ),
+                "Use between 1 minute and 24 hours.",
+            ));
+        }
         let previous_root = backup_root(store)?;
         let mut former: Vec<String> = get(store, FORMER_BACKUP_ROOTS)?
             .and_then(|json| serde_json::from_str(&json).ok())
@@ -276,6 +300,7 @@ impl AppSettings {
             (NOTIFY_ON_FAILURE, self.notify_on_failure.to_string()),
             (NOTIFY_ON_SUCCESS, self.notify_on_success.to_string()),
             (CATCH_UP_GRACE_HOURS, self.catch_up_grace_hours.to_string()),
+            (STALL_AFTER, self.stall_after_seconds.to_string()),
         ] {
             upsert(&tx, key, &value)?;
         }
@@ -299,6 +324,7 @@ mod tests {
         assert!(defaults.backup_root.ends_with("backups"));
         assert!(defaults.notify_on_failure && !defaults.notify_on_success);
         assert_eq!(defaults.catch_up_grace_hours, 24);
+        assert_eq!(defaults.stall_after_seconds, 600);
 
         let chosen = AppSettings {
             engine: EnginePolicy::Local,
@@ -307,6 +333,7 @@ mod tests {
             notify_on_failure: false,
             notify_on_success: true,
             catch_up_grace_hours: 6,
+            stall_after_seconds: 1200,
         };
         assert_eq!(chosen.save(&store).unwrap(), chosen);
         assert_eq!(AppSettings::load(&store).unwrap(), chosen);
@@ -332,6 +359,13 @@ mod tests {
                     ..chosen.clone()
                 },
                 "invalid_catch_up_grace_hours",
+            ),
+            (
+                AppSettings {
+                    stall_after_seconds: 5,
+                    ..chosen.clone()
+                },
+                "invalid_stall_after",
             ),
         ] {
             assert_eq!(bad.save(&store).unwrap_err().code.as_str(), code);
