@@ -77,6 +77,16 @@ fn render(report: &DoctorReport) -> String {
             label,
             &format!("{state} {}: {}", health.connection_name, health.summary),
         );
+        if let Some(why) = &health.not_proven {
+            line(
+                &mut out,
+                "",
+                &format!(
+                    "NOT PROVEN {}: the newest backup did not restore: {why}",
+                    health.connection_name
+                ),
+            );
+        }
     }
 
     let images = if docker.problem.is_some() {

@@ -1,5 +1,6 @@
-//! `dbm status`: whether each scheduled connection has a recent good backup. Exits 1 when one
-//! is overdue, for monitoring scripts.
+//! `dbm status`: whether each scheduled connection has a recent good backup, and whether its
+//! newest proof (verify by restore on a schedule) passed. Exits 1 when one is overdue or not
+//! proven, for monitoring scripts.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -14,8 +15,13 @@ pub fn run(data_dir: &Path, output: &JsonArg) -> anyhow::Result<ExitCode> {
     let store = Store::open_in(data_dir)?;
     let connections = health::check(&store, chrono::Utc::now())?;
     let overdue = connections.iter().any(|h| h.overdue);
+    let not_proven = connections.iter().any(|h| h.not_proven.is_some());
     if output.json {
-        print_json(&serde_json::json!({ "overdue": overdue, "connections": connections }))?;
+        print_json(&serde_json::json!({
+            "overdue": overdue,
+            "notProven": not_proven,
+            "connections": connections
+        }))?;
     } else if connections.is_empty() {
         println!("No schedules yet: nothing is expected. Add one with: dbm schedule add");
     } else {
@@ -31,9 +37,15 @@ pub fn run(data_dir: &Path, output: &JsonArg) -> anyhow::Result<ExitCode> {
                     _ => String::new(),
                 }
             );
+            if let Some(why) = &health.not_proven {
+                println!(
+                    "{:<8} {}: the newest backup did not restore: {why}",
+                    "UNPROVEN", health.connection_name
+                );
+            }
         }
     }
-    Ok(if overdue {
+    Ok(if overdue || not_proven {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
