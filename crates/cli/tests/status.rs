@@ -157,3 +157,119 @@ fn alert_after_is_read_as_a_duration_and_a_bad_one_saves_nothing() {
     let schedule: serde_json::Value = serde_json::from_slice(&cleared.stdout).unwrap();
     assert_eq!(schedule["alertAfterSeconds"], serde_json::Value::Null);
 }
+
+/// Records a proof as the scheduler does when it has restored a backup.
+fn record_proof(dir: &Path, schedule: i64, ok: bool, error: Option<&str>) {
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    rusqlite::Connection::open(dir.join("dbm.sqlite3"))
+        .unwrap()
+        .execute(
+            "INSERT INTO proof (schedule_id, started_at, finished_at, ok, error)
+             VALUES (?1, ?2, ?2, ?3, ?4)",
+            rusqlite::params![schedule, now, ok, error],
+        )
+        .unwrap();
+}
+
+#[test]
+fn new_schedules_verify_weekly_and_a_failed_proof_fails_status_until_one_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = format!("proof-{}", std::process::id());
+    assert!(
+        add_connection(dir.path(), &name, 17, "postgres", &pg_password())
+            .status
+            .success()
+    );
+    let refused = run_dbm(
+        dir.path(),
+        &[
+            "schedule",
+            "add",
+            "--connection",
+            &name,
+            "--cron",
+            "@daily",
+            "--verify-every",
+            "5m",
+        ],
+        None,
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("Verifying by restore every 5 minutes is not possible"),
+        "{}",
+        text(&refused)
+    );
+    let added = run_dbm(
+        dir.path(),
+        &[
+            "schedule",
+            "add",
+            "--connection",
+            &name,
+            "--cron",
+            "@daily",
+            "--json",
+        ],
+        None,
+    );
+    assert!(added.status.success(), "{}", text(&added));
+    let schedule: serde_json::Value = serde_json::from_slice(&added.stdout).unwrap();
+    assert_eq!(
+        schedule["verifyEverySeconds"],
+        7 * 24 * 3600,
+        "weekly by default"
+    );
+    let id = schedule["id"].as_i64().unwrap();
+    let backup = run_dbm(dir.path(), &["backup", "run", &name], None);
+    assert!(backup.status.success(), "{}", text(&backup));
+    assert!(status(dir.path()).0);
+
+    record_proof(
+        dir.path(),
+        id,
+        false,
+        Some("sha256: the file changed since it was written"),
+    );
+    let (ok, json) = status(dir.path());
+    assert!(!ok, "not proven exits 1: {json}");
+    assert_eq!(json["notProven"], true);
+    assert_eq!(
+        json["connections"][0]["notProven"],
+        "sha256: the file changed since it was written"
+    );
+    let words = run_dbm(dir.path(), &["status"], None);
+    assert!(
+        text(&words).contains(&format!(
+            "UNPROVEN {name}: the newest backup did not restore"
+        )),
+        "{}",
+        text(&words)
+    );
+    let shown = run_dbm(dir.path(), &["schedule", "show", &id.to_string()], None);
+    assert!(
+        text(&shown).contains("NOT proven: sha256"),
+        "{}",
+        text(&shown)
+    );
+
+    record_proof(dir.path(), id, true, None);
+    let (ok, json) = status(dir.path());
+    assert!(ok, "a passing proof clears it: {json}");
+    assert!(json["connections"][0]["provenAt"].is_string(), "{json}");
+
+    let never = run_dbm(
+        dir.path(),
+        &[
+            "schedule",
+            "update",
+            &id.to_string(),
+            "--verify-every",
+            "none",
+            "--json",
+        ],
+        None,
+    );
+    let schedule: serde_json::Value = serde_json::from_slice(&never.stdout).unwrap();
+    assert_eq!(schedule["verifyEverySeconds"], serde_json::Value::Null);
+}
