@@ -77,3 +77,58 @@ fn a_dump_blocked_by_a_lock_ends_after_the_stall_limit_naming_the_blocker() {
         &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
     );
 }
+
+#[test]
+fn a_server_that_is_not_there_fails_the_backup_at_once_saying_so() {
+    let dir = tempfile::tempdir().unwrap();
+    // A port nothing listens on: bound, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let added = run_dbm(
+        dir.path(),
+        &[
+            "connection",
+            "add",
+            "--name",
+            "gone",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--database",
+            "postgres",
+            "--user",
+            "postgres",
+            "--password-stdin",
+        ],
+        Some("secret\n"),
+    );
+    assert!(added.status.success(), "{}", text(&added));
+    let started = Instant::now();
+    let output = run_dbm(
+        dir.path(),
+        &["backup", "run", "gone", "--stall-after", "20s", "--json"],
+        None,
+    );
+    assert!(!output.status.success());
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    let backup: serde_json::Value =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&output)));
+    assert_eq!(backup["status"], "failed", "{backup}");
+    let error = backup["errorMessage"].as_str().unwrap_or_default();
+    assert!(error.contains(&port), "{error}");
+    assert!(
+        error.to_lowercase().contains("nothing is listening")
+            || error.to_lowercase().contains("refused"),
+        "{error}"
+    );
+    assert!(partials(&dir.path().join("backups")).is_empty());
+}
