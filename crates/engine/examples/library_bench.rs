@@ -23,6 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             database: format!("db{n}"),
             username: "postgres".into(),
             sslmode: SslMode::Prefer,
+            scope: Default::default(),
         };
         connections.push(Connections::new(&store).create(&input, None)?.id);
     }

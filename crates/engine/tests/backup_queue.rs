@@ -58,6 +58,7 @@ async fn a_second_backup_of_a_connection_waits_while_others_run_and_cancel_stops
                 database: "postgres".into(),
                 username: "postgres".into(),
                 sslmode: SslMode::Prefer,
+                scope: Default::default(),
             },
             Some(&Secret::new(env_or("DBM_PG_PASSWORD", "postgres"))),
         )

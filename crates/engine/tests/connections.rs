@@ -29,6 +29,7 @@ fn input(
         database: database.into(),
         username: user.into(),
         sslmode,
+        scope: Default::default(),
     }
 }
 

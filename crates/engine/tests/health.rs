@@ -26,6 +26,7 @@ fn world(name: &str) -> World {
         database: "orders".into(),
         username: "postgres".into(),
         sslmode: SslMode::Prefer,
+        scope: Default::default(),
     };
     let connection = Connections::new(&store).create(&input, None).unwrap().id;
     World {

@@ -78,6 +78,7 @@ fn world_with(start: &str, busy: bool) -> World {
         database: "db".into(),
         username: "postgres".into(),
         sslmode: SslMode::Prefer,
+        scope: Default::default(),
     };
     let connection = Connections::new(&store).create(&input, None).unwrap().id;
     let clock = Arc::new(TestClock::new(utc(start)));

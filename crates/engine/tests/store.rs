@@ -27,6 +27,7 @@ fn a_new_data_dir_gets_a_private_database_at_the_latest_schema_in_wal_mode() {
         tables,
         [
             "backup",
+            "backup_part",
             "connection",
             "missed_run",
             "overdue_notice",

@@ -58,6 +58,7 @@ pub async fn trial(base: &std::path::Path, step_hours: i64, index: usize) -> Res
         database: "db".into(),
         username: "u".into(),
         sslmode: SslMode::Prefer,
+        scope: Default::default(),
     };
     let connection = Connections::new(&store)
         .create(&input, None)

@@ -2,18 +2,24 @@
 
 mod coordinator;
 pub mod layout;
+pub mod manifest;
 mod model;
 mod partial_file;
+pub(crate) mod parts;
 mod progress;
 pub(crate) mod repository;
 mod run;
 pub(crate) mod run_lock;
 mod run_problems;
+mod server_set;
 mod stall;
 pub mod unusual;
 
 pub use coordinator::{Coordinator, DEFAULT_CONCURRENCY};
-pub use model::{Backup, FileState, HookResult, TableCount, Verification, VerifyCheck};
+pub use model::{
+    Backup, BackupKind, FileState, HookResult, SetGlobals, SetPart, TableCount, Verification,
+    VerifyCheck,
+};
 pub use progress::{NoProgress, Progress};
 pub use repository::BackupFilter;
 pub use run::{run_backup, BackupRequest};

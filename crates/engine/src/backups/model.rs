@@ -49,6 +49,77 @@ pub struct Backup {
     pub unusual: Vec<String>,
     /// What its schedule's hooks answered after the run (empty: it had none).
     pub hooks: Vec<HookResult>,
+    /// One database, or a set: a whole server's databases and globals in one folder.
+    pub kind: BackupKind,
+    /// A set's databases, in order (empty for one database's backup).
+    pub parts: Vec<SetPart>,
+    /// A set's roles, tablespaces and settings (`pg_dumpall --globals-only`).
+    pub globals: Option<SetGlobals>,
+}
+
+/// What a backup holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum BackupKind {
+    /// One database: `file_path` is its file (or folder, for the directory format).
+    #[default]
+    Database,
+    /// A whole server: `file_path` is the set's folder (parts, globals, manifest).
+    Server,
+}
+
+impl BackupKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackupKind::Database => "database",
+            BackupKind::Server => "server",
+        }
+    }
+}
+
+impl Named for BackupKind {
+    fn all() -> &'static [Self] {
+        &[BackupKind::Database, BackupKind::Server]
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+/// One database of a set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SetPart {
+    pub position: u32,
+    pub database: String,
+    /// Running, completed, failed or cancelled.
+    pub status: BackupStatus,
+    /// Its archive (custom format), once completed.
+    pub file_path: Option<String>,
+    #[ts(type = "number | null")]
+    pub size_bytes: Option<i64>,
+    pub sha256: Option<String>,
+    /// The database's size on the server when the set started.
+    #[ts(type = "number | null")]
+    pub database_size_bytes: Option<i64>,
+    /// Why it failed, in pg_dump's words.
+    pub error_message: Option<String>,
+}
+
+/// A set's globals file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SetGlobals {
+    pub status: BackupStatus,
+    pub file_path: Option<String>,
+    #[ts(type = "number | null")]
+    pub size_bytes: Option<i64>,
+    pub sha256: Option<String>,
+    /// False when the user could not read the roles' passwords (a managed service, not a
+    /// superuser): the roles are there, without passwords.
+    pub role_passwords: bool,
+    pub error_message: Option<String>,
 }
 
 /// One hook called after a scheduled run, and what came of it.

@@ -19,7 +19,7 @@ const COLUMNS: &str =
      completed_at, error_message, log, file_state, verified_at, verify_result, \
      (SELECT c.name FROM connection c WHERE c.id = backup.connection_id), \
      (SELECT c.removed_at IS NOT NULL FROM connection c WHERE c.id = backup.connection_id), \
-     options, unusual, hooks";
+     options, unusual, hooks, kind";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Backup> {
     Ok(Backup {
@@ -38,6 +38,9 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Backup> {
             .get::<_, Option<String>>(25)?
             .and_then(|json| serde_json::from_str(&json).ok())
             .unwrap_or_default(),
+        kind: decode::named(row, "backup", 26, "kind")?,
+        parts: Vec::new(),
+        globals: None,
         schedule_id: row.get::<_, Option<i64>>(2)?.map(ScheduleId),
         trigger: decode::named(row, "backup", 3, "trigger")?,
         status: decode::named(row, "backup", 4, "status")?,
@@ -79,18 +82,21 @@ pub fn insert_running(
     schedule: Option<ScheduleId>,
     trigger: Trigger,
     options: &DumpOptions,
+    whole_server: bool,
 ) -> Result<BackupId, Problem> {
     let options_json = serde_json::to_string(options).ok();
     sql.execute(
-        "INSERT INTO backup (connection_id, schedule_id, trigger, status, format, started_at, options)
-         VALUES (?1, ?2, ?3, 'running', ?4, ?5, ?6)",
+        "INSERT INTO backup (connection_id, schedule_id, trigger, status, format, started_at, options,
+                             kind)
+         VALUES (?1, ?2, ?3, 'running', ?4, ?5, ?6, ?7)",
         params![
             connection.0,
             schedule.map(|s| s.0),
             trigger.as_str(),
             options.format.as_str(),
             now_utc(),
-            options_json
+            options_json,
+            if whole_server { "server" } else { "database" }
         ],
     )?;
     Ok(BackupId(sql.last_insert_rowid()))
@@ -246,6 +252,20 @@ pub fn complete(
     Ok(())
 }
 
+/// A set's status once its folder is recorded (completed, or partial with what failed).
+pub fn set_status(
+    sql: &Sql,
+    id: BackupId,
+    status: BackupStatus,
+    error: Option<&str>,
+) -> Result<(), Problem> {
+    sql.execute(
+        "UPDATE backup SET status = ?2, error_message = ?3 WHERE id = ?1",
+        params![id.0, status.as_str(), error],
+    )?;
+    Ok(())
+}
+
 /// Ends a run that made no file: failed or cancelled, with the reason and pg_dump's messages.
 pub fn finish_without_file(
     sql: &Sql,
@@ -333,13 +353,16 @@ pub fn interrupt_with(sql: &Sql, id: BackupId, reason: &str) -> Result<(), Probl
 }
 
 pub fn get(sql: &Sql, id: BackupId) -> Result<Backup, Problem> {
-    sql.query_row(
-        &format!("SELECT {COLUMNS} FROM backup WHERE id = ?1"),
-        [id.0],
-        from_row,
-    )
-    .optional()?
-    .ok_or_else(|| not_found(id))
+    let mut backup = sql
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM backup WHERE id = ?1"),
+            [id.0],
+            from_row,
+        )
+        .optional()?
+        .ok_or_else(|| not_found(id))?;
+    super::parts::attach(sql, &mut backup)?;
+    Ok(backup)
 }
 
 fn not_found(id: BackupId) -> Problem {
@@ -412,7 +435,11 @@ pub fn list(
         "SELECT {COLUMNS} FROM backup {clause} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?"
     ))?;
     let rows = statement.query_map(rusqlite::params_from_iter(values), from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut backups: Vec<Backup> = rows.collect::<Result<_, _>>()?;
+    for backup in &mut backups {
+        super::parts::attach(sql, backup)?;
+    }
+    Ok(backups)
 }
 
 /// How many backups the filter matches.

@@ -59,6 +59,14 @@ pub async fn run_backup(
     cancel: CancellationToken,
 ) -> Result<Backup, Problem> {
     request.options.validate()?;
+    let (lookup, connection) = (store.clone(), request.connection);
+    let whole_server = run_blocking(move || Connections::new(&lookup).get(connection))
+        .await?
+        .scope
+        .all_databases;
+    if whole_server {
+        return super::server_set::run_set(store, request, progress, cancel).await;
+    }
     let (run, lock) = Run::start(store, request, progress, cancel).await?;
     let outcome = run.execute().await;
     let record = record_outcome(&run.store, run.id, outcome).await;
@@ -91,33 +99,42 @@ pub async fn run_backup(
     Ok(record)
 }
 
-/// The record is written last, once the file is final. Another process may hold SQLite's
-/// write lock longer than its busy timeout (a long write, a backup tool): wait for it rather
-/// than leave a finished backup unrecorded until the next start's recovery finds it.
+/// The record is written last, once the file is final.
 async fn record_outcome(
     store: &Arc<Store>,
     id: BackupId,
     outcome: Outcome,
 ) -> Result<Backup, Problem> {
     let outcome = Arc::new(outcome);
+    patiently(store, id, move |sql| {
+        match outcome.as_ref() {
+            Outcome::Completed { written, log } => {
+                repository::complete(sql, id, written.bytes, &written.sha256, log)?
+            }
+            Outcome::Ended {
+                status,
+                problem,
+                log,
+            } => repository::finish_without_file(sql, id, *status, &problem.to_string(), log)?,
+        }
+        repository::get(sql, id)
+    })
+    .await
+}
+
+/// Runs a run's final write. Another process may hold SQLite's write lock longer than its
+/// busy timeout (a long write, a backup tool): wait for it rather than leave a finished
+/// backup unrecorded until the next start's recovery finds it.
+pub(super) async fn patiently<T: Send + 'static>(
+    store: &Arc<Store>,
+    id: BackupId,
+    write: impl Fn(&rusqlite::Connection) -> Result<T, Problem> + Send + Sync + 'static,
+) -> Result<T, Problem> {
+    let write = Arc::new(write);
     let finishing = Instant::now();
     loop {
-        let (finish_store, outcome) = (store.clone(), outcome.clone());
-        let attempt = run_blocking(move || {
-            let sql = finish_store.connection();
-            match outcome.as_ref() {
-                Outcome::Completed { written, log } => {
-                    repository::complete(&sql, id, written.bytes, &written.sha256, log)?
-                }
-                Outcome::Ended {
-                    status,
-                    problem,
-                    log,
-                } => repository::finish_without_file(&sql, id, *status, &problem.to_string(), log)?,
-            }
-            repository::get(&sql, id)
-        })
-        .await;
+        let (finish_store, write) = (store.clone(), write.clone());
+        let attempt = run_blocking(move || write(&finish_store.connection())).await;
         match attempt {
             Err(problem)
                 if problem.code == Code::DatabaseBusy && finishing.elapsed() < FINISH_PATIENCE =>
@@ -156,15 +173,67 @@ impl Outcome {
 }
 
 /// What a run starts from: read, and recorded as running, in one blocking step.
-struct Setup {
-    connection: Connection,
-    password: Option<Secret>,
-    policy: EnginePolicy,
-    template: String,
-    root: PathBuf,
-    stall_after: std::time::Duration,
-    id: BackupId,
-    lock: RunLock,
+pub(super) struct Setup {
+    pub connection: Connection,
+    pub password: Option<Secret>,
+    pub policy: EnginePolicy,
+    pub template: String,
+    pub root: PathBuf,
+    pub stall_after: std::time::Duration,
+    pub id: BackupId,
+    pub lock: RunLock,
+}
+
+/// Reads the connection, its password and the settings, and records the run as running with
+/// its run lock held (the two appear together: a recovery in another process never sees the
+/// run without its lock). Blocking.
+pub(super) fn begin(store: &Store, request: &BackupRequest) -> Result<Setup, Problem> {
+    let connections = Connections::new(store);
+    let connection = connections.get(request.connection)?;
+    let password = connections.password(connection.id)?;
+    let policy = match request.engine {
+        Some(policy) => policy,
+        None => settings::engine(store)?,
+    };
+    let template = settings::image_template(store)?;
+    let root = settings::backup_root(store)?;
+    let stall_after = match request.stall_after {
+        Some(limit) => limit,
+        None => settings::stall_after(store)?,
+    };
+    let data_dir = store
+        .path()
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let mut sql = store.connection();
+    let tx = sql.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let id = repository::insert_running(
+        &tx,
+        connection.id,
+        request.schedule,
+        request.trigger,
+        &request.options,
+        connection.scope.all_databases,
+    )?;
+    let lock = RunLock::acquire(&data_dir, id).map_err(|e| {
+        Problem::new(
+            Code::RunLockFailed,
+            format!("The backup could not be registered as running: {e}."),
+            "Check that the data folder is writable, then try again.",
+        )
+    })?;
+    tx.commit()?;
+    Ok(Setup {
+        connection,
+        password,
+        policy,
+        template,
+        root,
+        stall_after,
+        id,
+        lock,
+    })
 }
 
 /// A run ready to dump: its pg_dump, compression, final path and partial path.
@@ -197,9 +266,7 @@ struct Run {
 }
 
 impl Run {
-    /// Reads the connection, its password and the settings, and records the run as running
-    /// with its run lock held (the two appear together: a recovery in another process never
-    /// sees this run without its lock).
+    /// Begins the run (`begin`) off the async runtime.
     async fn start(
         store: Arc<Store>,
         request: BackupRequest,
@@ -217,56 +284,7 @@ impl Run {
             stall_after,
             id,
             lock,
-        } = run_blocking(move || {
-            let store = setup_store;
-            let connections = Connections::new(&store);
-            let connection = connections.get(setup.connection)?;
-            let password = connections.password(connection.id)?;
-            let policy = match setup.engine {
-                Some(policy) => policy,
-                None => settings::engine(&store)?,
-            };
-            let template = settings::image_template(&store)?;
-            let root = settings::backup_root(&store)?;
-            let stall_after = match setup.stall_after {
-                Some(limit) => limit,
-                None => settings::stall_after(&store)?,
-            };
-            let data_dir = store
-                .path()
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_default();
-            let mut sql = store.connection();
-            let tx = sql.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let id = repository::insert_running(
-                &tx,
-                connection.id,
-                setup.schedule,
-                setup.trigger,
-                &setup.options,
-            )?;
-            let lock = RunLock::acquire(&data_dir, id).map_err(|e| {
-                Problem::new(
-                    Code::RunLockFailed,
-                    format!("The backup could not be registered as running: {e}."),
-                    "Check that the data folder is writable, then try again.",
-                )
-            })?;
-            tx.commit()?;
-            drop(sql);
-            Ok(Setup {
-                connection,
-                password,
-                policy,
-                template,
-                root,
-                stall_after,
-                id,
-                lock,
-            })
-        })
-        .await?;
+        } = run_blocking(move || begin(&setup_store, &setup)).await?;
         progress.started(id, connection.id);
         tracing::info!(
             backup = id.0,

@@ -1,14 +1,16 @@
 //! Saved connections: stored in SQLite, their passwords in the OS keyring, tested against the
 //! server, which also tells its version.
 
+pub mod databases;
 mod model;
 mod password_source;
 pub mod pgpass;
 mod repository;
 mod uri;
 
+pub use databases::DatabaseChoice;
 pub use model::{
-    parse_port, validate_host, validate_name, Connection, ConnectionFields, ConnectionInput,
+    parse_port, validate_host, validate_name, Connection, ConnectionFields, ConnectionInput, Scope,
     MAX_NAME_CHARS,
 };
 pub use password_source::PasswordSource;
@@ -243,7 +245,26 @@ pub async fn test_input(
     saved: Option<ConnectionId>,
     timeout: Duration,
 ) -> Result<ServerVersion, Problem> {
-    let target = run_blocking(move || {
+    let target = form_target(store, input, password, saved, timeout).await?;
+    test_target(&target).await
+}
+
+/// Connects and reads the server's version.
+pub async fn test_target(target: &ConnectTarget) -> Result<ServerVersion, Problem> {
+    let client = pg::connect(target).await?;
+    pg::detect_server_version(&client).await
+}
+
+/// Where a form's fields connect: the password from where the form says, or (`Keep` with the
+/// id of a saved connection) the saved one.
+async fn form_target(
+    store: std::sync::Arc<Store>,
+    input: ConnectionInput,
+    password: PasswordSource,
+    saved: Option<ConnectionId>,
+    timeout: Duration,
+) -> Result<ConnectTarget, Problem> {
+    run_blocking(move || {
         let fields = input.validate()?;
         let password = match (password.resolve(&fields)?, saved) {
             (PasswordChange::Set(password), _) => Some(password),
@@ -252,14 +273,36 @@ pub async fn test_input(
         };
         target_of_input(&input, password, timeout)
     })
-    .await?;
-    test_target(&target).await
+    .await
 }
 
-/// Connects and reads the server's version.
-pub async fn test_target(target: &ConnectTarget) -> Result<ServerVersion, Problem> {
-    let client = pg::connect(target).await?;
-    pg::detect_server_version(&client).await
+/// What a run of a saved whole-server connection would take now.
+pub async fn databases(
+    store: std::sync::Arc<Store>,
+    id: ConnectionId,
+    timeout: Duration,
+) -> Result<Vec<DatabaseChoice>, Problem> {
+    let (target, scope) = run_blocking(move || {
+        let connections = Connections::new(&store);
+        let connection = connections.get(id)?;
+        Ok((connections.target(id, timeout)?, connection.scope))
+    })
+    .await?;
+    databases::choices(&target, &scope).await
+}
+
+/// What a form's whole-server connection would take, before it is saved (the password as for
+/// `test_input`).
+pub async fn databases_of_input(
+    store: std::sync::Arc<Store>,
+    input: ConnectionInput,
+    password: PasswordSource,
+    saved: Option<ConnectionId>,
+    timeout: Duration,
+) -> Result<Vec<DatabaseChoice>, Problem> {
+    let scope = input.scope.validate()?;
+    let target = form_target(store, input, password, saved, timeout).await?;
+    databases::choices(&target, &scope).await
 }
 
 /// Tests a saved connection and stores the version found. Blocking store and keyring calls

@@ -26,6 +26,88 @@ pub struct Connection {
     /// Set when the connection was removed with its backups kept: they stay listed under its
     /// name; it is no longer listed, tested or backed up.
     pub removed_at: Option<String>,
+    /// Its one database, or every database of its server.
+    pub scope: Scope,
+}
+
+/// What a connection backs up: its one database, or every database of its server.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Scope {
+    /// Every database that allows connections (not the templates): `database` is then the
+    /// maintenance database the app connects to first.
+    pub all_databases: bool,
+    /// Only databases whose names match one of these glob patterns (empty: every one).
+    pub include: Vec<String>,
+    /// Never databases whose names match one of these.
+    pub exclude: Vec<String>,
+}
+
+/// The longest glob pattern accepted, and how many of each kind.
+pub const MAX_PATTERN_CHARS: usize = 200;
+pub const MAX_PATTERNS: usize = 100;
+
+impl Scope {
+    /// Trimmed patterns that parse as globs; on a single-database connection, none.
+    pub fn validate(&self) -> Result<Scope, Problem> {
+        if !self.all_databases {
+            if !self.include.is_empty() || !self.exclude.is_empty() {
+                return Err(Problem::new(
+                    Code::InvalidPattern,
+                    "Include and exclude patterns choose among a server's databases.",
+                    "Back up all databases on this server to use them, or remove them.",
+                ));
+            }
+            return Ok(Scope::default());
+        }
+        let patterns = |list: &[String], which: &str| -> Result<Vec<String>, Problem> {
+            if list.len() > MAX_PATTERNS {
+                return Err(Problem::new(
+                    Code::InvalidPattern,
+                    format!("{} {which} patterns are too many.", list.len()),
+                    format!("Use at most {MAX_PATTERNS}."),
+                ));
+            }
+            list.iter()
+                .map(|p| p.trim())
+                .map(|p| {
+                    let bad = p.is_empty()
+                        || p.chars().count() > MAX_PATTERN_CHARS
+                        || p.chars().any(char::is_control)
+                        || glob::Pattern::new(p).is_err();
+                    if bad {
+                        Err(Problem::new(
+                            Code::InvalidPattern,
+                            format!(
+                                "The {which} pattern \"{}\" is not a database name pattern.",
+                                crate::model::excerpt(p)
+                            ),
+                            "Use a name, or * for any characters and ? for one, e.g. shop_*.",
+                        ))
+                    } else {
+                        Ok(p.to_string())
+                    }
+                })
+                .collect()
+        };
+        Ok(Scope {
+            all_databases: true,
+            include: patterns(&self.include, "include")?,
+            exclude: patterns(&self.exclude, "exclude")?,
+        })
+    }
+
+    /// Why a database is left out, if it is: an include it misses, or an exclude it matches.
+    pub fn leaves_out(&self, database: &str) -> Option<String> {
+        let matches = |p: &String| glob::Pattern::new(p).is_ok_and(|g| g.matches(database));
+        if let Some(pattern) = self.exclude.iter().find(|p| matches(p)) {
+            return Some(format!("excluded by \"{pattern}\""));
+        }
+        if !self.include.is_empty() && !self.include.iter().any(matches) {
+            return Some("matches no include pattern".to_string());
+        }
+        None
+    }
 }
 
 /// A connection's fields as the user typed them, before validation.
@@ -39,6 +121,9 @@ pub struct ConnectionInput {
     pub database: String,
     pub username: String,
     pub sslmode: SslMode,
+    /// Absent: this one database.
+    #[serde(default)]
+    pub scope: Scope,
 }
 
 /// Validated fields, ready to store.
@@ -50,6 +135,7 @@ pub struct ConnectionFields {
     pub database: String,
     pub username: String,
     pub sslmode: SslMode,
+    pub scope: Scope,
 }
 
 /// Longest database or user name PostgreSQL keeps, in bytes.
@@ -61,13 +147,20 @@ pub const MAX_NAME_CHARS: usize = 500;
 impl ConnectionInput {
     /// Checks every field; the first problem found is returned.
     pub fn validate(&self) -> Result<ConnectionFields, Problem> {
+        let scope = self.scope.validate()?;
+        // A whole server is reached through its maintenance database, `postgres` unless named.
+        let database = match self.database.trim() {
+            "" if scope.all_databases => "postgres",
+            _ => &self.database,
+        };
         Ok(ConnectionFields {
             name: validate_name(&self.name)?,
             host: validate_host(&self.host)?,
             port: parse_port(&self.port)?,
-            database: validate_identifier(Code::InvalidDatabase, "Database", &self.database)?,
+            database: validate_identifier(Code::InvalidDatabase, "Database", database)?,
             username: validate_identifier(Code::InvalidUsername, "User name", &self.username)?,
             sslmode: self.sslmode,
+            scope,
         })
     }
 }
@@ -81,6 +174,7 @@ impl From<&Connection> for ConnectionInput {
             database: connection.database.clone(),
             username: connection.username.clone(),
             sslmode: connection.sslmode,
+            scope: connection.scope.clone(),
         }
     }
 }
@@ -191,6 +285,7 @@ mod tests {
             database: "app".into(),
             username: "postgres".into(),
             sslmode: SslMode::Prefer,
+            scope: Default::default(),
         }
     }
 

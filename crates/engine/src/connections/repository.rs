@@ -2,13 +2,14 @@
 
 use rusqlite::{params, Connection as Sql, OptionalExtension, Row};
 
-use super::model::{Connection, ConnectionFields};
+use super::model::{Connection, ConnectionFields, Scope};
 use crate::model::{Code, ConnectionId, Problem};
 use crate::store::decode;
 use crate::time::now_utc;
 
 const COLUMNS: &str = "id, name, host, port, database, username, sslmode, server_version, \
-                       major_version, is_active, created_at, updated_at, removed_at";
+                       major_version, is_active, created_at, updated_at, removed_at, \
+                       all_databases, include_patterns, exclude_patterns";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Connection> {
     Ok(Connection {
@@ -25,14 +26,30 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Connection> {
         created_at: row.get(10)?,
         updated_at: row.get(11)?,
         removed_at: row.get(12)?,
+        scope: Scope {
+            all_databases: row.get(13)?,
+            include: patterns(row.get(14)?),
+            exclude: patterns(row.get(15)?),
+        },
     })
+}
+
+/// A JSON list of patterns as stored (NULL: none).
+fn patterns(json: Option<String>) -> Vec<String> {
+    json.and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default()
+}
+
+fn patterns_json(list: &[String]) -> Option<String> {
+    (!list.is_empty()).then(|| serde_json::to_string(list).unwrap_or_default())
 }
 
 pub fn insert(sql: &Sql, fields: &ConnectionFields) -> Result<ConnectionId, Problem> {
     let now = now_utc();
     sql.execute(
-        "INSERT INTO connection (name, host, port, database, username, sslmode, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        "INSERT INTO connection (name, host, port, database, username, sslmode, created_at, updated_at,
+                                 all_databases, include_patterns, exclude_patterns)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10)",
         params![
             fields.name,
             fields.host,
@@ -40,7 +57,10 @@ pub fn insert(sql: &Sql, fields: &ConnectionFields) -> Result<ConnectionId, Prob
             fields.database,
             fields.username,
             fields.sslmode.as_str(),
-            now
+            now,
+            fields.scope.all_databases,
+            patterns_json(&fields.scope.include),
+            patterns_json(&fields.scope.exclude)
         ],
     )
     .map_err(|e| name_taken_or(e, &fields.name))?;
@@ -51,7 +71,8 @@ pub fn update(sql: &Sql, id: ConnectionId, fields: &ConnectionFields) -> Result<
     let changed = sql
         .execute(
             "UPDATE connection SET name = ?2, host = ?3, port = ?4, database = ?5, username = ?6,
-                    sslmode = ?7, updated_at = ?8,
+                    sslmode = ?7, updated_at = ?8, all_databases = ?9, include_patterns = ?10,
+                    exclude_patterns = ?11,
                     -- the detected version belongs to the old server when the address changes
                     server_version = CASE WHEN host = ?3 AND port = ?4 THEN server_version END,
                     major_version = CASE WHEN host = ?3 AND port = ?4 THEN major_version END
@@ -64,7 +85,10 @@ pub fn update(sql: &Sql, id: ConnectionId, fields: &ConnectionFields) -> Result<
                 fields.database,
                 fields.username,
                 fields.sslmode.as_str(),
-                now_utc()
+                now_utc(),
+                fields.scope.all_databases,
+                patterns_json(&fields.scope.include),
+                patterns_json(&fields.scope.exclude)
             ],
         )
         .map_err(|e| name_taken_or(e, &fields.name))?;
@@ -78,7 +102,8 @@ pub fn update(sql: &Sql, id: ConnectionId, fields: &ConnectionFields) -> Result<
 pub fn put_back(sql: &Sql, connection: &Connection) -> Result<(), Problem> {
     sql.execute(
         "UPDATE connection SET name = ?2, host = ?3, port = ?4, database = ?5, username = ?6,
-                sslmode = ?7, server_version = ?8, major_version = ?9, updated_at = ?10
+                sslmode = ?7, server_version = ?8, major_version = ?9, updated_at = ?10,
+                all_databases = ?11, include_patterns = ?12, exclude_patterns = ?13
          WHERE id = ?1",
         params![
             connection.id.0,
@@ -90,7 +115,10 @@ pub fn put_back(sql: &Sql, connection: &Connection) -> Result<(), Problem> {
             connection.sslmode.as_str(),
             connection.server_version,
             connection.major_version,
-            connection.updated_at
+            connection.updated_at,
+            connection.scope.all_databases,
+            patterns_json(&connection.scope.include),
+            patterns_json(&connection.scope.exclude)
         ],
     )?;
     Ok(())

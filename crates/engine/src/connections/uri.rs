@@ -89,6 +89,7 @@ pub fn parse_uri(uri: &str) -> Result<ParsedUri, Problem> {
             database,
             username,
             sslmode,
+            scope: Default::default(),
         },
         password,
     })
@@ -227,6 +228,7 @@ mod tests {
                     database: "my db/1".into(),
                     username: "us@er:1".into(),
                     sslmode: SslMode::Require,
+                    scope: Default::default(),
                 };
                 let uri = to_uri(&input, Some(&Secret::new(password)));
                 let parsed = parse_uri(&uri).unwrap_or_else(|e| panic!("{uri}: {e}"));

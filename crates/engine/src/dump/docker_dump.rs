@@ -163,7 +163,7 @@ fn split(path: &Path) -> Result<(&Path, String), Problem> {
 }
 
 /// `uid:gid` of a folder, so pg_dump in the container writes files the user owns.
-fn owner_of(dir: &Path) -> Option<String> {
+pub(super) fn owner_of(dir: &Path) -> Option<String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;

@@ -8,5 +8,6 @@ pub mod local_binaries;
 mod local_dump;
 pub mod options;
 pub mod runner;
+pub mod server_set;
 pub mod sink;
 pub mod tools;

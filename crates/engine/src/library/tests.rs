@@ -40,6 +40,7 @@ fn fixture() -> Fixture {
         database: "shop".into(),
         username: "postgres".into(),
         sslmode: SslMode::Prefer,
+        scope: Default::default(),
     };
     let connection = Connections::new(&store).create(&input, None).unwrap().id;
     Fixture {
@@ -86,6 +87,7 @@ impl Fixture {
             schedule,
             Trigger::Schedule,
             &Default::default(),
+            false,
         )
         .unwrap();
         sql.execute(
@@ -269,6 +271,7 @@ fn statistics_equal_hand_computed_values() {
         None,
         Trigger::Manual,
         &Default::default(),
+        false,
     )
     .unwrap();
     let stats = stats::stats(&f.store, now).unwrap();

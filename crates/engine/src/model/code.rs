@@ -122,6 +122,8 @@ codes! {
     ArchiveUnreadable = "archive_unreadable",
     BackupStalled = "backup_stalled",
     BackupTimeLimit = "backup_time_limit",
+    DatabasesUnlisted = "databases_unlisted",
+    NoDatabasesTaken = "no_databases_taken",
     BackupCancelled = "backup_cancelled",
     BackupFileMissing = "backup_file_missing",
     BackupFolderUnwritable = "backup_folder_unwritable",

@@ -2,6 +2,7 @@
 
 mod connect;
 pub mod conninfo;
+pub mod databases;
 mod errors;
 pub mod identifier;
 mod root_certificate;

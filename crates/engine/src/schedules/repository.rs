@@ -408,6 +408,7 @@ mod tests {
             database: "shop".into(),
             username: "postgres".into(),
             sslmode: SslMode::Prefer,
+            scope: Default::default(),
         };
         let connection = Connections::new(&store).create(&input, None).unwrap().id;
         let schedule = Schedules::new(&store)

@@ -109,6 +109,7 @@ mod tests {
             database: "shop".into(),
             username: "postgres".into(),
             sslmode: SslMode::VerifyFull,
+            scope: Default::default(),
         };
         let id = Connections::new(&store).create(&input, None).unwrap().id;
         let options = crate::dump::options::DumpOptions::default();
@@ -118,6 +119,7 @@ mod tests {
             None,
             crate::model::Trigger::Manual,
             &options,
+            false,
         )
         .unwrap();
         assert_eq!(

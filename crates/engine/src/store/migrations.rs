@@ -54,6 +54,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "proof_limits_hooks",
         sql: include_str!("migrations/0009_proof_limits_hooks.sql"),
     },
+    Migration {
+        version: 10,
+        name: "server_sets",
+        sql: include_str!("migrations/0010_server_sets.sql"),
+    },
 ];
 
 /// The newest schema this build knows.

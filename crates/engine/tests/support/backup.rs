@@ -65,6 +65,7 @@ fn add_connection_with_password(
         database: database.into(),
         username: "postgres".into(),
         sslmode: SslMode::Prefer,
+        scope: Default::default(),
     };
     Connections::new(store)
         .create(&input, Some(&Secret::new(password)))
