@@ -383,6 +383,8 @@ pub enum ConnectionCommand {
     Remove(ConnectionRemoveArgs),
     /// List the entries of ~/.pgpass (PGPASSFILE), without their passwords.
     Pgpass(JsonArg),
+    /// A whole-server connection: the server's databases and which a run would take now.
+    Databases(ConnectionTestArgs),
 }
 
 #[derive(Debug, Args)]
@@ -438,6 +440,20 @@ pub struct ConnectionFieldArgs {
     /// disable | prefer | require | verify-ca | verify-full
     #[arg(long)]
     pub sslmode: Option<String>,
+    /// Back up every database of the server (not the templates), read at each run; --database
+    /// is then the maintenance database (default postgres).
+    #[arg(long, conflicts_with = "single_database")]
+    pub all_databases: bool,
+    /// Back up only the one --database again.
+    #[arg(long)]
+    pub single_database: bool,
+    /// With --all-databases: only databases matching this glob (repeatable; on update the
+    /// given ones replace the saved ones).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// With --all-databases: never databases matching this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
 }
 
 #[derive(Debug, Args)]

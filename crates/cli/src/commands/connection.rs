@@ -39,6 +39,7 @@ pub async fn run(data_dir: &Path, command: ConnectionCommand) -> anyhow::Result<
         ConnectionCommand::Update(args) => update(&store, args)?,
         ConnectionCommand::Remove(args) => remove(&store, args)?,
         ConnectionCommand::Pgpass(output) => list_pgpass(&output)?,
+        ConnectionCommand::Databases(args) => databases(&store, args).await?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -82,6 +83,7 @@ fn add(store: &Store, args: ConnectionAddArgs) -> anyhow::Result<()> {
             database: String::new(),
             username: String::new(),
             sslmode: SslMode::Prefer,
+            scope: Default::default(),
         };
         (empty, None)
     };
@@ -184,6 +186,52 @@ fn apply_fields(input: &mut ConnectionInput, fields: &ConnectionFieldArgs) -> an
     if let Some(mode) = &fields.sslmode {
         input.sslmode = mode.parse()?;
     }
+    if fields.all_databases {
+        input.scope.all_databases = true;
+    }
+    if fields.single_database {
+        input.scope = Default::default();
+    }
+    if !fields.include.is_empty() {
+        input.scope.include = fields.include.clone();
+    }
+    if !fields.exclude.is_empty() {
+        input.scope.exclude = fields.exclude.clone();
+    }
+    Ok(())
+}
+
+/// `dbm connection databases X`: what a run of a whole-server connection would take now.
+async fn databases(store: &Arc<Store>, args: ConnectionTestArgs) -> anyhow::Result<()> {
+    let connection = Connections::new(store).find(&args.connection)?;
+    if !connection.scope.all_databases {
+        bail!(
+            "\"{}\" backs up the one database {}: make it back up the whole server with \
+             dbm connection update {} --all-databases",
+            connection.name,
+            connection.database,
+            connection.id
+        );
+    }
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let choices = connections::databases(store.clone(), connection.id, timeout).await?;
+    if args.output.json {
+        print_json(&choices)?;
+    } else {
+        for choice in &choices {
+            println!(
+                "{:<6} {:<40} {:>10}  {}",
+                if choice.taken { "take" } else { "leave" },
+                choice.name,
+                choice
+                    .size_bytes
+                    .map(|b| dbm_engine::units::human_bytes(b as f64))
+                    .unwrap_or_default(),
+                choice.reason.as_deref().unwrap_or("")
+            );
+        }
+    }
+    connections::databases::ensure_some(&choices)?;
     Ok(())
 }
 
@@ -224,6 +272,7 @@ fn print_connection(connection: &Connection, json: bool, verb: &str) -> anyhow::
         ("host", connection.host.clone()),
         ("port", connection.port.to_string()),
         ("database", connection.database.clone()),
+        ("scope", scope_text(&connection.scope)),
         ("user", connection.username.clone()),
         ("sslmode", connection.sslmode.to_string()),
         ("server", version),
@@ -233,6 +282,20 @@ fn print_connection(connection: &Connection, json: bool, verb: &str) -> anyhow::
         println!("{label:<10}{value}");
     }
     Ok(())
+}
+
+fn scope_text(scope: &connections::Scope) -> String {
+    if !scope.all_databases {
+        return "this database".into();
+    }
+    let mut text = "all databases of the server (database above: the maintenance one)".to_string();
+    if !scope.include.is_empty() {
+        text.push_str(&format!("; include {}", scope.include.join(", ")));
+    }
+    if !scope.exclude.is_empty() {
+        text.push_str(&format!("; exclude {}", scope.exclude.join(", ")));
+    }
+    text
 }
 
 fn print_table(list: &[Connection]) {
