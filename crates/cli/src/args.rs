@@ -283,9 +283,19 @@ pub struct RestoreArgs {
     /// All or nothing, in one transaction.
     #[arg(long)]
     pub single_transaction: bool,
-    /// Restore into a database that already holds tables.
+    /// Restore into a database that already holds tables; with --all, replace the server's
+    /// databases of the same names and bring existing roles in line with the set.
     #[arg(long)]
     pub force: bool,
+    /// Of a server set: restore the whole set (roles the server lacks, then every database).
+    #[arg(long, conflicts_with_all = ["part", "database", "create", "clean", "single_transaction"])]
+    pub all: bool,
+    /// With --all: leave the roles out.
+    #[arg(long, requires = "all")]
+    pub no_globals: bool,
+    /// Of a server set: restore this one database of it (--database NAME --create for a new one).
+    #[arg(long, value_name = "DATABASE")]
+    pub part: Option<String>,
     #[command(flatten)]
     pub output: JsonArg,
 }
@@ -342,7 +352,7 @@ pub struct BackupListArgs {
     /// Only this schedule's backups (name or id).
     #[arg(long)]
     pub schedule: Option<String>,
-    /// completed, failed, running, cancelled or interrupted.
+    /// completed, partial, failed, running, cancelled or interrupted.
     #[arg(long)]
     pub status: Option<String>,
     /// Started at or after (RFC 3339, or a date: 2026-11-01).
@@ -355,6 +365,9 @@ pub struct BackupListArgs {
     pub limit: u32,
     #[arg(long, default_value_t = 0)]
     pub offset: u32,
+    /// Under each server set, a line per part (the globals, each database).
+    #[arg(long)]
+    pub parts: bool,
     #[command(flatten)]
     pub output: JsonArg,
 }

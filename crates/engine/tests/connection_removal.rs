@@ -80,6 +80,7 @@ async fn a_removed_connections_backups_stay_listed_verifiable_and_restorable_els
         no_owner: true,
         single_transaction: false,
         allow_non_empty: false,
+        part: None,
     };
     restore(
         setup.store.clone(),

@@ -54,6 +54,7 @@ async fn databases_named_like_connection_strings_back_up_and_restore_as_names() 
                 no_owner: true,
                 single_transaction: false,
                 allow_non_empty: false,
+                part: None,
             };
             let outcome = restore(
                 setup.store.clone(),
@@ -145,6 +146,7 @@ async fn a_latin1_databases_restore_messages_do_not_stop_the_local_tools() {
         no_owner: true,
         single_transaction: false,
         allow_non_empty: false,
+        part: None,
     };
     let outcome = restore(
         setup.store.clone(),

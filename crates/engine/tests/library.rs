@@ -23,6 +23,7 @@ fn request(backup: BackupId, connection: ConnectionId, database: &str) -> Restor
         no_owner: true,
         single_transaction: false,
         allow_non_empty: false,
+        part: None,
     }
 }
 
@@ -147,6 +148,7 @@ async fn restore_refuses_a_non_empty_database_and_an_existing_one_to_create() {
         create: false,
         clean: true,
         allow_non_empty: true,
+        part: None,
         ..request(backup.id, setup.connection, "lib_refuse")
     };
     restore(
@@ -329,6 +331,7 @@ async fn a_cancelled_restore_in_one_transaction_keeps_nothing() {
         create: false,
         clean: true,
         allow_non_empty: true,
+        part: None,
         single_transaction: true,
         ..request(backup.id, setup.connection, "lib_cancel")
     };

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dbm_engine::backups::{self, Backup, BackupFilter, BackupRequest, Backups, Progress};
+use dbm_engine::backups::{
+    self, Backup, BackupFilter, BackupKind, BackupRequest, Backups, Progress,
+};
 use dbm_engine::connections::Connections;
 use dbm_engine::dump::options::DumpOptions;
 use dbm_engine::library::recovery;
@@ -48,7 +50,7 @@ fn list(store: &Store, args: BackupListArgs) -> anyhow::Result<ExitCode> {
         status: match &args.status {
             Some(status) => Some(BackupStatus::from_name(status.trim()).ok_or_else(|| {
                 anyhow::anyhow!(
-                    "--status \"{status}\" is not a status: use completed, failed, running, cancelled or interrupted"
+                    "--status \"{status}\" is not a status: use completed, partial, failed, running, cancelled or interrupted"
                 )
             })?),
             None => None,
@@ -64,6 +66,11 @@ fn list(store: &Store, args: BackupListArgs) -> anyhow::Result<ExitCode> {
     } else {
         for backup in &list {
             println!("{}", summary(backup));
+            if args.parts {
+                for line in part_lines(backup) {
+                    println!("        {line}");
+                }
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -346,9 +353,57 @@ impl Progress for ProgressLine {
     }
 }
 
+/// A set's parts, one line each: the globals, then each database.
+fn part_lines(backup: &Backup) -> Vec<String> {
+    let size = |bytes: Option<i64>| bytes.map(|b| human(b as f64)).unwrap_or_else(|| "-".into());
+    let mut lines = Vec::new();
+    if let Some(globals) = &backup.globals {
+        lines.push(format!(
+            "{:<11}  {:>10}  globals{}{}",
+            globals.status.as_str(),
+            size(globals.size_bytes),
+            if globals.role_passwords {
+                ""
+            } else {
+                " (without role passwords: the user may not read them)"
+            },
+            globals
+                .error_message
+                .as_deref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default()
+        ));
+    }
+    for part in &backup.parts {
+        lines.push(format!(
+            "{:<11}  {:>10}  {}{}",
+            part.status.as_str(),
+            size(part.size_bytes),
+            part.database,
+            part.error_message
+                .as_deref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default()
+        ));
+    }
+    lines
+}
+
 fn summary(backup: &Backup) -> String {
+    let set = match backup.kind {
+        BackupKind::Server => format!(
+            "  (server set: {} of {} databases)",
+            backup
+                .parts
+                .iter()
+                .filter(|p| p.status == BackupStatus::Completed)
+                .count(),
+            backup.parts.len()
+        ),
+        BackupKind::Database => String::new(),
+    };
     format!(
-        "{:>6}  {:<11}  {}  {:>10}  {}{}",
+        "{:>6}  {:<11}  {}  {:>10}  {}{}{set}",
         backup.id,
         backup.status.as_str(),
         backup.started_at,
@@ -407,5 +462,8 @@ pub(crate) fn details(backup: &Backup) -> String {
     line("started", Some(backup.started_at.clone()));
     line("finished", backup.completed_at.clone());
     line("error", backup.error_message.clone());
+    for part in part_lines(backup) {
+        line("part", Some(part));
+    }
     out
 }

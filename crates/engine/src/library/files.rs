@@ -10,7 +10,7 @@ use ts_rs::TS;
 
 use super::owned::{self, Owned};
 use crate::backups::repository;
-use crate::backups::{Backup, FileState};
+use crate::backups::{Backup, BackupKind, FileState};
 use crate::dump::sink::hash_path;
 use crate::model::{BackupId, BackupStatus, Code, Problem};
 use crate::store::Store;
@@ -71,7 +71,10 @@ pub fn delete(store: &Store, id: BackupId) -> Result<Deleted, Problem> {
 
 /// The completed backup's file, as recorded and still there.
 pub(super) fn file_of(backup: &Backup) -> Result<PathBuf, Problem> {
-    if backup.status != BackupStatus::Completed {
+    // A partial set's folder holds the databases that did complete.
+    let usable = backup.status == BackupStatus::Completed
+        || (backup.kind == BackupKind::Server && backup.status == BackupStatus::Partial);
+    if !usable {
         return Err(Problem::new(
             Code::BackupHasNoFile,
             format!(

@@ -4,9 +4,12 @@
 pub mod connection_removal;
 pub mod dump_scope;
 pub mod files;
+pub mod globals_filter;
 pub mod owned;
 pub mod recovery;
 pub mod restore;
+pub mod restore_set;
+mod set_parts;
 pub mod stats;
 #[cfg(test)]
 mod tests;

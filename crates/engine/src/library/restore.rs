@@ -49,6 +49,10 @@ pub struct RestoreRequest {
     /// Restore into a database that already holds tables.
     #[serde(default)]
     pub allow_non_empty: bool,
+    /// Of a server set: the database whose part is restored.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub part: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -151,8 +155,10 @@ struct Prepared {
 async fn load(store: &Arc<Store>, request: &RestoreRequest) -> Result<Inputs, Problem> {
     let lookup = store.clone();
     let (backup_id, connection_id) = (request.backup_id, request.connection_id);
+    let part = request.part.clone();
     let (backup, server, policy, template) = run_blocking(move || {
         let backup = repository::get(&lookup.connection(), backup_id)?;
+        let backup = super::set_parts::one_database(backup, part.as_deref())?;
         let server = Connections::new(&lookup).target(connection_id, DEFAULT_CONNECT_TIMEOUT)?;
         Ok((
             backup,

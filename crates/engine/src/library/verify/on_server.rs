@@ -27,6 +27,7 @@ pub(super) async fn restore_on_server(
         no_owner: true,
         single_transaction: false,
         allow_non_empty: false,
+        part: None,
     };
     let server = connection_target(store, connection_id).await?;
     let errors = if scope.partial {
