@@ -645,3 +645,240 @@ fn patterns_that_leave_nothing_and_a_missing_maintenance_database_are_refused_be
         .to_string();
     assert!(error.contains("dbmset_no_such_maintenance"), "{error}");
 }
+
+#[test]
+fn sets_are_verified_by_restore_pruned_whole_and_one_part_restores_into_a_new_database() {
+    let major = 16;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let names = ["dbmsetkeep_a", "dbmsetkeep_b"];
+    let (user, password) = ("dbmsetkeep_user", "keep user pw");
+    for db in names {
+        sql(
+            major,
+            "postgres",
+            &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+        );
+    }
+    sql(major, "postgres", &format!("DROP ROLE IF EXISTS {user}"));
+    sql(
+        major,
+        "postgres",
+        &format!("CREATE ROLE {user} LOGIN CREATEDB PASSWORD '{password}'"),
+    );
+    for db in names {
+        sql(major, "postgres", &format!("CREATE DATABASE {db}"));
+        sql(
+            major,
+            db,
+            "CREATE TABLE t AS SELECT generate_series(1, 300) g",
+        );
+        sql(major, db, &format!("GRANT SELECT ON t TO {user}"));
+    }
+    sql(
+        major,
+        "postgres",
+        "DROP DATABASE IF EXISTS dbmsetkeep_copy WITH (FORCE)",
+    );
+    let port = port(major);
+    let added = run_dbm(
+        &data,
+        &[
+            "connection",
+            "add",
+            "--name",
+            "keep",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--user",
+            user,
+            "--password-stdin",
+            "--all-databases",
+            "--include",
+            "dbmsetkeep_?",
+        ],
+        Some(&format!("{password}\n")),
+    );
+    assert!(added.status.success(), "{}", text(&added));
+    let schedule = run_dbm(
+        &data,
+        &[
+            "schedule",
+            "add",
+            "--connection",
+            "keep",
+            "--name",
+            "sets",
+            "--cron",
+            "@yearly",
+            "--keep-last",
+            "2",
+            "--verify-every",
+            "none",
+            "--paused",
+        ],
+        None,
+    );
+    assert!(schedule.status.success(), "{}", text(&schedule));
+    let mut sets = Vec::new();
+    for run in 0..5 {
+        // The middle set is partial: its user may not connect to one database meanwhile.
+        let connect = if run == 2 { "REVOKE" } else { "GRANT" };
+        let to = if run == 2 { "FROM" } else { "TO" };
+        sql(
+            major,
+            "postgres",
+            &format!("{connect} CONNECT ON DATABASE dbmsetkeep_b {to} PUBLIC"),
+        );
+        let ran = run_dbm(&data, &["schedule", "run", "sets", "--json"], None);
+        let set = json(&ran);
+        if run == 2 {
+            let why = set["errorMessage"].as_str().unwrap_or_default();
+            assert!(why.contains("permission denied for database"), "{set}");
+        }
+        sets.push((
+            set["id"].as_i64().unwrap(),
+            set["status"].as_str().unwrap().to_string(),
+            set["filePath"].as_str().unwrap_or_default().to_string(),
+        ));
+    }
+    let statuses: Vec<&str> = sets.iter().map(|(_, status, _)| status.as_str()).collect();
+    assert_eq!(
+        statuses,
+        [
+            "completed",
+            "completed",
+            "partial",
+            "completed",
+            "completed"
+        ]
+    );
+    let (newest, second) = (&sets[4], &sets[3]);
+    for (id, _, folder) in &sets {
+        let shown = run_dbm(&data, &["backup", "show", &id.to_string(), "--json"], None);
+        let kept = *id == newest.0 || *id == second.0;
+        assert_eq!(shown.status.success(), kept, "set {id}: {}", text(&shown));
+        assert_eq!(
+            Path::new(folder).exists(),
+            kept,
+            "{folder} goes with its set, whole"
+        );
+    }
+
+    let verified = run_dbm(
+        &data,
+        &[
+            "backup",
+            "verify",
+            &newest.0.to_string(),
+            "--restore",
+            "--json",
+        ],
+        None,
+    );
+    assert!(verified.status.success(), "{}", text(&verified));
+    let verification = json(&verified);
+    assert_eq!(verification["ok"], true, "{verification}");
+    let checks: Vec<String> = verification["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect();
+    for db in names {
+        assert!(checks.contains(&format!("{db}: sha256")), "{checks:?}");
+        assert!(checks.contains(&format!("{db}: archive")), "{checks:?}");
+        assert!(checks.contains(&format!("{db}: row counts")), "{checks:?}");
+    }
+    let tables: Vec<String> = verification["restoredTables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["table"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        tables.contains(&"dbmsetkeep_a/public.t".to_string()),
+        "{tables:?}"
+    );
+
+    // One part into a new database of the same server (as its superuser).
+    let source = run_dbm(
+        &data,
+        &[
+            "connection",
+            "add",
+            "--name",
+            "one",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--database",
+            "postgres",
+            "--user",
+            "postgres",
+            "--password-stdin",
+        ],
+        Some(&format!("{}\n", pg_password())),
+    );
+    assert!(source.status.success(), "{}", text(&source));
+    let restored = run_dbm(
+        &data,
+        &[
+            "restore",
+            &newest.0.to_string(),
+            "--to",
+            "one",
+            "--part",
+            "dbmsetkeep_b",
+            "--database",
+            "dbmsetkeep_copy",
+            "--create",
+        ],
+        None,
+    );
+    assert!(restored.status.success(), "{}", text(&restored));
+    assert_eq!(
+        sql(major, "dbmsetkeep_copy", "SELECT count(*) FROM t"),
+        "300"
+    );
+    let unknown = run_dbm(
+        &data,
+        &[
+            "restore",
+            &newest.0.to_string(),
+            "--to",
+            "one",
+            "--part",
+            "nope",
+            "--database",
+            "x",
+            "--create",
+        ],
+        None,
+    );
+    assert!(!unknown.status.success());
+    assert!(
+        text(&unknown).contains("has no database \"nope\""),
+        "{}",
+        text(&unknown)
+    );
+    let whole = run_dbm(
+        &data,
+        &["restore", &newest.0.to_string(), "--to", "one"],
+        None,
+    );
+    assert!(!whole.status.success());
+    assert!(text(&whole).contains("is a server set"), "{}", text(&whole));
+
+    for db in names.iter().chain(&["dbmsetkeep_copy"]) {
+        sql(
+            major,
+            "postgres",
+            &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+        );
+    }
+    sql(major, "postgres", &format!("DROP ROLE IF EXISTS {user}"));
+}

@@ -62,7 +62,7 @@ pub const PARTIAL_SUFFIX: &str = ".partial";
 pub const MAX_SLUG_BYTES: usize = 60;
 
 /// The extensions a backup file can have (`DumpOptions::extension`).
-const EXTENSIONS: [&str; 5] = ["dump", "sql", "sql.zst", "tar", "dir"];
+const EXTENSIONS: [&str; 6] = ["dump", "sql", "sql.zst", "tar", "dir", "set"];
 
 /// A name the app gave a backup file, read back.
 #[derive(Debug, Clone, PartialEq, Eq)]

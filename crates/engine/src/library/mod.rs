@@ -9,7 +9,8 @@ pub mod owned;
 pub mod recovery;
 pub mod restore;
 pub mod restore_set;
-mod set_parts;
+pub(crate) mod set_parts;
+mod set_recovery;
 pub mod stats;
 #[cfg(test)]
 mod tests;

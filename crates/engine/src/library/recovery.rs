@@ -7,11 +7,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::backups::{repository, run_lock, Backup};
+use crate::backups::{repository, run_lock, Backup, BackupKind};
 use crate::blocking::run_blocking;
 
 use crate::dump::sink::hash_path;
-use crate::model::{BackupId, Code, DumpFormat, Problem};
+use crate::model::{BackupId, BackupStatus, Code, DumpFormat, Problem};
 use crate::settings;
 use crate::store::Store;
 
@@ -57,12 +57,28 @@ pub async fn recover(store: &Arc<Store>) -> Result<Recovered, Problem> {
     recovered.interrupted_runs = interrupted;
     recovered.removed_partials = removed_partials;
     for finished in finished {
-        match prove(store, &finished).await {
-            Proof::Good { bytes, sha256 } => {
+        let proof = if finished.backup.kind == BackupKind::Server {
+            prove_set(store, &finished).await
+        } else {
+            prove(store, &finished).await
+        };
+        match proof {
+            Proof::Good {
+                bytes,
+                sha256,
+                partial,
+            } => {
                 let id = finished.backup.id;
                 let record_store = store.clone();
                 run_blocking(move || {
-                    repository::complete_recovered(&record_store.connection(), id, bytes, &sha256)
+                    let sql = record_store.connection();
+                    repository::complete_recovered(&sql, id, bytes, &sha256)?;
+                    match partial {
+                        Some(why) => {
+                            repository::set_status(&sql, id, BackupStatus::Partial, Some(&why))
+                        }
+                        None => Ok(()),
+                    }
                 })
                 .await?;
                 tracing::warn!(backup = id.0, path = %finished.path.display(), "recovery: a finished backup of a run that died passed its checks and is recorded completed");
@@ -243,10 +259,39 @@ enum Proof {
     Good {
         bytes: u64,
         sha256: String,
+        /// A set some of whose databases failed: why.
+        partial: Option<String>,
     },
     Bad(String),
     /// The checks could not run now (no tools).
     Deferred(Problem),
+}
+
+/// A set's folder against its manifest; when it holds, its parts are recorded here (the
+/// caller then records the set completed, and its status as the parts say).
+async fn prove_set(store: &Arc<Store>, finished: &Finished) -> Proof {
+    let folder = finished.path.clone();
+    let proven = match tokio::task::spawn_blocking(move || super::set_recovery::prove(&folder))
+        .await
+    {
+        Ok(Ok(proven)) => proven,
+        Ok(Err(why)) => return Proof::Bad(why),
+        Err(error) => return Proof::Deferred(Problem::new(Code::Internal, error.to_string(), "")),
+    };
+    let (record_store, id) = (store.clone(), finished.backup.id);
+    let parts = proven.parts.clone();
+    let recorded =
+        run_blocking(move || crate::backups::parts::put(&record_store.connection(), id, &parts))
+            .await;
+    match recorded {
+        Ok(()) => Proof::Good {
+            bytes: proven.bytes,
+            sha256: proven.sha256,
+            partial: (proven.status == BackupStatus::Partial)
+                .then(|| "Some databases of this set failed: see its parts.".to_string()),
+        },
+        Err(problem) => Proof::Deferred(problem),
+    }
 }
 
 /// Size and SHA-256, then the content: pg_restore reading the whole of an archive, pg_dump's
@@ -281,6 +326,7 @@ async fn prove(store: &Arc<Store>, finished: &Finished) -> Proof {
         Ok(()) => Proof::Good {
             bytes: written.bytes,
             sha256: written.sha256,
+            partial: None,
         },
         Err(why) => Proof::Bad(why),
     }

@@ -1,7 +1,8 @@
 //! Retention per schedule: keep the last N completed backups and/or those younger than D days
 //! (a backup either rule keeps is kept), and always the newest completed one, so a row of
-//! failures never deletes the last good backup. Only completed backups (the ones with files)
-//! are counted and deleted; failed runs have no file and stay as history.
+//! failures never deletes the last good backup. Only backups with files are counted and
+//! deleted (completed ones, and partial server sets, each as a whole); failed runs have no
+//! file and stay as history.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
@@ -30,12 +31,15 @@ pub fn expired(policy: Policy, completed: &[Backup], now: DateTime<Utc>) -> Vec<
     let cutoff = policy
         .keep_days
         .map(|days| now - TimeDelta::days(i64::from(days)));
+    // The newest completed backup always stays (a newer partial set never replaces it).
+    let newest_completed = completed
+        .iter()
+        .position(|b| b.status == BackupStatus::Completed);
     completed
         .iter()
         .enumerate()
         .filter(|(index, backup)| {
-            // The newest completed backup always stays.
-            let newest = *index == 0;
+            let newest = Some(*index) == newest_completed;
             let kept_by_count = policy
                 .keep_last
                 .is_some_and(|n| (*index as u64) < u64::from(n));
@@ -62,12 +66,18 @@ pub struct RetentionPlan {
 }
 
 fn completed_of(store: &Store, schedule: ScheduleId) -> Result<Vec<Backup>, Problem> {
-    let filter = BackupFilter {
-        schedule: Some(schedule),
-        status: Some(BackupStatus::Completed),
-        ..Default::default()
-    };
-    repository::list(&store.connection(), &filter, u32::MAX, 0)
+    // Partial sets hold files too: they count, and go, like completed backups.
+    let mut found = Vec::new();
+    for status in [BackupStatus::Completed, BackupStatus::Partial] {
+        let filter = BackupFilter {
+            schedule: Some(schedule),
+            status: Some(status),
+            ..Default::default()
+        };
+        found.extend(repository::list(&store.connection(), &filter, u32::MAX, 0)?);
+    }
+    found.sort_by(|a, b| (&b.started_at, b.id.0).cmp(&(&a.started_at, a.id.0)));
+    Ok(found)
 }
 
 /// "These 7 would be deleted": the plan, changing nothing.

@@ -23,11 +23,18 @@ pub(super) struct Restored {
     pub tolerated: Vec<String>,
 }
 
+/// The source's counts: the connection's database, or (a set's part) the part's database on
+/// the connection's server.
 pub(super) async fn source_counts(
     store: &Arc<Store>,
     backup: &Backup,
+    database: Option<&str>,
 ) -> Result<Vec<(String, i64)>, Problem> {
-    count_rows(&connection_target(store, backup.connection_id).await?).await
+    let mut target = connection_target(store, backup.connection_id).await?;
+    if let Some(database) = database {
+        target.database = database.to_string();
+    }
+    count_rows(&target).await
 }
 
 /// A saved connection's server and database, with its password.

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::backups::{Backup, VerifyCheck};
+use crate::backups::{Backup, BackupKind, VerifyCheck};
 use crate::dump::sink::hash_path;
 use crate::library::tools::tools_for;
 use crate::store::Store;
@@ -61,7 +61,8 @@ pub(super) async fn checks(store: &Arc<Store>, backup: &Backup, path: &Path) -> 
             )),
         }
         let intact = checks.iter().all(|c| c.ok);
-        if intact && backup.format.is_archive() {
+        // A set's folder is not an archive: its parts are checked one by one.
+        if intact && backup.format.is_archive() && backup.kind == BackupKind::Database {
             checks.push(archive_check(store, backup, path).await);
         }
     }

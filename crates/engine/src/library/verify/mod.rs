@@ -10,6 +10,7 @@ mod counts;
 mod file_checks;
 mod on_server;
 mod restore_check;
+mod set_checks;
 
 pub use restore_check::RestoreCheck;
 
@@ -18,7 +19,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::backups::repository;
-use crate::backups::Verification;
+use crate::backups::{BackupKind, Verification};
 use crate::blocking::run_blocking;
 use crate::model::{BackupId, BackupStatus, Code, Problem};
 use crate::store::Store;
@@ -32,7 +33,9 @@ pub async fn verify(
     let started = Instant::now();
     let lookup = store.clone();
     let backup = run_blocking(move || repository::get(&lookup.connection(), id)).await?;
-    if backup.status != BackupStatus::Completed {
+    let verifiable = backup.status == BackupStatus::Completed
+        || (backup.kind == BackupKind::Server && backup.status == BackupStatus::Partial);
+    if !verifiable {
         return Err(Problem::new(
             Code::BackupHasNoFile,
             format!(
@@ -50,9 +53,15 @@ pub async fn verify(
         .map(PathBuf::from)
         .unwrap_or_default();
     checks.extend(file_checks::checks(&store, &backup, &path).await);
-    if restore != RestoreCheck::None && checks.iter().all(|c| c.ok) {
+    if backup.kind == BackupKind::Server {
+        if checks.iter().all(|c| c.ok) {
+            let (part_checks, tables) = set_checks::parts(&store, &backup, restore).await;
+            checks.extend(part_checks);
+            restored_tables = tables;
+        }
+    } else if restore != RestoreCheck::None && checks.iter().all(|c| c.ok) {
         let (restore_checks, tables) =
-            restore_check::restore_check(&store, &backup, &path, restore).await;
+            restore_check::restore_check(&store, &backup, &path, restore, None).await;
         checks.extend(restore_checks);
         restored_tables = tables;
     }

@@ -44,6 +44,7 @@ pub(super) async fn restore_check(
     backup: &Backup,
     path: &Path,
     how: RestoreCheck,
+    source_database: Option<&str>,
 ) -> (Vec<VerifyCheck>, Option<Vec<TableCount>>) {
     let scope = dump_scope::scope_of(backup);
     if scope.data_only {
@@ -91,7 +92,7 @@ pub(super) async fn restore_check(
         ));
     }
     let mut checks = vec![VerifyCheck::new("restore", true, detail)];
-    let source = source_counts(store, backup).await;
+    let source = source_counts(store, backup, source_database).await;
     let mut tables: Vec<TableCount> = counts
         .into_iter()
         .map(|(table, rows)| TableCount {
