@@ -448,6 +448,7 @@ fn sets_follow_the_server_new_databases_join_excluded_stay_out_and_a_dropped_one
     }
     sql(major, "postgres", "DROP DATABASE dbmsetlive_b WITH (FORCE)");
     let _ = locker.kill();
+    let _ = locker.wait();
     let third = running.wait_with_output().unwrap();
     assert!(!third.status.success(), "a partial set is not a success");
     let set = json(&third);
