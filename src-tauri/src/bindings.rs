@@ -3,15 +3,19 @@
 
 use ts_rs::TS;
 
-use dbm_engine::backups::{Backup, BackupFilter, FileState, TableCount, Verification, VerifyCheck};
+use dbm_engine::backups::{
+    Backup, BackupFilter, BackupKind, FileState, HookResult, SetGlobals, SetPart, TableCount,
+    Verification, VerifyCheck,
+};
 use dbm_engine::connections::pgpass::PgpassEntry;
-use dbm_engine::connections::{Connection, ConnectionInput, PasswordSource};
+use dbm_engine::connections::{Connection, ConnectionInput, DatabaseChoice, PasswordSource, Scope};
 use dbm_engine::docker::DockerCheck;
 use dbm_engine::dump::options::DumpOptions;
 use dbm_engine::health::ConnectionHealth;
 use dbm_engine::library::connection_removal::{RemovalPreview, Removed};
 use dbm_engine::library::files::{Deleted, ScanReport};
 use dbm_engine::library::restore::{RestoreOutcome, RestoreRequest};
+use dbm_engine::library::restore_set::{SetRestoreOutcome, SetRestoreRequest};
 use dbm_engine::library::stats::{ConnectionStats, Stats};
 use dbm_engine::model::{
     BackupId, BackupStatus, Code, Compression, ConnectionId, DumpFormat, Problem, RunnerKind,
@@ -19,7 +23,9 @@ use dbm_engine::model::{
 };
 use dbm_engine::pg::ServerVersion;
 use dbm_engine::schedules::retention::RetentionPlan;
-use dbm_engine::schedules::{MissReason, MissedRun, Schedule, ScheduleInput, SchedulePreview};
+use dbm_engine::schedules::{
+    Hooks, MissReason, MissedRun, Proof, Schedule, ScheduleInput, SchedulePreview,
+};
 use dbm_engine::secrets::KeyringCheck;
 use dbm_engine::settings::{AppSettings, EnginePolicy};
 use dbm_engine::status::{DatabaseCheck, SystemStatus};
@@ -47,6 +53,8 @@ pub fn typescript() -> String {
         declaration::<AppError>(),
         declaration::<ConnectionId>(),
         declaration::<SslMode>(),
+        declaration::<Scope>(),
+        declaration::<DatabaseChoice>(),
         declaration::<Connection>(),
         declaration::<ConnectionInput>(),
         declaration::<PasswordSource>(),
@@ -61,6 +69,10 @@ pub fn typescript() -> String {
         declaration::<VerifyCheck>(),
         declaration::<TableCount>(),
         declaration::<Verification>(),
+        declaration::<HookResult>(),
+        declaration::<BackupKind>(),
+        declaration::<SetPart>(),
+        declaration::<SetGlobals>(),
         declaration::<Backup>(),
         declaration::<BackupFilter>(),
         declaration::<BackupPage>(),
@@ -70,6 +82,8 @@ pub fn typescript() -> String {
         declaration::<ScanReport>(),
         declaration::<RestoreRequest>(),
         declaration::<RestoreOutcome>(),
+        declaration::<SetRestoreRequest>(),
+        declaration::<SetRestoreOutcome>(),
         declaration::<ConnectionStats>(),
         declaration::<Stats>(),
         declaration::<DumpFormat>(),
@@ -79,6 +93,8 @@ pub fn typescript() -> String {
         declaration::<EnginePolicy>(),
         declaration::<AppSettings>(),
         declaration::<ScheduleId>(),
+        declaration::<Hooks>(),
+        declaration::<Proof>(),
         declaration::<Schedule>(),
         declaration::<ScheduleInput>(),
         declaration::<MissReason>(),

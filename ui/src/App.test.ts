@@ -44,6 +44,7 @@ beforeEach(() => {
     notifyOnFailure: true,
     notifyOnSuccess: false,
     catchUpGraceHours: 24,
+    stallAfterSeconds: 600,
   });
 });
 

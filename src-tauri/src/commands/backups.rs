@@ -17,6 +17,7 @@ use dbm_engine::blocking::run_blocking;
 use dbm_engine::dump::options::DumpOptions;
 use dbm_engine::library::files::{self, Deleted, ScanReport};
 use dbm_engine::library::restore::{self, RestoreOutcome, RestoreRequest};
+use dbm_engine::library::restore_set::{self, SetRestoreOutcome, SetRestoreRequest};
 use dbm_engine::library::stats::{self, Stats};
 use dbm_engine::library::verify;
 use dbm_engine::model::{BackupId, Code, ConnectionId, ScheduleId, Trigger};
@@ -151,6 +152,31 @@ pub async fn backup_restore(
     *state.running_restore() = Some(cancel.clone());
     let lines = app.clone();
     let outcome = restore::restore(
+        store,
+        &request,
+        &move |line| {
+            let _ = lines.emit(RESTORE_EVENT, line.to_string());
+        },
+        &cancel,
+    )
+    .await;
+    *state.running_restore() = None;
+    Ok(outcome?)
+}
+
+/// Restores a whole server set into a server (roles it lacks, then every database); progress
+/// lines arrive as `restore` events, and the same cancel stops it.
+#[command]
+pub async fn backup_restore_set(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: SetRestoreRequest,
+) -> Result<SetRestoreOutcome, AppError> {
+    let store = state.store()?;
+    let cancel = CancellationToken::new();
+    *state.running_restore() = Some(cancel.clone());
+    let lines = app.clone();
+    let outcome = restore_set::restore_set(
         store,
         &request,
         &move |line| {

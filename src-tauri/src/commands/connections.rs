@@ -7,7 +7,8 @@ use ts_rs::TS;
 use dbm_app_command::command;
 use dbm_engine::blocking::run_blocking;
 use dbm_engine::connections::{
-    self, parse_uri, pgpass::PgpassEntry, Connection, ConnectionInput, Connections, PasswordSource,
+    self, parse_uri, pgpass::PgpassEntry, Connection, ConnectionInput, Connections, DatabaseChoice,
+    PasswordSource,
 };
 use dbm_engine::library::connection_removal::{self, RemovalPreview, Removed};
 use dbm_engine::model::ConnectionId;
@@ -107,6 +108,22 @@ pub async fn connection_test_input(
 ) -> Result<ServerVersion, AppError> {
     let store = state.store()?;
     Ok(connections::test_input(store, input, password, id, DEFAULT_CONNECT_TIMEOUT).await?)
+}
+
+/// What a run of the form's whole-server connection would take now (the live list under
+/// "All databases on this server"), before saving.
+#[command]
+pub async fn connection_databases_input(
+    state: State<'_, AppState>,
+    input: ConnectionInput,
+    password: PasswordSource,
+    id: Option<ConnectionId>,
+) -> Result<Vec<DatabaseChoice>, AppError> {
+    let store = state.store()?;
+    Ok(
+        connections::databases_of_input(store, input, password, id, DEFAULT_CONNECT_TIMEOUT)
+            .await?,
+    )
 }
 
 /// A pasted URI, as form fields. The password stays out of the answer: save with

@@ -4,7 +4,7 @@ import { invoke } from "@tauri-apps/api/core";
 /**
  * What went wrong, for code to branch on. Each variant's text is its serialised form.
  */
-export type Code = "invalid_alert_after" | "invalid_backup_path" | "invalid_backup_root" | "invalid_catch_up_grace_hours" | "invalid_clean" | "invalid_compression" | "invalid_connection" | "invalid_count" | "invalid_cron" | "invalid_database" | "invalid_destination" | "invalid_engine" | "invalid_format" | "invalid_host" | "invalid_image_template" | "invalid_jobs" | "invalid_keep_days" | "invalid_keep_last" | "invalid_name" | "invalid_options" | "invalid_pattern" | "invalid_port" | "invalid_sslmode" | "invalid_timezone" | "invalid_uri" | "invalid_username" | "access_denied" | "connect_failed" | "connect_timeout" | "connection_busy" | "connection_name_taken" | "connection_not_found" | "connection_refused" | "database_not_found" | "host_not_found" | "pgpass_no_match" | "role_not_found" | "too_many_connections" | "wrong_password" | "tls_failed" | "tls_hostname_mismatch" | "tls_not_offered" | "tls_required" | "tls_root_certificate_invalid" | "tls_root_certificate_unreadable" | "tls_unavailable" | "server_error" | "server_starting" | "server_unsupported" | "server_version_unreadable" | "data_dir_unusable" | "database_busy" | "database_corrupt" | "database_locked" | "database_newer_schema" | "database_not_empty" | "database_open_failed" | "database_query_failed" | "store_unusable" | "docker_image_missing" | "docker_not_running" | "docker_permission_denied" | "docker_stream_error" | "docker_stream_failed" | "docker_timeout" | "docker_unreachable" | "docker_wait_failed" | "image_has_no_pg_dump" | "local_pg_dump_missing" | "no_pg_dump_available" | "pg_dump_failed" | "pg_dump_not_runnable" | "pg_dump_output_failed" | "pg_dump_too_old" | "pg_dump_wait_failed" | "pg_restore_not_runnable" | "pg_restore_too_old" | "tool_not_runnable" | "tool_wait_failed" | "unknown_dump_version" | "archive_unreadable" | "backup_stalled" | "backup_cancelled" | "backup_file_missing" | "backup_folder_unwritable" | "backup_has_no_file" | "backup_not_found" | "backup_path_not_ours" | "backup_path_unreadable" | "backup_rename_failed" | "backup_running" | "backup_unreadable" | "copy_failed" | "copy_mismatch" | "decompress_failed" | "delete_failed" | "disk_full" | "run_lock_failed" | "count_failed" | "restore_cancelled" | "restore_check_failed" | "restore_check_needs_docker" | "restore_failed" | "keyring_error" | "keyring_locked" | "keyring_timeout" | "keyring_unavailable" | "schedule_not_found" | "scheduler_already_running" | "scheduler_lock_failed" | "open_failed" | "app_error" | "internal" | "internal_error" | "shutting_down";
+export type Code = "invalid_alert_after" | "invalid_backup_path" | "invalid_backup_root" | "invalid_catch_up_grace_hours" | "invalid_clean" | "invalid_compression" | "invalid_connection" | "invalid_count" | "invalid_cron" | "invalid_database" | "invalid_destination" | "invalid_engine" | "invalid_format" | "invalid_hook" | "invalid_host" | "invalid_image_template" | "invalid_jobs" | "invalid_keep_days" | "invalid_keep_last" | "invalid_name" | "invalid_options" | "invalid_pattern" | "invalid_port" | "invalid_sslmode" | "invalid_stall_after" | "invalid_time_limit" | "invalid_timezone" | "invalid_uri" | "invalid_username" | "invalid_verify_every" | "access_denied" | "connect_failed" | "connect_timeout" | "connection_busy" | "connection_name_taken" | "connection_not_found" | "connection_refused" | "database_not_found" | "host_not_found" | "pgpass_no_match" | "role_not_found" | "too_many_connections" | "wrong_password" | "tls_failed" | "tls_hostname_mismatch" | "tls_not_offered" | "tls_required" | "tls_root_certificate_invalid" | "tls_root_certificate_unreadable" | "tls_unavailable" | "server_error" | "server_starting" | "server_unsupported" | "server_version_unreadable" | "data_dir_unusable" | "database_busy" | "database_corrupt" | "database_locked" | "database_newer_schema" | "database_not_empty" | "database_open_failed" | "database_query_failed" | "store_unusable" | "docker_image_missing" | "docker_not_running" | "docker_permission_denied" | "docker_stream_error" | "docker_stream_failed" | "docker_timeout" | "docker_unreachable" | "docker_wait_failed" | "image_has_no_pg_dump" | "local_pg_dump_missing" | "no_pg_dump_available" | "pg_dump_failed" | "pg_dump_not_runnable" | "pg_dump_output_failed" | "pg_dump_too_old" | "pg_dump_wait_failed" | "pg_restore_not_runnable" | "pg_restore_too_old" | "tool_not_runnable" | "tool_wait_failed" | "unknown_dump_version" | "archive_unreadable" | "backup_stalled" | "backup_time_limit" | "databases_unlisted" | "no_databases_taken" | "backup_cancelled" | "backup_file_missing" | "backup_folder_unwritable" | "backup_has_no_file" | "backup_not_found" | "backup_path_not_ours" | "backup_path_unreadable" | "backup_rename_failed" | "backup_running" | "backup_unreadable" | "copy_failed" | "copy_mismatch" | "decompress_failed" | "delete_failed" | "disk_full" | "run_lock_failed" | "count_failed" | "restore_cancelled" | "restore_check_failed" | "restore_check_needs_docker" | "restore_failed" | "keyring_error" | "keyring_locked" | "keyring_timeout" | "keyring_unavailable" | "schedule_not_found" | "scheduler_already_running" | "scheduler_lock_failed" | "open_failed" | "app_error" | "internal" | "internal_error" | "shutting_down";
 
 /**
  * A check that failed: what is wrong and what to do about it.
@@ -45,7 +45,15 @@ scheduleName: string,
 /**
  * In words: "no backup for 3 days", "last good backup 2 hours ago".
  */
-summary: string, };
+summary: string, 
+/**
+ * The newest proof (a scheduled verify by restore) passed: when it finished.
+ */
+provenAt: string | null, 
+/**
+ * The newest proof failed: why. The connection is "not proven".
+ */
+notProven: string | null, };
 
 /**
  * The Dashboard's view of the system.
@@ -73,6 +81,33 @@ export type ConnectionId = number;
 export type SslMode = "disable" | "prefer" | "require" | "verify-ca" | "verify-full";
 
 /**
+ * What a connection backs up: its one database, or every database of its server.
+ */
+export type Scope = { 
+/**
+ * Every database that allows connections (not the templates): `database` is then the
+ * maintenance database the app connects to first.
+ */
+allDatabases: boolean, 
+/**
+ * Only databases whose names match one of these glob patterns (empty: every one).
+ */
+include: Array<string>, 
+/**
+ * Never databases whose names match one of these.
+ */
+exclude: Array<string>, };
+
+/**
+ * One database of the server and whether a run takes it.
+ */
+export type DatabaseChoice = { name: string, sizeBytes: number | null, taken: boolean, 
+/**
+ * Why it is left out (None when taken).
+ */
+reason: string | null, };
+
+/**
  * A saved connection. The password is not here: it lives in the OS keyring.
  */
 export type Connection = { id: ConnectionId, name: string, host: string, port: number, database: string, username: string, sslmode: SslMode, 
@@ -88,7 +123,11 @@ createdAt: string, updatedAt: string,
  * Set when the connection was removed with its backups kept: they stay listed under its
  * name; it is no longer listed, tested or backed up.
  */
-removedAt: string | null, };
+removedAt: string | null, 
+/**
+ * Its one database, or every database of its server.
+ */
+scope: Scope, };
 
 /**
  * A connection's fields as the user typed them, before validation.
@@ -97,7 +136,11 @@ export type ConnectionInput = { name: string, host: string,
 /**
  * Taken as text so that "abc" or 70000 get a clear message instead of a type error.
  */
-port: string, database: string, username: string, sslmode: SslMode, };
+port: string, database: string, username: string, sslmode: SslMode, 
+/**
+ * Absent: this one database.
+ */
+scope: Scope, };
 
 /**
  * The password field of the connection form, as the UI sends it.
@@ -133,7 +176,7 @@ export type Trigger = "schedule" | "manual" | "tray" | "catch-up";
 /**
  * Where a backup run stands.
  */
-export type BackupStatus = "pending" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
+export type BackupStatus = "pending" | "running" | "completed" | "partial" | "failed" | "cancelled" | "interrupted";
 
 /**
  * Which pg_dump ran.
@@ -169,6 +212,59 @@ checks: Array<VerifyCheck>,
  * Set when restored into a throwaway database: tables and their row counts.
  */
 restoredTables: Array<TableCount> | null, seconds: number, };
+
+/**
+ * One hook called after a scheduled run, and what came of it.
+ */
+export type HookResult = { 
+/**
+ * `ping`, `on-success`, `on-failure` or `on-finish`.
+ */
+hook: string, 
+/**
+ * The URL called or the command run.
+ */
+target: string, ok: boolean, 
+/**
+ * "HTTP 200", "timed out after 10 s", "exit status 3: …".
+ */
+detail: string, seconds: number, };
+
+/**
+ * What a backup holds.
+ */
+export type BackupKind = "database" | "server";
+
+/**
+ * One database of a set.
+ */
+export type SetPart = { position: number, database: string, 
+/**
+ * Running, completed, failed or cancelled.
+ */
+status: BackupStatus, 
+/**
+ * Its archive (custom format), once completed.
+ */
+filePath: string | null, sizeBytes: number | null, sha256: string | null, 
+/**
+ * The database's size on the server when the set started.
+ */
+databaseSizeBytes: number | null, 
+/**
+ * Why it failed, in pg_dump's words.
+ */
+errorMessage: string | null, };
+
+/**
+ * A set's globals file.
+ */
+export type SetGlobals = { status: BackupStatus, filePath: string | null, sizeBytes: number | null, sha256: string | null, 
+/**
+ * False when the user could not read the roles' passwords (a managed service, not a
+ * superuser): the roles are there, without passwords.
+ */
+rolePasswords: boolean, errorMessage: string | null, };
 
 /**
  * A backup run and its file.
@@ -210,7 +306,23 @@ options: DumpOptions | null,
  * Why this completed backup looks unusual against the connection's recent ones (its size,
  * its duration, a table that lost most of its rows); empty when it does not.
  */
-unusual: Array<string>, };
+unusual: Array<string>, 
+/**
+ * What its schedule's hooks answered after the run (empty: it had none).
+ */
+hooks: Array<HookResult>, 
+/**
+ * One database, or a set: a whole server's databases and globals in one folder.
+ */
+kind: BackupKind, 
+/**
+ * A set's databases, in order (empty for one database's backup).
+ */
+parts: Array<SetPart>, 
+/**
+ * A set's roles, tablespaces and settings (`pg_dumpall --globals-only`).
+ */
+globals: SetGlobals | null, };
 
 /**
  * Which backups a list shows.
@@ -305,13 +417,48 @@ singleTransaction: boolean,
 /**
  * Restore into a database that already holds tables.
  */
-allowNonEmpty: boolean, };
+allowNonEmpty: boolean, 
+/**
+ * Of a server set: the database whose part is restored.
+ */
+part?: string | null, };
 
 export type RestoreOutcome = { database: string, created: boolean, 
 /**
  * The image or binary that restored.
  */
 tool: string, seconds: number, };
+
+/**
+ * Which set goes to which server, and how.
+ */
+export type SetRestoreRequest = { backupId: BackupId, 
+/**
+ * The connection whose server receives the set.
+ */
+connectionId: ConnectionId, 
+/**
+ * Create the roles the server lacks from the set's globals.
+ */
+globals: boolean, 
+/**
+ * Replace databases the server already has, and bring existing roles in line with the
+ * set (never the connecting user).
+ */
+force: boolean, };
+
+/**
+ * What a set's restore did.
+ */
+export type SetRestoreOutcome = { databases: Array<RestoreOutcome>, rolesCreated: Array<string>, 
+/**
+ * Roles the server already had, left as they were.
+ */
+rolesKept: Array<string>, 
+/**
+ * Statements of the globals the server refused (a tablespace path it lacks, …).
+ */
+globalsWarnings: Array<string>, seconds: number, };
 
 export type ConnectionStats = { connectionId: ConnectionId, name: string, total: number, completed: number, failed: number, recordedBytes: number, successRate: number | null, lastSuccessAt: string | null, lastFailureAt: string | null, };
 
@@ -374,12 +521,51 @@ backupRoot: string, notifyOnFailure: boolean, notifyOnSuccess: boolean,
  * A run missed while the app was closed or asleep runs once on return when it fell due
  * within this many hours (0: never catch up).
  */
-catchUpGraceHours: number, };
+catchUpGraceHours: number, 
+/**
+ * How long a backup may write nothing before it is ended, explained (a schedule may set
+ * its own).
+ */
+stallAfterSeconds: number, };
 
 /**
  * A schedule's id.
  */
 export type ScheduleId = number;
+
+/**
+ * What is called after each run of a schedule.
+ */
+export type Hooks = { 
+/**
+ * Called after every run, `{status}` replaced by `success` or `failure`.
+ */
+pingUrl?: string | null, onSuccessUrl?: string | null, onFailureUrl?: string | null, 
+/**
+ * Run by the shell (`sh -c`) with the run's JSON on stdin.
+ */
+onFinishCmd?: string | null, 
+/**
+ * How long each hook may take (None: `hooks::DEFAULT_TIMEOUT`).
+ */
+timeoutSeconds?: number | null, };
+
+/**
+ * One verification by restore the scheduler ran for a schedule.
+ */
+export type Proof = { id: number, scheduleId: ScheduleId, 
+/**
+ * The backup it restored (None once that backup is deleted).
+ */
+backupId: BackupId | null, startedAt: string, 
+/**
+ * None while it runs (or when the app stopped during it).
+ */
+finishedAt: string | null, ok: boolean | null, 
+/**
+ * Why it failed, in the words of the failed checks.
+ */
+error: string | null, };
 
 /**
  * A saved schedule with what its runs left behind.
@@ -397,7 +583,23 @@ description: string, isActive: boolean, format: DumpFormat, compression: Compres
  * The connection is overdue after this long without a good backup (None: twice the
  * schedule's interval).
  */
-alertAfterSeconds: number | null, lastRunAt: string | null, 
+alertAfterSeconds: number | null, 
+/**
+ * Verify the newest backup by restoring it this often (None: never).
+ */
+verifyEverySeconds: number | null, 
+/**
+ * How long a run may write nothing before it is ended (None: the setting).
+ */
+stallAfterSeconds: number | null, 
+/**
+ * How long a run may take at most (None: no limit).
+ */
+timeLimitSeconds: number | null, hooks: Hooks, 
+/**
+ * The newest proof (verify by restore on the scheduler's initiative), if any.
+ */
+lastProof: Proof | null, lastRunAt: string | null, 
 /**
  * None while paused.
  */
@@ -419,7 +621,11 @@ name: string, connectionId: ConnectionId, cron: string, timezone: string, isActi
  * After how long without a good backup the connection is overdue (None: twice the
  * schedule's interval).
  */
-alertAfterSeconds?: number | null, };
+alertAfterSeconds?: number | null, 
+/**
+ * Verify the newest backup by restoring it this often (absent: weekly; null: never).
+ */
+verifyEverySeconds?: number | null, stallAfterSeconds?: number | null, timeLimitSeconds?: number | null, hooks: Hooks, };
 
 /**
  * Why a due run did not start.
@@ -482,6 +688,7 @@ export const commands = {
   connectionRemovalPreview: (id: ConnectionId) => invoke<RemovalPreview>("connection_removal_preview", { id }),
   connectionTest: (id: ConnectionId) => invoke<ServerVersion>("connection_test", { id }),
   connectionTestInput: (input: ConnectionInput, password: PasswordSource, id: ConnectionId | null) => invoke<ServerVersion>("connection_test_input", { input, password, id }),
+  connectionDatabasesInput: (input: ConnectionInput, password: PasswordSource, id: ConnectionId | null) => invoke<Array<DatabaseChoice>>("connection_databases_input", { input, password, id }),
   connectionParseUri: (uri: string) => invoke<UriImport>("connection_parse_uri", { uri }),
   connectionPgpassEntries: () => invoke<Array<PgpassEntry>>("connection_pgpass_entries"),
   backupRun: (connectionId: ConnectionId, options: DumpOptions | null) => invoke<Backup>("backup_run", { connectionId, options }),
@@ -494,6 +701,7 @@ export const commands = {
   backupVerify: (id: BackupId, restore: boolean, on: ConnectionId | null) => invoke<Verification>("backup_verify", { id, restore, on }),
   backupScan: (hash: boolean) => invoke<ScanReport>("backup_scan", { hash }),
   backupRestore: (request: RestoreRequest) => invoke<RestoreOutcome>("backup_restore", { request }),
+  backupRestoreSet: (request: SetRestoreRequest) => invoke<SetRestoreOutcome>("backup_restore_set", { request }),
   backupRestoreCancel: () => invoke<boolean>("backup_restore_cancel"),
   backupStats: () => invoke<Stats>("backup_stats"),
   retentionPreview: (scheduleId: ScheduleId) => invoke<RetentionPlan>("retention_preview", { scheduleId }),

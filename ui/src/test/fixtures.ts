@@ -1,4 +1,13 @@
-import type { Backup, Connection, Problem, Schedule, Stats, SystemStatus } from "../lib/bindings";
+import type {
+  Backup,
+  Connection,
+  HookResult,
+  Problem,
+  Proof,
+  Schedule,
+  Stats,
+  SystemStatus,
+} from "../lib/bindings";
 
 /** A status where every check passed. Tests override parts of it. */
 export function okStatus(): SystemStatus {
@@ -51,6 +60,7 @@ export function savedConnection(overrides: Partial<Connection> = {}): Connection
     createdAt: "2026-05-01T09:00:00Z",
     updatedAt: "2026-05-01T09:00:00Z",
     removedAt: null,
+    scope: { allDatabases: false, include: [], exclude: [] },
     ...overrides,
   };
 }
@@ -84,6 +94,10 @@ export function backupRecord(overrides: Partial<Backup> = {}): Backup {
     verification: null,
     options: null,
     unusual: [],
+    hooks: [],
+    kind: "database",
+    parts: [],
+    globals: null,
     ...overrides,
   };
 }
@@ -103,6 +117,11 @@ export function savedSchedule(overrides: Partial<Schedule> = {}): Schedule {
     keepLast: 7,
     keepDays: null,
     alertAfterSeconds: null,
+    verifyEverySeconds: null,
+    stallAfterSeconds: null,
+    timeLimitSeconds: null,
+    hooks: {},
+    lastProof: null,
     lastRunAt: "2026-05-01T00:30:00Z",
     nextRunAt: "2026-05-02T00:30:00Z",
     lastBackupId: 7,
@@ -110,6 +129,32 @@ export function savedSchedule(overrides: Partial<Schedule> = {}): Schedule {
     lastError: null,
     createdAt: "2026-04-01T09:00:00Z",
     updatedAt: "2026-05-01T00:30:05Z",
+    ...overrides,
+  };
+}
+
+/** A passed proof (verify by restore) of schedule 3's backup 7; tests override parts of it. */
+export function proofRecord(overrides: Partial<Proof> = {}): Proof {
+  return {
+    id: 11,
+    scheduleId: 3,
+    backupId: 7,
+    startedAt: "2026-05-01T03:00:00Z",
+    finishedAt: "2026-05-01T03:02:10Z",
+    ok: true,
+    error: null,
+    ...overrides,
+  };
+}
+
+/** A ping hook that answered HTTP 200; tests override parts of it. */
+export function hookResult(overrides: Partial<HookResult> = {}): HookResult {
+  return {
+    hook: "ping",
+    target: "https://hc-ping.com/5f2c/success",
+    ok: true,
+    detail: "HTTP 200",
+    seconds: 0.21,
     ...overrides,
   };
 }

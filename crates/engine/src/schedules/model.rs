@@ -96,6 +96,7 @@ impl Hooks {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Proof {
+    #[ts(type = "number")]
     pub id: i64,
     pub schedule_id: ScheduleId,
     /// The backup it restored (None once that backup is deleted).

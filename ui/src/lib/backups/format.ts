@@ -77,6 +77,7 @@ export const STATUS_LABELS: Record<BackupStatus, string> = {
   pending: "Waiting",
   running: "Running",
   completed: "Completed",
+  partial: "Partial",
   failed: "Failed",
   cancelled: "Cancelled",
   interrupted: "Interrupted",

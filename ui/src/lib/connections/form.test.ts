@@ -124,6 +124,7 @@ describe("applyUriImport", () => {
       database: "shop",
       username: "ada",
       sslmode: "require" as const,
+      scope: { allDatabases: false, include: [], exclude: [] },
     },
     hasPassword: true,
   };

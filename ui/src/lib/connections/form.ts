@@ -103,6 +103,7 @@ export function buildInput(state: FormState): ConnectionInput {
     database: state.database,
     username: state.username,
     sslmode: state.sslmode,
+    scope: { allDatabases: false, include: [], exclude: [] },
   };
 }
 

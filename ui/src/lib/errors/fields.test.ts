@@ -9,6 +9,16 @@ describe("fieldForCode", () => {
     expect(fieldForCode("schedule", "invalid_alert_after")).toBe("alertAfter");
     expect(fieldForCode("restore", "database_not_empty")).toBe("allowNonEmpty");
     expect(fieldForCode("settings", "invalid_backup_root")).toBe("backupRoot");
+    expect(fieldForCode("schedule", "invalid_verify_every")).toBe("verifyEvery");
+    expect(fieldForCode("schedule", "invalid_time_limit")).toBe("timeLimit");
+    // The hooks as a group: schedules/form.ts narrows it to one hook by the message.
+    expect(fieldForCode("schedule", "invalid_hook")).toBe("hooks");
+  });
+
+  it("puts the stall limit under each form's own field", () => {
+    expect(fieldForCode("schedule", "invalid_stall_after")).toBe("stallAfter");
+    expect(fieldForCode("settings", "invalid_stall_after")).toBe("stallAfterSeconds");
+    expect(fieldForCode("settings", "invalid_time_limit")).toBeNull();
   });
 
   it("reads a code by the form it is shown in", () => {

@@ -6,7 +6,7 @@ import type { ScheduleField } from "../schedules/form";
 import type { ErrorCode } from "./code";
 
 /** The Settings page's fields an error can be shown under. */
-export type SettingsField = "imageTemplate" | "backupRoot" | "catchUpGraceHours";
+export type SettingsField = "imageTemplate" | "backupRoot" | "catchUpGraceHours" | "stallAfterSeconds";
 
 /** Each form's fields. */
 export interface FormFields {
@@ -43,6 +43,11 @@ const FIELD_FOR_CODE: { [F in FormName]: CodeMap<FormFields[F]> } = {
     invalid_keep_last: "keepLast",
     invalid_keep_days: "keepDays",
     invalid_alert_after: "alertAfter",
+    invalid_verify_every: "verifyEvery",
+    invalid_stall_after: "stallAfter",
+    invalid_time_limit: "timeLimit",
+    // One code for every hook: schedules/form.ts places it by its message.
+    invalid_hook: "hooks",
   },
   restore: {
     connection_not_found: "connection",
@@ -54,6 +59,7 @@ const FIELD_FOR_CODE: { [F in FormName]: CodeMap<FormFields[F]> } = {
     invalid_image_template: "imageTemplate",
     invalid_backup_root: "backupRoot",
     invalid_catch_up_grace_hours: "catchUpGraceHours",
+    invalid_stall_after: "stallAfterSeconds",
   },
 };
 

@@ -407,7 +407,7 @@ describe("Connection form", () => {
 
     expect(api.connectionUpdate).toHaveBeenCalledWith(
       1,
-      { name: "production", host: "db.example.com", port: "5432", database: "app_v2", username: "backup", sslmode: "require" },
+      { name: "production", host: "db.example.com", port: "5432", database: "app_v2", username: "backup", sslmode: "require", scope: { allDatabases: false, include: [], exclude: [] } },
       { kind: "keep" },
     );
     expect(api.connectionCreate).not.toHaveBeenCalled();
@@ -523,7 +523,7 @@ describe("Connection form", () => {
     await openCreateForm();
     const uri = "postgres://ada:pa%40ss@db.internal:5433/shop?sslmode=require";
     api.connectionParseUri.mockResolvedValueOnce({
-      input: { name: "shop@db.internal", host: "db.internal", port: "5433", database: "shop", username: "ada", sslmode: "require" },
+      input: { name: "shop@db.internal", host: "db.internal", port: "5433", database: "shop", username: "ada", sslmode: "require", scope: { allDatabases: false, include: [], exclude: [] } },
       hasPassword: true,
     });
 

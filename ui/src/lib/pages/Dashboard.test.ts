@@ -375,6 +375,8 @@ function healthOf(overrides: Partial<ConnectionHealth> = {}): ConnectionHealth {
     dueBy: "2026-05-02T09:00:00Z",
     scheduleName: "production nightly",
     summary: "no backup for 3 days",
+    provenAt: null,
+    notProven: null,
     ...overrides,
   };
 }
@@ -501,6 +503,82 @@ describe("Dashboard overdue connections", () => {
     emitEvent("schedules", { kind: "nextRunUpdated", scheduleIds: [3] });
     await waitFor(() => expect(api.scheduleList).toHaveBeenCalledTimes(3));
     expect(systemStatus).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe("Dashboard not proven connections", () => {
+  const reason = "table public.orders restored 0 rows, the source has 1,204.";
+
+  it("warns about a connection whose newest backup did not restore, after the overdue cards", async () => {
+    systemStatus.mockResolvedValue(
+      statusWith([
+        healthOf({ connectionId: 2, connectionName: "staging" }),
+        healthOf({
+          connectionId: 5,
+          connectionName: "orders-db",
+          overdue: false,
+          scheduleName: "orders nightly",
+          summary: "last good backup 2 hours ago",
+          notProven: reason,
+        }),
+        healthOf({ connectionId: 4, connectionName: "reports", overdue: false, provenAt: "2026-05-01T09:00:00Z" }),
+      ]),
+    );
+    render(Dashboard);
+
+    const cards = await screen.findByTestId("not-proven-cards");
+    const warning = screen.getByTestId("not-proven-5");
+    expect(warning.getAttribute("role")).toBe("alert");
+    expect(warning.classList.contains("warning")).toBe(true);
+    expect(within(warning).getByRole("heading").textContent).toBe("orders-db: not proven");
+    expect(screen.getByTestId("not-proven-5-reason").textContent?.trim()).toBe(
+      `The newest backup did not restore: ${reason}`,
+    );
+    expect(screen.getByTestId("not-proven-5-schedule").textContent).toBe("Schedule: orders nightly");
+    expect(screen.getByTestId("not-proven-5-backups").getAttribute("href")).toBe("#/backups");
+    // Only the failed proof warns: a proven or unproven connection that is fine gets no card.
+    expect(within(cards).getAllByRole("alert").map((c) => c.dataset.testid)).toEqual(["not-proven-5"]);
+    expect(screen.queryByTestId("overdue-5")).toBeNull();
+    expect(screen.queryByTestId("not-proven-4")).toBeNull();
+
+    // Overdue first, then not proven, both above the system checks.
+    const overdue = screen.getByTestId("overdue-cards");
+    expect(overdue.compareDocumentPosition(cards) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    const checks = screen.getByRole("heading", { name: "System checks" });
+    expect(cards.compareDocumentPosition(checks) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  });
+
+  it("shows both cards for a connection that is overdue and not proven", async () => {
+    systemStatus.mockResolvedValue(statusWith([healthOf({ notProven: reason })]));
+    render(Dashboard);
+    await screen.findByTestId("not-proven-1");
+    expect(screen.getByTestId("overdue-1").textContent).toContain("production is overdue");
+    expect(screen.getByTestId("not-proven-1").textContent).toContain("production: not proven");
+  });
+
+  it("says when an overdue connection was last proven", async () => {
+    systemStatus.mockResolvedValue(
+      statusWith([healthOf({ provenAt: "2026-04-30T14:15:00Z" }), healthOf({ connectionId: 2, connectionName: "staging" })]),
+    );
+    render(Dashboard);
+    // On this computer's clock (New York).
+    expect((await screen.findByTestId("overdue-1-proven")).textContent?.replace(/\s+/g, " ").trim()).toBe(
+      "Proven: Thu 2026-04-30 10:15",
+    );
+    expect(screen.queryByTestId("overdue-2-proven")).toBeNull();
+  });
+
+  it("takes the card away once a proof passes", async () => {
+    systemStatus.mockResolvedValueOnce(statusWith([healthOf({ overdue: false, notProven: reason })]));
+    render(Dashboard);
+    await screen.findByTestId("not-proven-1");
+
+    systemStatus.mockResolvedValueOnce(
+      statusWith([healthOf({ overdue: false, provenAt: "2026-05-04T09:00:00Z" })]),
+    );
+    await fireEvent.click(screen.getByTestId("status-refresh"));
+    await waitFor(() => expect(screen.queryByTestId("not-proven-cards")).toBeNull());
+    expect(screen.queryByRole("alert")).toBeNull();
   });
 });
 

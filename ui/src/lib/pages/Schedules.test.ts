@@ -12,7 +12,7 @@ import {
 import { running } from "../backups/running.svelte";
 import { deferred } from "../../test/deferred";
 import { emit as emitEvent, listeners } from "../../test/events";
-import { backupRecord, savedConnection, savedSchedule } from "../../test/fixtures";
+import { backupRecord, proofRecord, savedConnection, savedSchedule } from "../../test/fixtures";
 import Schedules from "./Schedules.svelte";
 
 vi.mock("../bindings", () => ({
@@ -243,6 +243,41 @@ describe("Schedule row alert", () => {
       "Alerts after 1 hour without a good backup",
     );
     expect(within(row(5)).queryByTestId("schedule-row-alert")).toBeNull();
+  });
+});
+
+describe("Schedule row proof", () => {
+  it("says how often a schedule verifies by restore and when its newest backup was proven", async () => {
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    api.scheduleList.mockResolvedValue([
+      { ...nightly, verifyEverySeconds: 604_800, lastProof: proofRecord({ finishedAt: twoDaysAgo }) },
+      {
+        ...failing,
+        verifyEverySeconds: 259_200,
+        lastProof: proofRecord({ scheduleId: 4, ok: false, error: "restore failed: pg_restore: error: could not read input file" }),
+      },
+      paused,
+    ]);
+    await renderList();
+
+    const proven = within(row(3));
+    expect(proven.getByTestId("schedule-row-verify").textContent).toBe("Verifies by restore weekly");
+    const proof = proven.getByTestId("schedule-row-proof");
+    expect(proof.textContent?.trim()).toBe("Proven 2 days ago");
+    expect(proof.dataset.state).toBe("proven");
+
+    // A failed proof is a warning line of its own, with the reason.
+    const failed = within(row(4)).getByTestId("schedule-row-proof");
+    expect(failed.dataset.state).toBe("not-proven");
+    expect(failed.classList.contains("warning")).toBe(true);
+    expect(failed.textContent?.trim()).toBe(
+      "Not proven: restore failed: pg_restore: error: could not read input file",
+    );
+    expect(within(row(4)).getByTestId("schedule-row-verify").textContent).toBe("Verifies by restore every 3 days");
+
+    // Never verified, no proof: nothing said.
+    expect(within(row(5)).queryByTestId("schedule-row-verify")).toBeNull();
+    expect(within(row(5)).queryByTestId("schedule-row-proof")).toBeNull();
   });
 });
 
@@ -539,6 +574,10 @@ describe("Schedule form", () => {
       keepLast: 8,
       keepDays: null,
       alertAfterSeconds: null,
+      verifyEverySeconds: 604_800,
+      stallAfterSeconds: null,
+      timeLimitSeconds: null,
+      hooks: { pingUrl: null, onSuccessUrl: null, onFailureUrl: null, onFinishCmd: null, timeoutSeconds: null },
     };
     expect(api.scheduleCreate).toHaveBeenCalledExactlyOnceWith(sent);
     await waitFor(() => expect(screen.queryByTestId("schedule-form")).toBeNull());
@@ -623,6 +662,10 @@ describe("Schedule form", () => {
       keepLast: 7,
       keepDays: null,
       alertAfterSeconds: null,
+      verifyEverySeconds: null,
+      stallAfterSeconds: null,
+      timeLimitSeconds: null,
+      hooks: { pingUrl: null, onSuccessUrl: null, onFailureUrl: null, onFinishCmd: null, timeoutSeconds: null },
     });
     expect(api.scheduleCreate).not.toHaveBeenCalled();
     await waitFor(() => expect(screen.queryByTestId("schedule-form")).toBeNull());

@@ -21,6 +21,7 @@ function loaded(overrides: Partial<AppSettings> = {}): AppSettings {
     notifyOnFailure: true,
     notifyOnSuccess: false,
     catchUpGraceHours: 24,
+    stallAfterSeconds: 600,
     ...overrides,
   };
 }
@@ -71,6 +72,7 @@ describe("Settings page", () => {
     expect(input("setting-notify-failure").checked).toBe(true);
     expect(input("setting-notify-success").checked).toBe(true);
     expect(input("setting-catch-up-grace-hours").value).toBe("24");
+    expect(input("setting-stall-after").value).toBe("10");
     expect(screen.getByText(/becomes the server's major version/).textContent).toBe(
       "{major} becomes the server's major version, e.g. postgres:{major}",
     );
@@ -120,6 +122,7 @@ describe("Settings page", () => {
     await fireEvent.click(byId("setting-notify-failure"));
     await fireEvent.click(byId("setting-notify-success"));
     await type("setting-catch-up-grace-hours", "6");
+    await type("setting-stall-after", "30");
     await fireEvent.click(saveButton());
 
     const sent: AppSettings = {
@@ -129,6 +132,7 @@ describe("Settings page", () => {
       notifyOnFailure: false,
       notifyOnSuccess: true,
       catchUpGraceHours: 6,
+      stallAfterSeconds: 1800,
     };
     expect(api.settingsSave).toHaveBeenCalledTimes(1);
     expect(api.settingsSave).toHaveBeenCalledWith(sent);
@@ -140,6 +144,7 @@ describe("Settings page", () => {
     expect((await screen.findByTestId("settings-saved")).textContent).toContain("Saved.");
     expect(input("setting-backup-root").value).toBe("/srv/backups/");
     expect(input("setting-engine-local").checked).toBe(true);
+    expect(input("setting-stall-after").value).toBe("30");
     expect(saveButton().disabled).toBe(true);
     expect(saveButton().textContent).toContain("Save");
 
@@ -226,6 +231,67 @@ describe("Settings page", () => {
     expect(error.textContent).toContain("whole number of hours from 0 to 744");
   });
 
+  it("explains the stall limit and counts a change to it", async () => {
+    await renderLoaded();
+    const field = input("setting-stall-after");
+    expect(screen.getByLabelText("Stall limit (minutes)")).toBe(field);
+    expect(document.getElementById(field.getAttribute("aria-describedby") ?? "")?.textContent).toBe(
+      "A backup that writes nothing for this long is ended, and its error says why. A schedule may set its own. 1 to 1440 (a day).",
+    );
+    await type("setting-stall-after", "15");
+    expect(saveButton().disabled).toBe(false);
+    await type("setting-stall-after", "10");
+    expect(saveButton().disabled).toBe(true);
+  });
+
+  it.each([
+    ["", "empty"],
+    ["0", "under a minute"],
+    ["1441", "over a day"],
+    ["2.5", "not whole minutes"],
+  ])("refuses a stall limit of %j (%s) under its field without asking the backend", async (typed) => {
+    await renderLoaded();
+    await type("setting-stall-after", typed);
+    await fireEvent.click(saveButton());
+
+    expect(api.settingsSave).not.toHaveBeenCalled();
+    const error = await screen.findByTestId("error-stall-after");
+    expect(error.textContent).toContain("Enter a whole number of minutes from 1 to 1440 (a day).");
+    const field = input("setting-stall-after");
+    expect(field.getAttribute("aria-invalid")).toBe("true");
+    await waitFor(() => expect(document.activeElement).toBe(field));
+
+    await type("setting-stall-after", "20");
+    expect(screen.queryByTestId("error-stall-after")).toBeNull();
+  });
+
+  it("keeps a stall limit that is not whole minutes when saving something else", async () => {
+    api.settingsGet.mockResolvedValue(loaded({ stallAfterSeconds: 90 }));
+    api.settingsSave.mockImplementation(async (settings) => settings);
+    await renderLoaded();
+    expect(input("setting-stall-after").value).toBe("1.5");
+
+    await fireEvent.click(byId("setting-notify-success"));
+    await fireEvent.click(saveButton());
+    expect(api.settingsSave).toHaveBeenCalledWith(loaded({ stallAfterSeconds: 90, notifyOnSuccess: true }));
+  });
+
+  it("shows a rejected stall limit under its field", async () => {
+    api.settingsSave.mockRejectedValueOnce({
+      code: "invalid_stall_after",
+      message: "A stall limit of 1 day 1 hour is not possible. Use between 1 minute and 24 hours.",
+    });
+    await renderLoaded();
+    await type("setting-stall-after", "5");
+    await fireEvent.click(saveButton());
+
+    expect(api.settingsSave).toHaveBeenCalledWith(loaded({ stallAfterSeconds: 300 }));
+    const error = await screen.findByTestId("error-stall-after");
+    expect(error.textContent).toContain("Use between 1 minute and 24 hours.");
+    await waitFor(() => expect(document.activeElement).toBe(input("setting-stall-after")));
+    expect(screen.queryByTestId("settings-error")).toBeNull();
+  });
+
   it("shows other save errors in the general error box", async () => {
     api.settingsSave.mockRejectedValueOnce({ code: "store_unavailable", message: "The app database is locked." });
     await renderLoaded();
@@ -250,10 +316,12 @@ describe("Settings page", () => {
     await type("setting-backup-root", "relative/dir");
     await fireEvent.click(byId("setting-notify-failure"));
     await fireEvent.click(byId("setting-notify-success"));
+    await type("setting-stall-after", "45");
     await fireEvent.click(saveButton());
     await screen.findByTestId("error-backup-root");
 
     await fireEvent.click(byId("settings-revert"));
+    expect(input("setting-stall-after").value).toBe("10");
 
     expect(input("setting-engine-auto").checked).toBe(true);
     expect(input("setting-engine-docker").checked).toBe(false);

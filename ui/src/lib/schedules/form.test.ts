@@ -41,6 +41,17 @@ describe("the empty form", () => {
       keepDays: "",
       alertAfter: "",
       alertUnit: "days",
+      // A new schedule proves its backups weekly, with no limits or hooks of its own.
+      verifyEvery: "weekly",
+      verifyDays: "",
+      stallAfter: "",
+      timeLimit: "",
+      timeLimitUnit: "minutes",
+      pingUrl: "",
+      onSuccessUrl: "",
+      onFailureUrl: "",
+      onFinishCmd: "",
+      hookTimeout: "",
     });
     expect(DEFAULT_CRON).toBe("30 2 * * *");
   });
@@ -79,6 +90,10 @@ describe("buildScheduleInput", () => {
         keepLast: 14,
         keepDays: 30,
         alertAfterSeconds: null,
+        verifyEverySeconds: 604_800,
+        stallAfterSeconds: null,
+        timeLimitSeconds: null,
+        hooks: { pingUrl: null, onSuccessUrl: null, onFailureUrl: null, onFinishCmd: null, timeoutSeconds: null },
       },
     });
   });
@@ -132,8 +147,79 @@ describe("buildScheduleInput", () => {
         keepLast: null,
         keepDays: 90,
         alertAfterSeconds: null,
+        verifyEverySeconds: null,
+        stallAfterSeconds: null,
+        timeLimitSeconds: null,
+        hooks: { pingUrl: null, onSuccessUrl: null, onFailureUrl: null, onFinishCmd: null, timeoutSeconds: null },
       },
     });
+  });
+
+  it("round-trips a schedule's proof interval, run limits and hooks through the edit form", () => {
+    const schedule = savedSchedule({
+      verifyEverySeconds: 259_200,
+      stallAfterSeconds: 900,
+      timeLimitSeconds: 7200,
+      hooks: {
+        pingUrl: "https://hc-ping.com/5f2c/{status}",
+        onSuccessUrl: "https://push.example.com/api/push/ok",
+        onFailureUrl: "http://ntfy.local/backups",
+        onFinishCmd: "logger -t dbm",
+        timeoutSeconds: 30,
+      },
+    });
+    const form = formFromSchedule(schedule);
+    expect(form).toMatchObject({
+      verifyEvery: "custom",
+      verifyDays: "3",
+      stallAfter: "15",
+      timeLimit: "2",
+      timeLimitUnit: "hours",
+      pingUrl: "https://hc-ping.com/5f2c/{status}",
+      hookTimeout: "30",
+    });
+    expect(buildScheduleInput(form)).toMatchObject({
+      input: {
+        verifyEverySeconds: 259_200,
+        stallAfterSeconds: 900,
+        timeLimitSeconds: 7200,
+        hooks: schedule.hooks,
+      },
+    });
+  });
+
+  it("reads a daily, weekly or missing proof interval as its choice, and odd lengths back to the second", () => {
+    expect(formFromSchedule(savedSchedule({ verifyEverySeconds: 86_400 }))).toMatchObject({ verifyEvery: "daily" });
+    expect(formFromSchedule(savedSchedule({ verifyEverySeconds: 604_800 }))).toMatchObject({ verifyEvery: "weekly" });
+    expect(formFromSchedule(savedSchedule({ verifyEverySeconds: null }))).toMatchObject({ verifyEvery: "never" });
+    // Set from the command line: not whole days or minutes, still sent back unchanged.
+    for (const seconds of [3600, 5400, 90_061]) {
+      const form = formFromSchedule(
+        savedSchedule({ verifyEverySeconds: seconds, stallAfterSeconds: seconds, timeLimitSeconds: seconds }),
+      );
+      expect(buildScheduleInput(form)).toMatchObject({
+        input: { verifyEverySeconds: seconds, stallAfterSeconds: seconds, timeLimitSeconds: seconds },
+      });
+    }
+  });
+
+  it("names the first check or hook it refuses", () => {
+    expect(buildScheduleInput(filled({ verifyEvery: "custom", verifyDays: "" }))).toEqual({
+      field: "verifyEvery",
+      message: "Enter how many days apart to verify, or choose Never.",
+    });
+    expect(buildScheduleInput(filled({ stallAfter: "ten" }))).toEqual({
+      field: "stallAfter",
+      message: "Enter a number of minutes, or leave it empty for the app's setting.",
+    });
+    expect(buildScheduleInput(filled({ timeLimit: "2h", timeLimitUnit: "hours" }))).toEqual({
+      field: "timeLimit",
+      message: "Enter a number of hours, or leave it empty for no limit.",
+    });
+    expect(buildScheduleInput(filled({ onFailureUrl: "ntfy.sh/backups" }))).toMatchObject({ field: "onFailureUrl" });
+    expect(buildScheduleInput(filled({ hookTimeout: "2.5" }))).toMatchObject({ field: "hookTimeout" });
+    // The fields before them come first.
+    expect(buildScheduleInput(filled({ keepLast: "x", pingUrl: "nope" }))).toMatchObject({ field: "keepLast" });
   });
 });
 
@@ -256,8 +342,24 @@ describe("fieldForScheduleError", () => {
     ["invalid_keep_last", "keepLast"],
     ["invalid_keep_days", "keepDays"],
     ["invalid_alert_after", "alertAfter"],
+    ["invalid_verify_every", "verifyEvery"],
+    ["invalid_stall_after", "stallAfter"],
+    ["invalid_time_limit", "timeLimit"],
   ])("puts %s under %s", (code, field) => {
     expect(fieldForScheduleError(code)).toBe(field);
+  });
+
+  it("puts a rejected hook under the hook its message names, else under the hooks", () => {
+    const said = (message: string) => fieldForScheduleError("invalid_hook", message);
+    expect(said('The ping URL "ftp://x" is not an http:// or https:// address. Give the full address.')).toBe("pingUrl");
+    expect(said('The success URL "x" is not an http:// or https:// address.')).toBe("onSuccessUrl");
+    expect(said('The failure URL "x" is not an http:// or https:// address.')).toBe("onFailureUrl");
+    expect(said("The command to run after each backup is too long or contains a NUL character.")).toBe("onFinishCmd");
+    expect(said("A hook timeout of 900 seconds is not possible. Use between 1 and 600 seconds.")).toBe("hookTimeout");
+    // A URL that mentions a command is still the URL's error: only the start counts.
+    expect(said('The ping URL "https://x/command" is not an http:// or https:// address.')).toBe("pingUrl");
+    expect(said("Hooks are broken.")).toBe("hooks");
+    expect(fieldForScheduleError("invalid_hook")).toBe("hooks");
   });
 
   it("leaves other errors to the whole form", () => {

@@ -2,6 +2,15 @@
 // fields. The Svelte components only wire these to the DOM; the backend validates the rest.
 import type { Compression, Connection, DumpFormat, Schedule, ScheduleInput } from "../bindings";
 import { fieldForCode } from "../errors/fields";
+import { amountToForm, secondsFromAmount, type Parsed, type TimeUnit } from "./amount";
+import {
+  checksFromForm,
+  checksToForm,
+  emptyChecksForm,
+  hookFieldFor,
+  type ChecksField,
+  type ChecksFormState,
+} from "./checks";
 
 export type CompressionMethod = Compression["method"];
 
@@ -49,7 +58,8 @@ export const CRON_PRESETS: readonly { key: string; pattern: string; label: strin
 /** A new schedule's pattern: every night at 02:30. */
 export const DEFAULT_CRON = "30 2 * * *";
 
-export interface ScheduleFormState {
+/** The whole form; proof, limits and hooks are in ChecksFormState (checks.ts). */
+export interface ScheduleFormState extends ChecksFormState {
   name: string;
   /** The connection select's value: a connection id as text, "" when none is chosen. */
   connectionId: string;
@@ -71,7 +81,7 @@ export interface ScheduleFormState {
 /** The units the alert field offers. */
 export type AlertUnit = "hours" | "days";
 
-export const ALERT_UNITS: readonly { unit: AlertUnit; label: string; seconds: number }[] = [
+export const ALERT_UNITS: readonly TimeUnit<AlertUnit>[] = [
   { unit: "hours", label: "hours", seconds: 3600 },
   { unit: "days", label: "days", seconds: 86_400 },
 ];
@@ -85,11 +95,7 @@ function unitSeconds(unit: AlertUnit): number {
  * hours (with up to four decimals, which read back to the same whole second); null is empty.
  */
 export function alertAfterToForm(seconds: number | null): { amount: string; unit: AlertUnit } {
-  if (seconds === null) return { amount: "", unit: "days" };
-  const days = unitSeconds("days");
-  if (seconds > 0 && seconds % days === 0) return { amount: String(seconds / days), unit: "days" };
-  const hours = Math.round((seconds / unitSeconds("hours")) * 10_000) / 10_000;
-  return { amount: String(hours), unit: "hours" };
+  return amountToForm(seconds, ALERT_UNITS, "days");
 }
 
 /**
@@ -97,12 +103,7 @@ export function alertAfterToForm(seconds: number | null): { amount: string; unit
  * → 5400. Anything that is not a number is refused; the backend checks the range.
  */
 export function alertAfterFromForm(amount: string, unit: AlertUnit): Parsed<number | null> {
-  const trimmed = amount.trim();
-  if (trimmed === "") return { ok: true, value: null };
-  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(trimmed)) {
-    return { ok: false, message: `Enter a number of ${unit}, or leave it empty for the default.` };
-  }
-  return { ok: true, value: Math.round(Number(trimmed) * unitSeconds(unit)) };
+  return secondsFromAmount(amount, unitSeconds(unit), `Enter a number of ${unit}, or leave it empty for the default.`);
 }
 
 /** The zone of this computer, e.g. "Europe/Berlin"; "UTC" when the system does not say. */
@@ -140,6 +141,7 @@ export function emptyScheduleForm(connections: readonly Pick<Connection, "id">[]
     keepDays: "",
     alertAfter: "",
     alertUnit: "days",
+    ...emptyChecksForm(),
   };
 }
 
@@ -165,6 +167,7 @@ export function formFromSchedule(schedule: Schedule): ScheduleFormState {
     keepDays: schedule.keepDays === null ? "" : String(schedule.keepDays),
     alertAfter: alert.amount,
     alertUnit: alert.unit,
+    ...checksToForm(schedule),
   };
 }
 
@@ -177,11 +180,16 @@ export type ScheduleField =
   | "compression"
   | "keepLast"
   | "keepDays"
-  | "alertAfter";
+  | "alertAfter"
+  | ChecksField;
 
-/** The field an error belongs under, or null for an error about the whole form (see errors/fields.ts). */
-export function fieldForScheduleError(code: string | null): ScheduleField | null {
-  return fieldForCode("schedule", code);
+/**
+ * The field an error belongs under, or null for an error about the whole form (see
+ * errors/fields.ts). A rejected hook is placed by its message: one code covers every hook.
+ */
+export function fieldForScheduleError(code: string | null, message = ""): ScheduleField | null {
+  const field = fieldForCode("schedule", code);
+  return field === "hooks" ? hookFieldFor(message) : field;
 }
 
 /** A problem the form finds before asking the backend. */
@@ -189,8 +197,6 @@ export interface FieldProblem {
   field: ScheduleField;
   message: string;
 }
-
-type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** "" → null, "7" → 7; anything else is refused (the backend checks the range). */
 export function parseOptionalCount(text: string): Parsed<number | null> {
@@ -224,6 +230,8 @@ export function buildScheduleInput(form: ScheduleFormState): { input: ScheduleIn
   if (!keepDays.ok) return { field: "keepDays", message: keepDays.message };
   const alertAfter = alertAfterFromForm(form.alertAfter, form.alertUnit);
   if (!alertAfter.ok) return { field: "alertAfter", message: alertAfter.message };
+  const checks = checksFromForm(form);
+  if (!("value" in checks)) return checks;
   return {
     input: {
       name: form.name.trim(),
@@ -236,6 +244,7 @@ export function buildScheduleInput(form: ScheduleFormState): { input: ScheduleIn
       keepLast: keepLast.value,
       keepDays: keepDays.value,
       alertAfterSeconds: alertAfter.value,
+      ...checks.value,
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backupRecord, savedSchedule } from "../../test/fixtures";
+import { backupRecord, proofRecord, savedSchedule } from "../../test/fixtures";
 import {
   alertAfterText,
   compressionText,
@@ -10,11 +10,13 @@ import {
   offsetText,
   optionsText,
   previewRuns,
+  proofSummary,
   relativeTime,
   retentionPlanText,
   retentionText,
   runsText,
   upcoming,
+  verifyEveryText,
   wallClockText,
 } from "./format";
 
@@ -111,6 +113,40 @@ describe("schedule texts", () => {
     expect(missedWhen(span, "UTC")).toBe("Fri 2026-05-01 00:30 – Sun 2026-05-03 00:30");
     expect(runsText(1)).toBe("1 run");
     expect(runsText(3)).toBe("3 runs");
+  });
+});
+
+describe("proof texts", () => {
+  const now = Date.parse("2026-05-03T03:02:10Z");
+
+  it("says how often a schedule verifies by restore, nothing when it never does", () => {
+    expect(verifyEveryText(null)).toBeNull();
+    expect(verifyEveryText(86_400)).toBe("Verifies by restore daily");
+    expect(verifyEveryText(604_800)).toBe("Verifies by restore weekly");
+    expect(verifyEveryText(259_200)).toBe("Verifies by restore every 3 days");
+    expect(verifyEveryText(43_200)).toBe("Verifies by restore every 12 hours");
+  });
+
+  it("says when the newest proof passed, why it failed, or that it did not finish", () => {
+    expect(proofSummary(null, now)).toBeNull();
+    expect(proofSummary(proofRecord(), now)).toEqual({
+      state: "proven",
+      text: "Proven 2 days ago",
+      at: "2026-05-01T03:02:10Z",
+    });
+    expect(
+      proofSummary(proofRecord({ ok: false, error: "table public.orders has 0 rows, the source 1,204" }), now),
+    ).toMatchObject({ state: "not-proven", text: "Not proven: table public.orders has 0 rows, the source 1,204" });
+    expect(proofSummary(proofRecord({ ok: false, error: null }), now)?.text).toBe(
+      "Not proven: the newest backup did not restore.",
+    );
+    expect(
+      proofSummary(proofRecord({ ok: null, finishedAt: null, startedAt: "2026-05-03T01:00:00Z" }), now),
+    ).toEqual({
+      state: "unfinished",
+      text: "Verify by restore started 2 h ago, not finished",
+      at: "2026-05-03T01:00:00Z",
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 // Pure helpers that turn schedules, previews and missed runs into the short texts the pages show.
 // Times are stored as RFC 3339; they are shown on the wall clock of a zone given by name, so the
 // output does not depend on the zone of the machine that runs the tests.
-import type { Compression, DumpFormat, MissReason, MissedRun, RetentionPlan, Schedule } from "../bindings";
+import type { Compression, DumpFormat, MissReason, MissedRun, Proof, RetentionPlan, Schedule } from "../bindings";
 import { DUMP_FORMATS, countText, formatDateTime } from "../backups/format";
 
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] as const;
@@ -150,6 +150,28 @@ export function durationText(seconds: number): string {
 /** "Alerts after 2 days without a good backup"; null for the default (two missed runs). */
 export function alertAfterText(seconds: number | null): string | null {
   return seconds === null ? null : `Alerts after ${durationText(seconds)} without a good backup`;
+}
+
+/** "Verifies by restore weekly", "… daily", "… every 3 days"; null when it never does. */
+export function verifyEveryText(seconds: number | null): string | null {
+  if (seconds === null) return null;
+  if (seconds === 86_400) return "Verifies by restore daily";
+  if (seconds === 604_800) return "Verifies by restore weekly";
+  return `Verifies by restore every ${durationText(seconds)}`;
+}
+
+/** What the newest proof says: passed, failed (why), or not finished; null when there is none. */
+export type ProofSummary = { state: "proven" | "not-proven" | "unfinished"; text: string; at: string };
+
+export function proofSummary(proof: Proof | null, now: number): ProofSummary | null {
+  if (!proof) return null;
+  const at = proof.finishedAt ?? proof.startedAt;
+  if (proof.ok === true) return { state: "proven", text: `Proven ${relativeTime(at, now)}`, at };
+  if (proof.ok === false) {
+    return { state: "not-proven", text: `Not proven: ${proof.error ?? "the newest backup did not restore."}`, at };
+  }
+  // Still restoring, or the app stopped while it did.
+  return { state: "unfinished", text: `Verify by restore started ${relativeTime(proof.startedAt, now)}, not finished`, at };
 }
 
 export const MISS_REASONS: Record<MissReason, { label: string; hint: string }> = {
