@@ -38,7 +38,8 @@ pub fn publish<R: Runtime>(app: &AppHandle<R>, event: AppEvent) {
         AppEvent::Backup(BackupEvent::Started { .. }) => tray::set_state(app, TrayState::Running),
         AppEvent::Backup(BackupEvent::Finished { backup }) => tray::set_state(
             app,
-            if backup.status == BackupStatus::Failed {
+            // A partial set left databases without a backup: as alarming as a failure.
+            if matches!(backup.status, BackupStatus::Failed | BackupStatus::Partial) {
                 TrayState::Failed
             } else {
                 TrayState::Idle
@@ -177,6 +178,11 @@ pub fn finished<R: Runtime>(
     let notice = match backup.status {
         BackupStatus::Failed if settings.on_failure => Some((
             format!("Backup of {connection_name} failed"),
+            backup.error_message.clone().unwrap_or_default(),
+        )),
+        // A server set some of whose databases failed: those are not backed up.
+        BackupStatus::Partial if settings.on_failure => Some((
+            format!("Backup of {connection_name} is incomplete"),
             backup.error_message.clone().unwrap_or_default(),
         )),
         // A good backup that looks unusual is said like a failure: it may be one.
