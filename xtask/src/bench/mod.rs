@@ -8,6 +8,7 @@
 
 mod dataset;
 mod report;
+mod sets;
 mod variants;
 
 use std::path::{Path, PathBuf};
@@ -18,8 +19,10 @@ use crate::{cargo, root, sh, step};
 use dataset::Server;
 use variants::{Outcome, Variant};
 
-const USAGE: &str = "usage: cargo xtask bench [--rows N] [--reps N] [--local15] | --drop | library
+const USAGE: &str =
+    "usage: cargo xtask bench [--rows N] [--reps N] [--local15] | --drop | library | sets
   library    page the backup list: 100,000 records, a page of 50 per filter (target ≤ 10 ms)
+  sets       a server of 50 small databases as one set, against bare pg_dumps (target ≤ 1.3 ×)
   --rows N   rows in the dbm_bench table (default 7000000, about 890 MB); made once, then reused
   --reps N   repetitions of every variant (default 3); the table shows medians
   --local15  also bench server 15, where the host's pg_dump 15 lets dbm's local runner run
@@ -99,6 +102,9 @@ impl Options {
 }
 
 pub fn bench(args: &[String]) -> Result<(), String> {
+    if args.first().map(String::as_str) == Some("sets") {
+        return sets::bench(&args[1..]);
+    }
     if args.first().map(String::as_str) == Some("library") {
         // The engine alone, in-process: no servers, no session.
         return step(
@@ -150,7 +156,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     result
 }
 
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) if !dir.is_empty() => root().join(dir),
         _ => root().join("target"),

@@ -7,9 +7,10 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{Mutex as AsyncMutex, Semaphore};
 use tokio_util::sync::CancellationToken;
 
+use super::begin::BackupRequest;
 use super::model::Backup;
 use super::progress::Progress;
-use super::run::{run_backup, BackupRequest};
+use super::run::run_backup;
 
 use crate::model::{BackupId, Code, ConnectionId, Problem};
 use crate::store::Store;

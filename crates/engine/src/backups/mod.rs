@@ -1,5 +1,6 @@
 //! Backup runs: their records, and running one end to end.
 
+mod begin;
 mod coordinator;
 pub mod layout;
 pub mod manifest;
@@ -15,6 +16,7 @@ mod server_set;
 mod stall;
 pub mod unusual;
 
+pub use begin::BackupRequest;
 pub use coordinator::{Coordinator, DEFAULT_CONCURRENCY};
 pub use model::{
     Backup, BackupKind, FileState, HookResult, SetGlobals, SetPart, TableCount, Verification,
@@ -22,7 +24,7 @@ pub use model::{
 };
 pub use progress::{NoProgress, Progress};
 pub use repository::BackupFilter;
-pub use run::{run_backup, BackupRequest};
+pub use run::run_backup;
 
 use crate::model::{BackupId, Problem};
 use crate::store::Store;

@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 
+use super::begin::{self, BackupRequest};
 use super::layout;
 use super::manifest::{self, Manifest};
 use super::model::Backup;
@@ -20,7 +21,6 @@ use super::partial_file::{remove_partial, restrict_tree, watch_size};
 use super::parts::{self, PartRecord};
 use super::progress::Progress;
 use super::repository::{self, RunDetails};
-use super::run::{self, BackupRequest};
 use super::run_problems::error_lines;
 use super::stall;
 use crate::blocking::run_blocking;
@@ -81,7 +81,7 @@ pub(super) async fn run_set(
     cancel: CancellationToken,
 ) -> Result<Backup, Problem> {
     let (begin_store, begin_request) = (store.clone(), request.clone());
-    let setup = run_blocking(move || run::begin(&begin_store, &begin_request)).await?;
+    let setup = run_blocking(move || begin::begin(&begin_store, &begin_request)).await?;
     progress.started(setup.id, setup.connection.id);
     tracing::info!(
         backup = setup.id.0,
@@ -439,7 +439,7 @@ impl SetRun {
     async fn record(&self, outcome: SetOutcome) -> Result<Backup, Problem> {
         let (store, id) = (self.store.clone(), self.id);
         let outcome = Arc::new(outcome);
-        run::patiently(&store, id, move |sql| {
+        begin::patiently(&store, id, move |sql| {
             match outcome.as_ref() {
                 SetOutcome::Written {
                     status,

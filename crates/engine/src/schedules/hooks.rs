@@ -8,14 +8,12 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::model::{Hooks, Schedule};
+use super::hook_config::Hooks;
+use super::model::Schedule;
 use crate::backups::{Backup, HookResult};
-use crate::model::{BackupStatus, Code, ConnectionId, Problem, ScheduleId};
+use crate::model::{BackupStatus, ConnectionId, Problem, ScheduleId};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
-pub const MAX_TIMEOUT_SECONDS: u32 = 600;
-const MAX_URL_CHARS: usize = 2048;
-const MAX_COMMAND_CHARS: usize = 4096;
 /// How much of a failed command's stderr the run keeps.
 const MAX_DETAIL_CHARS: usize = 500;
 
@@ -211,67 +209,6 @@ async fn run_command(command: &str, json: &[u8], timeout: Duration) -> HookResul
     }
 }
 
-/// The hooks as entered, trimmed (empty fields are none), or what is wrong with them.
-pub fn validate(hooks: &Hooks) -> Result<Hooks, Problem> {
-    let url = |value: &Option<String>, flag: &str| -> Result<Option<String>, Problem> {
-        let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
-            return Ok(None);
-        };
-        let lower = value.to_ascii_lowercase();
-        let has_host = ["http://", "https://"]
-            .iter()
-            .find_map(|scheme| lower.strip_prefix(scheme))
-            .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
-        if !has_host
-            || value.chars().count() > MAX_URL_CHARS
-            || value.chars().any(|c| c.is_whitespace() || c.is_control())
-        {
-            return Err(Problem::new(
-                Code::InvalidHook,
-                format!(
-                    "{flag} \"{}\" is not an http:// or https:// address.",
-                    crate::model::excerpt(value)
-                ),
-                "Give the full address, e.g. https://hc-ping.com/<uuid>, without spaces.",
-            ));
-        }
-        Ok(Some(value.to_string()))
-    };
-    let command = match hooks
-        .on_finish_cmd
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
-        Some(command) if command.chars().count() > MAX_COMMAND_CHARS || command.contains('\0') => {
-            return Err(Problem::new(
-                Code::InvalidHook,
-                "The command to run after each backup is too long or contains a NUL character.",
-                format!(
-                    "Use at most {MAX_COMMAND_CHARS} characters; put a longer one in a script."
-                ),
-            ))
-        }
-        other => other.map(str::to_string),
-    };
-    if let Some(seconds) = hooks.timeout_seconds {
-        if !(1..=MAX_TIMEOUT_SECONDS).contains(&seconds) {
-            return Err(Problem::new(
-                Code::InvalidHook,
-                format!("A hook timeout of {seconds} seconds is not possible."),
-                format!("Use between 1 and {MAX_TIMEOUT_SECONDS} seconds."),
-            ));
-        }
-    }
-    Ok(Hooks {
-        ping_url: url(&hooks.ping_url, "The ping URL")?,
-        on_success_url: url(&hooks.on_success_url, "The success URL")?,
-        on_failure_url: url(&hooks.on_failure_url, "The failure URL")?,
-        on_finish_cmd: command,
-        timeout_seconds: hooks.timeout_seconds,
-    })
-}
-
 fn timed_out(timeout: Duration) -> String {
     format!(
         "timed out after {}",
@@ -287,48 +224,4 @@ fn seconds(started: Instant) -> f64 {
 fn tail(text: &str, max: usize) -> String {
     let count = text.chars().count();
     text.chars().skip(count.saturating_sub(max)).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hooks_are_trimmed_and_bad_ones_refused() {
-        let ok = validate(&Hooks {
-            ping_url: Some("  https://hc-ping.com/abc/{status} ".into()),
-            on_success_url: Some("   ".into()),
-            on_finish_cmd: Some(" cat > /dev/null ".into()),
-            ..Hooks::default()
-        })
-        .unwrap();
-        assert_eq!(
-            ok.ping_url.as_deref(),
-            Some("https://hc-ping.com/abc/{status}")
-        );
-        assert_eq!(ok.on_success_url, None);
-        assert_eq!(ok.on_finish_cmd.as_deref(), Some("cat > /dev/null"));
-        for bad in [
-            "ftp://x",
-            "https://",
-            "hc-ping.com/abc",
-            "https://a b",
-            "https:///x",
-        ] {
-            let hooks = Hooks {
-                on_failure_url: Some(bad.into()),
-                ..Hooks::default()
-            };
-            assert_eq!(
-                validate(&hooks).unwrap_err().code,
-                Code::InvalidHook,
-                "{bad}"
-            );
-        }
-        let slow = Hooks {
-            timeout_seconds: Some(0),
-            ..Hooks::default()
-        };
-        assert_eq!(validate(&slow).unwrap_err().code, Code::InvalidHook);
-    }
 }

@@ -3,6 +3,7 @@
 
 mod clock;
 pub mod cron;
+mod hook_config;
 pub mod hooks;
 mod lock;
 mod model;
@@ -13,10 +14,11 @@ mod runs;
 pub mod scheduler;
 
 pub use clock::{Clock, SystemClock, TestClock};
+pub use hook_config::Hooks;
 pub use lock::SchedulerLock;
 pub use model::{
-    Hooks, MissReason, MissedRun, Proof, Schedule, ScheduleInput, SchedulePreview,
-    DEFAULT_VERIFY_EVERY, MAX_NAME_CHARS,
+    MissReason, MissedRun, Proof, Schedule, ScheduleInput, SchedulePreview, DEFAULT_VERIFY_EVERY,
+    MAX_NAME_CHARS,
 };
 pub use runs::{run_schedule, BackupLauncher, RunReporter};
 pub use scheduler::{Launch, Launcher, NoObserver, Scheduler, SchedulerHandle, SchedulerObserver};

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::cron::CronSchedule;
+use super::hook_config::Hooks;
 
 use crate::dump::options::DumpOptions;
 use crate::model::{
@@ -62,34 +63,6 @@ pub struct Schedule {
     pub last_error: Option<String>,
     pub created_at: String,
     pub updated_at: String,
-}
-
-/// What is called after each run of a schedule.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase", default)]
-pub struct Hooks {
-    /// Called after every run, `{status}` replaced by `success` or `failure`.
-    #[ts(optional = nullable)]
-    pub ping_url: Option<String>,
-    #[ts(optional = nullable)]
-    pub on_success_url: Option<String>,
-    #[ts(optional = nullable)]
-    pub on_failure_url: Option<String>,
-    /// Run by the shell (`sh -c`) with the run's JSON on stdin.
-    #[ts(optional = nullable)]
-    pub on_finish_cmd: Option<String>,
-    /// How long each hook may take (None: `hooks::DEFAULT_TIMEOUT`).
-    #[ts(optional = nullable)]
-    pub timeout_seconds: Option<u32>,
-}
-
-impl Hooks {
-    pub fn is_empty(&self) -> bool {
-        self.ping_url.is_none()
-            && self.on_success_url.is_none()
-            && self.on_failure_url.is_none()
-            && self.on_finish_cmd.is_none()
-    }
 }
 
 /// One verification by restore the scheduler ran for a schedule.
@@ -261,7 +234,7 @@ impl ScheduleInput {
             "A time limit of",
             "Use between 10 seconds and 7 days, or leave it empty for no limit.",
         )?;
-        let hooks = super::hooks::validate(&self.hooks)?;
+        let hooks = super::hook_config::validate(&self.hooks)?;
         let mut input = self.clone();
         input.hooks = hooks;
         input.name = name;

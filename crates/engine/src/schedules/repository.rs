@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection as Sql, OptionalExtension, Row};
 
 use super::cron::CronSchedule;
-use super::model::{Hooks, MissReason, MissedRun, Proof, Schedule, ScheduleInput};
+use super::hook_config::Hooks;
+use super::model::{MissReason, MissedRun, Proof, Schedule, ScheduleInput};
 
 use crate::model::{BackupId, BackupStatus, Code, ConnectionId, Problem, ScheduleId};
 use crate::store::decode;
