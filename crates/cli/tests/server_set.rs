@@ -480,6 +480,10 @@ fn sets_follow_the_server_new_databases_join_excluded_stay_out_and_a_dropped_one
     }
     let listed = run_dbm(&data, &["backup", "list", "--parts"], None);
     assert!(text(&listed).contains("partial"), "{}", text(&listed));
+    let stats = json(&run_dbm(&data, &["stats", "--json"], None));
+    assert_eq!(stats["sets"], 3, "{stats}");
+    assert_eq!(stats["partial"], 1, "{stats}");
+    assert_eq!(stats["setDatabases"], 2 + 3 + 2, "{stats}");
 
     for db in names {
         sql(

@@ -28,6 +28,12 @@ pub fn run(data_dir: &Path, output: &JsonArg) -> anyhow::Result<ExitCode> {
         stats.cancelled,
         stats.interrupted
     );
+    if stats.sets > 0 {
+        println!(
+            "server sets: {} ({} partial), holding {} database backups",
+            stats.sets, stats.partial, stats.set_databases
+        );
+    }
     println!(
         "storage: {} recorded, {} on disk",
         human(stats.recorded_bytes as f64),

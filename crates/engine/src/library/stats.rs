@@ -9,7 +9,7 @@ use ts_rs::TS;
 use crate::model::{ConnectionId, Problem};
 use crate::store::Store;
 
-/// Success rate = completed / (completed + failed + interrupted): cancelled runs were the
+/// Success rate = completed / (completed + failed + partial + interrupted): cancelled runs were the
 /// user's choice and count for neither side. None when no run ended yet.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -26,7 +26,15 @@ pub struct Stats {
     pub cancelled: u64,
     #[ts(type = "number")]
     pub interrupted: u64,
-    /// Sum of the completed backups' recorded sizes.
+    /// Server sets some of whose databases failed (counted against the success rate).
+    #[ts(type = "number")]
+    pub partial: u64,
+    /// Backups that are server sets, and the databases their folders hold.
+    #[ts(type = "number")]
+    pub sets: u64,
+    #[ts(type = "number")]
+    pub set_databases: u64,
+    /// Sum of the completed backups' (and partial sets') recorded sizes.
     #[ts(type = "number")]
     pub recorded_bytes: u64,
     /// What their files take on disk now (missing files count 0).
@@ -82,21 +90,31 @@ pub fn stats(store: &Store, now: chrono::DateTime<chrono::Utc>) -> Result<Stats,
         count("cancelled"),
         count("interrupted"),
     );
+    let partial = count("partial");
     let total: u64 = by_status.values().sum();
+    let (sets, set_databases): (i64, i64) = sql.query_row(
+        "SELECT (SELECT count(*) FROM backup WHERE kind = 'server'),
+                (SELECT count(*) FROM backup_part p JOIN backup b ON b.id = p.backup_id
+                 WHERE p.kind = 'database' AND p.status = 'completed'
+                   AND b.status IN ('completed', 'partial'))",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
     let recorded: i64 = sql.query_row(
-        "SELECT coalesce(sum(size_bytes), 0) FROM backup WHERE status = 'completed'",
+        "SELECT coalesce(sum(size_bytes), 0) FROM backup WHERE status IN ('completed', 'partial')",
         [],
         |row| row.get(0),
     )?;
     let recent: (i64, i64, i64) = sql.query_row(
-        "SELECT count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE status = 'failed'),
+        "SELECT count(*) FILTER (WHERE status = 'completed'),
+                count(*) FILTER (WHERE status IN ('failed', 'partial')),
                 count(*) FILTER (WHERE status = 'interrupted')
          FROM backup WHERE started_at >= ?1",
         [&since],
         |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
     )?;
     let mut files = sql.prepare(
-        "SELECT file_path FROM backup WHERE status = 'completed' AND file_path IS NOT NULL",
+        "SELECT file_path FROM backup WHERE status IN ('completed', 'partial') AND file_path IS NOT NULL",
     )?;
     let paths: Vec<String> = files
         .query_map([], |row| row.get(0))?
@@ -105,11 +123,11 @@ pub fn stats(store: &Store, now: chrono::DateTime<chrono::Utc>) -> Result<Stats,
     let mut per = sql.prepare(
         "SELECT c.id, c.name, count(b.id),
                 count(b.id) FILTER (WHERE b.status = 'completed'),
-                count(b.id) FILTER (WHERE b.status = 'failed'),
+                count(b.id) FILTER (WHERE b.status IN ('failed', 'partial')),
                 count(b.id) FILTER (WHERE b.status = 'interrupted'),
-                coalesce(sum(b.size_bytes) FILTER (WHERE b.status = 'completed'), 0),
+                coalesce(sum(b.size_bytes) FILTER (WHERE b.status IN ('completed', 'partial')), 0),
                 max(b.started_at) FILTER (WHERE b.status = 'completed'),
-                max(b.started_at) FILTER (WHERE b.status = 'failed')
+                max(b.started_at) FILTER (WHERE b.status IN ('failed', 'partial'))
          FROM connection c LEFT JOIN backup b ON b.connection_id = c.id
          GROUP BY c.id ORDER BY c.name COLLATE NOCASE, c.id",
     )?;
@@ -139,9 +157,12 @@ pub fn stats(store: &Store, now: chrono::DateTime<chrono::Utc>) -> Result<Stats,
         running,
         cancelled,
         interrupted,
+        partial,
+        sets: sets as u64,
+        set_databases: set_databases as u64,
         recorded_bytes: recorded as u64,
         bytes_on_disk: paths.iter().map(|p| size_on_disk(Path::new(p))).sum(),
-        success_rate: rate(completed, failed, interrupted),
+        success_rate: rate(completed, failed + partial, interrupted),
         success_rate_30_days: rate(recent.0 as u64, recent.1 as u64, recent.2 as u64),
         connections,
     })
