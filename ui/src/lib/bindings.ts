@@ -463,12 +463,20 @@ globalsWarnings: Array<string>, seconds: number, };
 export type ConnectionStats = { connectionId: ConnectionId, name: string, total: number, completed: number, failed: number, recordedBytes: number, successRate: number | null, lastSuccessAt: string | null, lastFailureAt: string | null, };
 
 /**
- * Success rate = completed / (completed + failed + interrupted): cancelled runs were the
+ * Success rate = completed / (completed + failed + partial + interrupted): cancelled runs were the
  * user's choice and count for neither side. None when no run ended yet.
  */
 export type Stats = { total: number, completed: number, failed: number, running: number, cancelled: number, interrupted: number, 
 /**
- * Sum of the completed backups' recorded sizes.
+ * Server sets some of whose databases failed (counted against the success rate).
+ */
+partial: number, 
+/**
+ * Backups that are server sets, and the databases their folders hold.
+ */
+sets: number, setDatabases: number, 
+/**
+ * Sum of the completed backups' (and partial sets') recorded sizes.
  */
 recordedBytes: number, 
 /**

@@ -5,6 +5,7 @@ import type {
   Problem,
   Proof,
   Schedule,
+  SetPart,
   Stats,
   SystemStatus,
 } from "../lib/bindings";
@@ -63,6 +64,79 @@ export function savedConnection(overrides: Partial<Connection> = {}): Connection
     scope: { allDatabases: false, include: [], exclude: [] },
     ...overrides,
   };
+}
+
+/** A whole-server connection (id 3): every database but the *_test ones; tests override parts of it. */
+export function serverConnection(overrides: Partial<Connection> = {}): Connection {
+  return savedConnection({
+    id: 3,
+    name: "cluster",
+    host: "pg.example.com",
+    database: "postgres",
+    username: "postgres",
+    scope: { allDatabases: true, include: [], exclude: ["*_test"] },
+    ...overrides,
+  });
+}
+
+/** One completed database of a set (custom format); tests override parts of it. */
+export function setPart(overrides: Partial<SetPart> = {}): SetPart {
+  const database = overrides.database ?? "app";
+  const position = overrides.position ?? 1;
+  return {
+    position,
+    database,
+    status: "completed",
+    filePath: `/home/ada/Backups/cluster/cluster-20260501-090000.set/${String(position).padStart(2, "0")}-${database}.dump`,
+    sizeBytes: 1_048_576,
+    sha256: "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+    databaseSizeBytes: 8_388_608,
+    errorMessage: null,
+    ...overrides,
+  };
+}
+
+/**
+ * A server set of connection 3 (id 20): 4 of its 5 databases dumped, `legacy` failed, so the set
+ * is partial; globals without role passwords. Tests override parts of it.
+ */
+export function serverSetRecord(overrides: Partial<Backup> = {}): Backup {
+  const parts = [
+    setPart({ position: 1, database: "app" }),
+    setPart({ position: 2, database: "shop", sizeBytes: 2_097_152 }),
+    setPart({ position: 3, database: "shop_eu", sizeBytes: 524_288 }),
+    setPart({
+      position: 4,
+      database: "legacy",
+      status: "failed",
+      filePath: null,
+      sizeBytes: null,
+      sha256: null,
+      errorMessage: 'pg_dump: error: query failed: ERROR: permission denied for table "audit"',
+    }),
+    setPart({ position: 5, database: "analytics", sizeBytes: 3_145_728 }),
+  ];
+  return backupRecord({
+    id: 20,
+    connectionId: 3,
+    connectionName: "cluster",
+    status: "partial",
+    filePath: "/home/ada/Backups/cluster/cluster-20260501-090000.set",
+    sizeBytes: 6_819_840,
+    errorMessage: '1 of 5 parts failed: legacy: pg_dump: error: query failed: ERROR: permission denied for table "audit"',
+    log: null,
+    kind: "server",
+    parts,
+    globals: {
+      status: "completed",
+      filePath: "/home/ada/Backups/cluster/cluster-20260501-090000.set/globals.sql",
+      sizeBytes: 4_096,
+      sha256: "fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9",
+      rolePasswords: false,
+      errorMessage: null,
+    },
+    ...overrides,
+  });
 }
 
 /** A completed backup of connection 1 (1.2 MiB in 3 s); tests override parts of it. */
@@ -168,6 +242,9 @@ export function emptyStats(overrides: Partial<Stats> = {}): Stats {
     running: 0,
     cancelled: 0,
     interrupted: 0,
+    partial: 0,
+    sets: 0,
+    setDatabases: 0,
     recordedBytes: 0,
     bytesOnDisk: 0,
     successRate: null,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backupRecord } from "../../test/fixtures";
+import { backupRecord, serverSetRecord } from "../../test/fixtures";
 import {
   backupConnectionLabel,
   backupDurationMs,
@@ -108,6 +108,8 @@ describe("backup columns", () => {
     expect(statusTone("interrupted")).toBe("problem");
     expect(statusTone("cancelled")).toBe("muted");
     expect(statusTone("running")).toBe("active");
+    // Partial is its own tone: usable, unlike a failed run.
+    expect(statusTone("partial")).toBe("warning");
   });
 
   it("names connections, and says which one it cannot name", () => {
@@ -130,6 +132,14 @@ describe("resultText", () => {
     expect(resultText(backupRecord({ status: "failed", errorMessage: null }))).toBe("The backup failed.");
     expect(resultState("failed")).toBe("failed");
     expect(resultState("interrupted")).toBe("failed");
+  });
+
+  it("says how much of the server a partial set holds", () => {
+    expect(resultState("partial")).toBe("partial");
+    expect(resultText(serverSetRecord())).toBe(
+      'Backed up 4 of 5 databases: 1 of 5 parts failed: legacy: pg_dump: error: query failed: ERROR: permission denied for table "audit"',
+    );
+    expect(resultText(serverSetRecord({ errorMessage: null }))).toBe("Backed up 4 of 5 databases.");
   });
 
   it("says a cancelled run was cancelled", () => {

@@ -84,12 +84,15 @@ export const STATUS_LABELS: Record<BackupStatus, string> = {
 };
 
 /** The badge colour of a status. */
-export type StatusTone = "ok" | "problem" | "muted" | "active";
+export type StatusTone = "ok" | "warning" | "problem" | "muted" | "active";
 
 export function statusTone(status: BackupStatus): StatusTone {
   switch (status) {
     case "completed":
       return "ok";
+    // A set with some databases dumped: usable, but not all of the server.
+    case "partial":
+      return "warning";
     case "failed":
     case "interrupted":
       return "problem";
@@ -129,10 +132,10 @@ export function isUnusual(backup: Pick<Backup, "status" | "unusual">): boolean {
 }
 
 /** How a finished run's result is shown inline. */
-export type ResultState = "completed" | "failed" | "cancelled";
+export type ResultState = "completed" | "partial" | "failed" | "cancelled";
 
 export function resultState(status: BackupStatus): ResultState {
-  if (status === "completed" || status === "cancelled") return status;
+  if (status === "completed" || status === "partial" || status === "cancelled") return status;
   return "failed";
 }
 
@@ -143,6 +146,12 @@ export function resultText(backup: Backup): string {
       const size = backup.sizeBytes === null ? "" : ` ${formatBytes(backup.sizeBytes)}`;
       const ms = backupDurationMs(backup);
       return `Backed up:${size}${ms === null ? "" : ` in ${formatDuration(ms)}`}`;
+    }
+    case "partial": {
+      // A server set with some databases dumped: say how many, then why the others failed.
+      const done = backup.parts.filter((p) => p.status === "completed").length;
+      const counted = `Backed up ${done} of ${backup.parts.length} databases`;
+      return backup.errorMessage ? `${counted}: ${backup.errorMessage}` : `${counted}.`;
     }
     case "cancelled":
       return "Cancelled.";

@@ -1,6 +1,7 @@
 // Pure logic of the restore dialog: its fields ⇄ the RestoreRequest sent, errors → fields,
 // the outcome in words, and the progress lines it keeps.
-import type { Backup, Connection, RestoreOutcome, RestoreRequest } from "../bindings";
+import type { Backup, Connection, RestoreOutcome, RestoreRequest, SetRestoreOutcome } from "../bindings";
+import type { DescribedError } from "../errors/describe";
 import { fieldForCode } from "../errors/fields";
 import { formatSeconds } from "./format";
 
@@ -34,16 +35,26 @@ export function canClean(format: string): boolean {
   return format !== "plain";
 }
 
+/**
+ * The name offered for the new database: "app" → "app_restored"; for one database of a server
+ * set (`part`), that database's own name, as the set had it.
+ */
+export function offeredName(connection: Pick<Connection, "database"> | undefined, part: string | null = null): string {
+  if (part) return part;
+  return connection ? restoredName(connection.database) : "";
+}
+
 /** The dialog's start: the backup's own connection (when it still exists), into a new database. */
 export function defaultRestoreForm(
   backup: Pick<Backup, "connectionId">,
   connections: readonly Pick<Connection, "id" | "database">[],
+  part: string | null = null,
 ): RestoreFormState {
   const target = connections.find((c) => c.id === backup.connectionId) ?? connections[0];
   return {
     connectionId: target ? String(target.id) : "",
     mode: "new",
-    database: target ? restoredName(target.database) : "",
+    database: target ? offeredName(target, part) : "",
     allowNonEmpty: false,
     clean: false,
     noOwner: true,
@@ -59,15 +70,22 @@ export function withConnection(
   form: RestoreFormState,
   connectionId: string,
   connections: readonly Pick<Connection, "id" | "database">[],
+  part: string | null = null,
 ): RestoreFormState {
   const before = connections.find((c) => String(c.id) === form.connectionId);
   const after = connections.find((c) => String(c.id) === connectionId);
-  const offered = form.database === "" || (before !== undefined && form.database === restoredName(before.database));
+  const offered = form.database === "" || (before !== undefined && form.database === offeredName(before, part));
   return {
     ...form,
     connectionId,
-    database: offered && after ? restoredName(after.database) : form.database,
+    database: offered && after ? offeredName(after, part) : form.database,
   };
+}
+
+/** The form after choosing another database of a set: a name left as offered follows it. */
+export function withPart(form: RestoreFormState, before: string | null, after: string): RestoreFormState {
+  const offered = form.database === "" || form.database === before;
+  return { ...form, database: offered ? after : form.database };
 }
 
 /** The fields an error can be shown at. */
@@ -78,10 +96,14 @@ export function fieldForRestoreError(code: string | null): RestoreField | null {
   return fieldForCode("restore", code);
 }
 
-/** What Restore sends, or the field the dialog can already tell is wrong. */
+/**
+ * What Restore sends, or the field the dialog can already tell is wrong. `part`: the database of
+ * a server set to restore (its parts are custom-format archives).
+ */
 export function buildRestoreRequest(
   backup: Pick<Backup, "id" | "format">,
   form: RestoreFormState,
+  part: string | null = null,
 ): { request: RestoreRequest } | { field: RestoreField; message: string } {
   if (form.connectionId === "") return { field: "connection", message: "Choose the connection to restore into." };
   const common = {
@@ -89,6 +111,8 @@ export function buildRestoreRequest(
     connectionId: Number(form.connectionId),
     noOwner: form.noOwner,
     singleTransaction: form.singleTransaction,
+    // Only a set's restore names a part: one database's request stays as it was.
+    ...(part ? { part } : {}),
   };
   if (form.mode === "new") {
     const database = form.database.trim();
@@ -100,11 +124,19 @@ export function buildRestoreRequest(
       ...common,
       database: null,
       create: false,
-      clean: canClean(backup.format) && form.clean,
+      clean: (part ? true : canClean(backup.format)) && form.clean,
       allowNonEmpty: form.allowNonEmpty,
     },
   };
 }
+
+/** Where a restore from the dialog stands; a whole set's outcome is its own. */
+export type RestoreRun =
+  | { state: "idle" }
+  | { state: "running" }
+  | { state: "done"; outcome: RestoreOutcome }
+  | { state: "set-done"; outcome: SetRestoreOutcome; globals: boolean }
+  | ({ state: "failed" } & DescribedError);
 
 /** "Restored into app_restored with postgres:17 in 3.2 s". */
 export function restoreOutcomeText(outcome: RestoreOutcome): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { savedConnection } from "../../test/fixtures";
+import { savedConnection, serverConnection } from "../../test/fixtures";
 import {
   SSL_MODES,
   applyPgpassEntry,
@@ -9,6 +9,7 @@ import {
   emptyForm,
   endpoint,
   fieldForError,
+  fieldLabel,
   formFromConnection,
   formatVersion,
   passwordPlaceholder,
@@ -50,6 +51,7 @@ describe("buildInput", () => {
       database: "shop",
       username: "ada",
       sslmode: "verify-full",
+      scope: { allDatabases: false, include: [], exclude: [] },
     });
     expect(JSON.stringify(input)).not.toContain("s3cret");
   });
@@ -64,8 +66,45 @@ describe("buildInput", () => {
       database: c.database,
       username: c.username,
       sslmode: "disable",
+      scope: { allDatabases: false, include: [], exclude: [] },
     });
     expect(form.password).toBe("");
+  });
+});
+
+describe("the scope", () => {
+  it("round-trips a whole-server connection with its patterns through the edit form", () => {
+    const c = serverConnection({ scope: { allDatabases: true, include: ["shop_*", "app"], exclude: ["*_test"] } });
+    const form = formFromConnection(c);
+    expect(form.allDatabases).toBe(true);
+    expect(form.include).toBe("shop_*, app");
+    expect(form.exclude).toBe("*_test");
+    expect(buildInput(form)).toEqual({
+      name: "cluster",
+      host: "pg.example.com",
+      port: "5432",
+      database: "postgres",
+      username: "postgres",
+      sslmode: "require",
+      scope: { allDatabases: true, include: ["shop_*", "app"], exclude: ["*_test"] },
+    });
+  });
+
+  it("sends patterns typed by commas or lines, trimmed, without blanks", () => {
+    const form = filled({ allDatabases: true, include: " shop_*,app\n\n  sales_? ,", exclude: "*_test\n" });
+    expect(buildInput(form).scope).toEqual({ allDatabases: true, include: ["shop_*", "app", "sales_?"], exclude: ["*_test"] });
+  });
+
+  it("back on This database, keeps the typed patterns but sends none", () => {
+    const form = filled({ allDatabases: false, include: "shop_*", exclude: "*_test" });
+    expect(buildInput(form).scope).toEqual({ allDatabases: false, include: [], exclude: [] });
+    expect(buildInput({ ...form, allDatabases: true }).scope.include).toEqual(["shop_*"]);
+  });
+
+  it("calls the database field the maintenance database for a whole server", () => {
+    expect(fieldLabel("database", { allDatabases: true })).toBe("Maintenance database");
+    expect(fieldLabel("database", { allDatabases: false })).toBe("Database");
+    expect(fieldLabel("host", { allDatabases: true })).toBe("Host");
   });
 });
 
@@ -137,6 +176,11 @@ describe("applyUriImport", () => {
     expect(buildPasswordSource(form, false)).toEqual({ kind: "uri", uri: uri.trim() });
   });
 
+  it("keeps the form's choice of what to back up", () => {
+    const form = applyUriImport({ ...emptyForm(), allDatabases: true, exclude: "*_test" }, imported, "postgres://x");
+    expect(buildInput(form).scope).toEqual({ allDatabases: true, include: [], exclude: ["*_test"] });
+  });
+
   it("keeps a name the user already typed", () => {
     const form = applyUriImport({ ...emptyForm(), name: "Shop (prod)" }, imported, "postgres://x");
     expect(form.name).toBe("Shop (prod)");
@@ -186,6 +230,13 @@ describe("fieldForError", () => {
   it("puts a taken name under the name and a missing pgpass line under the password", () => {
     expect(fieldForError("connection_name_taken")).toBe("name");
     expect(fieldForError("pgpass_no_match")).toBe("password");
+  });
+
+  it("puts a rejected pattern under the list its message names", () => {
+    expect(fieldForError("invalid_pattern", 'The include pattern "[a" is not a database name pattern.')).toBe("include");
+    expect(fieldForError("invalid_pattern", 'The exclude pattern "[a" is not a database name pattern.')).toBe("exclude");
+    expect(fieldForError("invalid_pattern", "101 exclude patterns are too many.")).toBe("exclude");
+    expect(fieldForError("invalid_pattern", "101 include patterns are too many.")).toBe("include");
   });
 
   it("leaves connection and keyring failures to the whole form", () => {

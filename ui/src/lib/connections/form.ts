@@ -10,6 +10,7 @@ import type {
   UriImport,
 } from "../bindings";
 import { fieldForCode } from "../errors/fields";
+import { buildScope, patternFieldFor, scopeForm, type ScopeFormState } from "./scope";
 
 export const DEFAULT_PORT = "5432";
 export const DEFAULT_SSLMODE: SslMode = "prefer";
@@ -50,7 +51,7 @@ export function sslModeHint(mode: SslMode): string {
 /** Where the password that will be saved comes from, apart from what is typed in the field. */
 export type PasswordOrigin = "field" | "uri" | "pgpass";
 
-export interface FormState {
+export interface FormState extends ScopeFormState {
   name: string;
   host: string;
   port: string;
@@ -78,6 +79,9 @@ export function emptyForm(): FormState {
     passwordOrigin: "field",
     importedUri: "",
     removePassword: false,
+    allDatabases: false,
+    include: "",
+    exclude: "",
   };
 }
 
@@ -91,6 +95,7 @@ export function formFromConnection(c: Connection): FormState {
     database: c.database,
     username: c.username,
     sslmode: c.sslmode,
+    ...scopeForm(c.scope),
   };
 }
 
@@ -103,7 +108,7 @@ export function buildInput(state: FormState): ConnectionInput {
     database: state.database,
     username: state.username,
     sslmode: state.sslmode,
-    scope: { allDatabases: false, include: [], exclude: [] },
+    scope: buildScope(state),
   };
 }
 
@@ -142,11 +147,17 @@ export function passwordHint(state: FormState, editing: boolean): string {
 
 /** The form after importing a URI: its fields, and its password unless it had none. */
 export function applyUriImport(state: FormState, imported: UriImport, uri: string): FormState {
+  // A URI names a server and a database; what to back up of it stays the form's choice.
+  const { name, host, port, database, username, sslmode } = imported.input;
   const next: FormState = {
     ...state,
-    ...imported.input,
+    host,
+    port,
+    database,
+    username,
+    sslmode,
     // Keep a name the user already gave; the backend suggests "database@host".
-    name: state.name.trim() !== "" ? state.name : imported.input.name,
+    name: state.name.trim() !== "" ? state.name : name,
     removePassword: false,
   };
   if (imported.hasPassword) {
@@ -187,11 +198,25 @@ export function pgpassLabel(entry: PgpassEntry): string {
   return `${entry.username} @ ${entry.host}:${entry.port} / ${entry.database}`;
 }
 
-export type FieldName = "name" | "host" | "port" | "database" | "username" | "sslmode" | "password" | "uri";
+export type FieldName =
+  | "name"
+  | "host"
+  | "port"
+  | "database"
+  | "username"
+  | "sslmode"
+  | "password"
+  | "uri"
+  | "include"
+  | "exclude";
 
-/** The form field an error belongs under, or null for an error about the whole form (see errors/fields.ts). */
-export function fieldForError(code: string | null): FieldName | null {
-  return fieldForCode("connection", code);
+/**
+ * The form field an error belongs under, or null for an error about the whole form (see
+ * errors/fields.ts); a rejected pattern goes under the list its message names.
+ */
+export function fieldForError(code: string | null, message = ""): FieldName | null {
+  const field = fieldForCode("connection", code);
+  return field === "include" ? patternFieldFor(message) : field;
 }
 
 /** The labels the form shows, to refer to a field in a message. */
@@ -204,7 +229,14 @@ export const FIELD_LABELS: Record<FieldName, string> = {
   sslmode: "TLS mode",
   password: "Password",
   uri: "Import from URI",
+  include: "Include",
+  exclude: "Exclude",
 };
+
+/** A field's label as the form shows it now: the database is the maintenance one for a whole server. */
+export function fieldLabel(field: FieldName, state: Pick<FormState, "allDatabases">): string {
+  return field === "database" && state.allDatabases ? "Maintenance database" : FIELD_LABELS[field];
+}
 
 /** "PostgreSQL 16.4 (major 16)": the form's test result. */
 export function formatVersion(version: ServerVersion): string {

@@ -1,6 +1,7 @@
 // Which field of which form an error belongs under, by its code: the one map for every form.
 // A code a form's map does not name (or no code) is an error about the whole form.
 import type { RestoreField } from "../backups/restore";
+import type { SetRestoreField } from "../backups/restoreSet";
 import type { FieldName as ConnectionField } from "../connections/form";
 import type { ScheduleField } from "../schedules/form";
 import type { ErrorCode } from "./code";
@@ -13,6 +14,7 @@ export interface FormFields {
   connection: ConnectionField;
   schedule: ScheduleField;
   restore: RestoreField;
+  setRestore: SetRestoreField;
   settings: SettingsField;
 }
 
@@ -32,6 +34,8 @@ const FIELD_FOR_CODE: { [F in FormName]: CodeMap<FormFields[F]> } = {
     invalid_sslmode: "sslmode",
     pgpass_no_match: "password",
     invalid_uri: "uri",
+    // One code for both lists: connections/form.ts places it by its message.
+    invalid_pattern: "include",
   },
   schedule: {
     invalid_name: "name",
@@ -54,6 +58,12 @@ const FIELD_FOR_CODE: { [F in FormName]: CodeMap<FormFields[F]> } = {
     invalid_database: "database",
     database_not_empty: "allowNonEmpty",
     invalid_clean: "clean",
+  },
+  // A whole server set into a server.
+  setRestore: {
+    connection_not_found: "connection",
+    // The server already has some of the set's databases: "Replace databases that exist".
+    database_not_empty: "force",
   },
   settings: {
     invalid_image_template: "imageTemplate",

@@ -1,9 +1,9 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { commands, type Backup, type Connection, type ServerVersion } from "../bindings";
+import { commands, type Backup, type Connection, type DatabaseChoice, type ServerVersion } from "../bindings";
 import { running } from "../backups/running.svelte";
 import { deferred } from "../../test/deferred";
-import { backupRecord, savedConnection } from "../../test/fixtures";
+import { backupRecord, savedConnection, serverConnection, serverSetRecord } from "../../test/fixtures";
 import Connections from "./Connections.svelte";
 
 vi.mock("../bindings", () => ({
@@ -16,6 +16,7 @@ vi.mock("../bindings", () => ({
     connectionRemovalPreview: vi.fn(),
     connectionTest: vi.fn(),
     connectionTestInput: vi.fn(),
+    connectionDatabasesInput: vi.fn(),
     connectionParseUri: vi.fn(),
     connectionPgpassEntries: vi.fn(),
     backupRun: vi.fn(),
@@ -37,6 +38,8 @@ const staging = savedConnection({
   serverVersion: null,
   majorVersion: null,
 });
+
+const ONE_DATABASE = { allDatabases: false, include: [], exclude: [] };
 
 const v16: ServerVersion = { version: "16.4", number: 160004, major: 16 };
 
@@ -369,7 +372,7 @@ describe("Connection form", () => {
     await fireEvent.click(byId("form-save"));
 
     expect(api.connectionCreate).toHaveBeenCalledWith(
-      { name: "reporting", host: "10.1.2.3", port: "6432", database: "reports", username: "reader", sslmode: "verify-full" },
+      { name: "reporting", host: "10.1.2.3", port: "6432", database: "reports", username: "reader", sslmode: "verify-full", scope: ONE_DATABASE },
       { kind: "typed", value: "s3 cret" },
     );
     await waitFor(() => expect(screen.queryByTestId("connection-form")).toBeNull());
@@ -476,7 +479,7 @@ describe("Connection form", () => {
 
     await fireEvent.click(byId("form-test"));
     expect(api.connectionTestInput).toHaveBeenCalledWith(
-      { name: "reporting", host: "10.1.2.3", port: "6432", database: "reports", username: "reader", sslmode: "prefer" },
+      { name: "reporting", host: "10.1.2.3", port: "6432", database: "reports", username: "reader", sslmode: "prefer", scope: ONE_DATABASE },
       { kind: "typed", value: "pw" },
       null,
     );
@@ -624,5 +627,199 @@ describe("Connection form", () => {
     expect(dialog.getAttribute("aria-modal")).toBe("true");
     expect(within(dialog).getByLabelText("Port")).toBe(byId("field-port"));
     expect(within(dialog).getByLabelText("User")).toBe(byId("field-username"));
+  });
+});
+
+describe("Whole-server connections", () => {
+  const cluster = serverConnection({ scope: { allDatabases: true, include: ["shop_*", "app"], exclude: ["*_test"] } });
+
+  const choices: DatabaseChoice[] = [
+    { name: "app", sizeBytes: 8_388_608, taken: true, reason: null },
+    { name: "shop_eu", sizeBytes: 1_048_576, taken: true, reason: null },
+    { name: "shop_test", sizeBytes: 524_288, taken: false, reason: 'excluded by "*_test"' },
+    { name: "template1", sizeBytes: null, taken: false, reason: "a template" },
+  ];
+
+  async function openEdit(name: string) {
+    await fireEvent.click(within(row(name)).getByTestId("connection-edit"));
+    return byId("connection-form");
+  }
+
+  function radio(id: string) {
+    return byId(id) as HTMLInputElement;
+  }
+
+  it("lists such a connection as All databases with its patterns", async () => {
+    api.connectionList.mockResolvedValue([production, cluster]);
+    render(Connections);
+    await screen.findAllByTestId("connection-row");
+    const server = within(row("cluster"));
+    expect(server.getByTestId("connection-database").textContent).toBe("All databases");
+    expect(server.getByTestId("connection-patterns").textContent).toContain("only shop_*, app · not *_test");
+    expect(within(row("production")).getByTestId("connection-database").textContent).toBe("app");
+    expect(within(row("production")).queryByTestId("connection-patterns")).toBeNull();
+  });
+
+  it("backs up the whole server as a set, without a format to choose, and shows a partial one as a warning", async () => {
+    api.connectionList.mockResolvedValue([production, cluster]);
+    render(Connections);
+    await screen.findAllByTestId("connection-row");
+    const server = within(row("cluster"));
+    expect(server.queryByTestId("connection-backup-options")).toBeNull();
+    expect(within(row("production")).getByTestId("connection-backup-options")).toBeTruthy();
+
+    api.backupRun.mockResolvedValueOnce(serverSetRecord());
+    await fireEvent.click(server.getByTestId("connection-backup"));
+    expect(api.backupRun).toHaveBeenCalledWith(3, null);
+    const result = await server.findByTestId("connection-backup-result");
+    expect(result.dataset.state).toBe("partial");
+    expect(result.classList.contains("warning")).toBe(true);
+    expect(result.textContent).toContain("Partly backed up: Backed up 4 of 5 databases");
+  });
+
+  it("offers This database by default; All databases renames the database field and adds the patterns", async () => {
+    await openCreateForm();
+    expect(radio("scope-one").checked).toBe(true);
+    expect(screen.getByLabelText("Database")).toBe(byId("field-database"));
+    expect(screen.queryByTestId("field-include")).toBeNull();
+
+    await fireEvent.click(byId("scope-all"));
+    expect(screen.getByLabelText("Maintenance database")).toBe(byId("field-database"));
+    expect((byId("field-database") as HTMLInputElement).placeholder).toBe("postgres");
+    expect(screen.getByLabelText("Include")).toBe(byId("field-include"));
+    expect(screen.getByLabelText("Exclude")).toBe(byId("field-exclude"));
+    expect(byId("field-include").getAttribute("aria-describedby")).toContain("patterns-hint");
+    expect(document.getElementById("patterns-hint")?.textContent).toContain("* any characters, ? one");
+  });
+
+  it("creates one with the typed patterns and an empty maintenance database", async () => {
+    await openCreateForm();
+    await type("field-name", "cluster");
+    await type("field-host", "pg.example.com");
+    await fireEvent.click(byId("scope-all"));
+    await type("field-include", "shop_*,\napp");
+    await type("field-exclude", "*_test");
+    api.connectionCreate.mockResolvedValueOnce(cluster);
+    await fireEvent.click(byId("form-save"));
+
+    expect(api.connectionCreate).toHaveBeenCalledWith(
+      {
+        name: "cluster",
+        host: "pg.example.com",
+        port: "5432",
+        database: "",
+        username: "",
+        sslmode: "prefer",
+        scope: { allDatabases: true, include: ["shop_*", "app"], exclude: ["*_test"] },
+      },
+      { kind: "none" },
+    );
+  });
+
+  it("edits one keeping its scope and patterns", async () => {
+    api.connectionList.mockResolvedValue([production, cluster]);
+    render(Connections);
+    await screen.findAllByTestId("connection-row");
+    await openEdit("cluster");
+    expect(radio("scope-all").checked).toBe(true);
+    expect((byId("field-include") as HTMLTextAreaElement).value).toBe("shop_*, app");
+    expect((byId("field-exclude") as HTMLTextAreaElement).value).toBe("*_test");
+
+    await type("field-username", "admin");
+    api.connectionUpdate.mockResolvedValueOnce(cluster);
+    await fireEvent.click(byId("form-save"));
+    expect(api.connectionUpdate).toHaveBeenCalledWith(
+      3,
+      expect.objectContaining({ username: "admin", database: "postgres", scope: cluster.scope }),
+      { kind: "keep" },
+    );
+  });
+
+  it("shows what a run would take: each database with its size, taken or left out and why", async () => {
+    api.connectionList.mockResolvedValue([production, cluster]);
+    render(Connections);
+    await screen.findAllByTestId("connection-row");
+    await openEdit("cluster");
+    const answer = deferred<DatabaseChoice[]>();
+    api.connectionDatabasesInput.mockReturnValueOnce(answer.promise);
+
+    await fireEvent.click(byId("scope-list"));
+    expect(api.connectionDatabasesInput).toHaveBeenCalledWith(
+      expect.objectContaining({ host: "pg.example.com", scope: cluster.scope }),
+      { kind: "keep" },
+      3,
+    );
+    expect(byId("scope-listing").textContent).toContain("Reading the server’s databases");
+    expect((byId("scope-list") as HTMLButtonElement).disabled).toBe(true);
+
+    answer.resolve(choices);
+    const list = await screen.findByTestId("scope-database-list");
+    expect(list.dataset.noneTaken).toBe("false");
+    expect(byId("scope-summary").textContent).toBe("A backup takes 2 of the server's 4 databases (9.0 MiB on the server).");
+    const rows = within(list).getAllByTestId("scope-database");
+    const cells = (i: number) => Array.from(rows[i].querySelectorAll("td"), (td) => td.textContent?.trim());
+    expect(rows.map((r) => r.dataset.taken)).toEqual(["true", "true", "false", "false"]);
+    expect(cells(0)).toEqual(["app", "8.0 MiB", "taken"]);
+    expect(cells(2)).toEqual(["shop_test", "512 KiB", 'left out: excluded by "*_test"']);
+    expect(cells(3)).toEqual(["template1", "—", "left out: a template"]);
+
+    // A change to the patterns makes the shown list stale until it is read again.
+    expect(screen.queryByTestId("scope-outdated")).toBeNull();
+    await type("field-exclude", "*_test, shop_eu");
+    expect(byId("scope-outdated").textContent).toContain("show again");
+    expect(list.classList.contains("outdated")).toBe(true);
+  });
+
+  it("says clearly when the patterns leave no database", async () => {
+    await openCreateForm();
+    await fireEvent.click(byId("scope-all"));
+    await type("field-include", "nothing_*");
+    api.connectionDatabasesInput.mockResolvedValueOnce([
+      { name: "app", sizeBytes: 1024, taken: false, reason: "matches no include pattern" },
+    ]);
+    await fireEvent.click(byId("scope-list"));
+
+    const list = await screen.findByTestId("scope-database-list");
+    expect(list.dataset.noneTaken).toBe("true");
+    const summary = byId("scope-summary");
+    expect(summary.classList.contains("failed")).toBe(true);
+    expect(summary.textContent).toContain("Nothing to back up.");
+    expect(summary.textContent).toContain("would be refused");
+  });
+
+  it("puts a bad pattern under its own field, from Show databases and from Save", async () => {
+    await openCreateForm();
+    await fillNewConnection();
+    await fireEvent.click(byId("scope-all"));
+    await type("field-exclude", "[oops");
+    const message = 'The exclude pattern "[oops" is not a database name pattern.';
+    api.connectionDatabasesInput.mockRejectedValueOnce({ code: "invalid_pattern", message });
+    await fireEvent.click(byId("scope-list"));
+
+    const error = await screen.findByTestId("error-exclude");
+    expect(error.textContent).toContain(message);
+    expect(byId("field-exclude").getAttribute("aria-invalid")).toBe("true");
+    expect(byId("field-exclude").getAttribute("aria-describedby")).toContain("error-exclude");
+    expect(screen.queryByTestId("error-include")).toBeNull();
+    await waitFor(() => expect(document.activeElement).toBe(byId("field-exclude")));
+    expect(byId("scope-list-error").textContent).toContain("check the Exclude field.");
+
+    // Typing in the field clears its error.
+    await type("field-exclude", "*_test");
+    expect(screen.queryByTestId("error-exclude")).toBeNull();
+
+    api.connectionCreate.mockRejectedValueOnce({ code: "invalid_pattern", message: 'The include pattern "" is not a database name pattern.' });
+    await fireEvent.click(byId("form-save"));
+    expect((await screen.findByTestId("error-include")).textContent).toContain("include pattern");
+    expect(screen.queryByTestId("form-error")).toBeNull();
+  });
+
+  it("shows a connection failure of the list in the list, not under a field", async () => {
+    await openCreateForm();
+    await fireEvent.click(byId("scope-all"));
+    api.connectionDatabasesInput.mockRejectedValueOnce({ code: "wrong_password", message: "The server refused the password." });
+    await fireEvent.click(byId("scope-list"));
+    expect((await screen.findByTestId("scope-list-error")).textContent).toContain("The server refused the password.");
+    expect(screen.queryByTestId("form-error")).toBeNull();
   });
 });
