@@ -14,7 +14,7 @@ import {
   rolesText,
   setRestoreOutcomeText,
 } from "./restoreSet";
-import { completedParts, hasUsableFile, setSummary } from "./sets";
+import { completedParts, hasUsableFile, setBadge, setSummary } from "./sets";
 
 const set = serverSetRecord();
 const connections = [savedConnection(), savedConnection({ id: 3, name: "cluster", database: "postgres" })];
@@ -34,6 +34,7 @@ const outcome = (overrides: Partial<SetRestoreOutcome> = {}): SetRestoreOutcome 
 describe("a set in words", () => {
   it("counts the databases dumped of all it tried", () => {
     expect(setSummary(set)).toBe("Server set · 4 of 5 databases");
+    expect(setBadge(set)).toBe("Set · 4 of 5");
     expect(completedParts(set).map((p) => p.database)).toEqual(["app", "shop", "shop_eu", "analytics"]);
   });
 

@@ -17,6 +17,11 @@ export function setSummary(backup: Pick<Backup, "parts">): string {
   return `Server set · ${completedParts(backup).length} of ${total} ${total === 1 ? "database" : "databases"}`;
 }
 
+/** "Set · 4 of 5": the same, short enough for the Backups table's connection column. */
+export function setBadge(backup: Pick<Backup, "parts">): string {
+  return `Set · ${completedParts(backup).length} of ${backup.parts.length}`;
+}
+
 /** A part's archive size, "—" before it has one. */
 export function partSizeText(part: Pick<SetPart, "sizeBytes">): string {
   return part.sizeBytes === null ? "—" : formatBytes(part.sizeBytes);

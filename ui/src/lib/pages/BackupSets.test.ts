@@ -54,7 +54,7 @@ describe("A server set in the Backups list", () => {
     expect(screen.getAllByTestId("backup-row")).toHaveLength(3);
     const row = within(rowOf(20));
     expect(row.getByTestId("backup-connection").textContent).toBe("cluster");
-    expect(row.getByTestId("backup-set-toggle").textContent?.trim()).toBe("Server set · 4 of 5 databases");
+    expect(row.getByTestId("backup-set-toggle").textContent?.trim()).toBe("Set · 4 of 5");
 
     const badge = row.getByTestId("backup-status");
     expect(badge.textContent).toBe("Partial");
