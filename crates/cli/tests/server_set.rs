@@ -72,11 +72,17 @@ impl TargetServer {
                 &name,
                 "--label",
                 "dev.dbm.test=server-set",
+                // Host networking (the daemon may have no bridge, ENVIRONMENT.md): the server
+                // listens on the free port itself (the image's postgres reads PGPORT).
+                "--network",
+                "host",
+                "-e",
+                &format!("PGPORT={port}"),
                 "-e",
                 &format!("POSTGRES_PASSWORD={password}"),
-                "-p",
-                &format!("127.0.0.1:{port}:5432"),
                 &format!("postgres:{major}"),
+                "-c",
+                "listen_addresses=127.0.0.1",
             ])
             .output()
             .unwrap();
