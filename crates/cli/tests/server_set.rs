@@ -803,6 +803,24 @@ fn sets_are_verified_by_restore_pruned_whole_and_one_part_restores_into_a_new_da
         assert!(checks.contains(&format!("{db}: archive")), "{checks:?}");
         assert!(checks.contains(&format!("{db}: row counts")), "{checks:?}");
     }
+    let restores: Vec<&serde_json::Value> = verification["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["name"] == "restore")
+        .collect();
+    assert_eq!(
+        restores.len(),
+        1,
+        "one throwaway server for the set: {verification}"
+    );
+    assert!(
+        restores[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("2 databases, their roles first"),
+        "{verification}"
+    );
     let tables: Vec<String> = verification["restoredTables"]
         .as_array()
         .unwrap()

@@ -11,6 +11,7 @@ mod file_checks;
 mod on_server;
 mod restore_check;
 mod set_checks;
+mod set_container;
 
 pub use restore_check::RestoreCheck;
 
@@ -55,7 +56,7 @@ pub async fn verify(
     checks.extend(file_checks::checks(&store, &backup, &path).await);
     if backup.kind == BackupKind::Server {
         if checks.iter().all(|c| c.ok) {
-            let (part_checks, tables) = set_checks::parts(&store, &backup, restore).await;
+            let (part_checks, tables) = set_checks::parts(&store, &backup, &path, restore).await;
             checks.extend(part_checks);
             restored_tables = tables;
         }

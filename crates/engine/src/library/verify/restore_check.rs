@@ -120,7 +120,11 @@ pub(super) async fn restore_check(
 }
 
 /// The restored tables against the source's, within what the dump holds.
-fn compare(scope: Scope, tables: &[TableCount], source: &[(String, i64)]) -> VerifyCheck {
+pub(super) fn compare(
+    scope: Scope,
+    tables: &[TableCount],
+    source: &[(String, i64)],
+) -> VerifyCheck {
     // A partial dump holds what it holds: source tables it left out are not missing.
     let absent: Vec<String> = if scope.partial {
         Vec::new()
