@@ -148,18 +148,8 @@ pub async fn backup_restore(
     request: RestoreRequest,
 ) -> Result<RestoreOutcome, AppError> {
     let store = state.store()?;
-    let cancel = CancellationToken::new();
-    *state.running_restore() = Some(cancel.clone());
-    let lines = app.clone();
-    let outcome = restore::restore(
-        store,
-        &request,
-        &move |line| {
-            let _ = lines.emit(RESTORE_EVENT, line.to_string());
-        },
-        &cancel,
-    )
-    .await;
+    let (cancel, on_line) = restore_session(&app, &state);
+    let outcome = restore::restore(store, &request, &on_line, &cancel).await;
     *state.running_restore() = None;
     Ok(outcome?)
 }
@@ -173,20 +163,25 @@ pub async fn backup_restore_set(
     request: SetRestoreRequest,
 ) -> Result<SetRestoreOutcome, AppError> {
     let store = state.store()?;
+    let (cancel, on_line) = restore_session(&app, &state);
+    let outcome = restore_set::restore_set(store, &request, &on_line, &cancel).await;
+    *state.running_restore() = None;
+    Ok(outcome?)
+}
+
+/// A restore's cancel token (registered, so Cancel reaches it) and its progress lines as
+/// `restore` events.
+fn restore_session(
+    app: &AppHandle,
+    state: &AppState,
+) -> (CancellationToken, impl Fn(&str) + Send + Sync) {
     let cancel = CancellationToken::new();
     *state.running_restore() = Some(cancel.clone());
     let lines = app.clone();
-    let outcome = restore_set::restore_set(
-        store,
-        &request,
-        &move |line| {
-            let _ = lines.emit(RESTORE_EVENT, line.to_string());
-        },
-        &cancel,
-    )
-    .await;
-    *state.running_restore() = None;
-    Ok(outcome?)
+    let on_line = move |line: &str| {
+        let _ = lines.emit(RESTORE_EVENT, line.to_string());
+    };
+    (cancel, on_line)
 }
 
 /// Cancels the restore in progress; false when none runs.

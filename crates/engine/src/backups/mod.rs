@@ -2,6 +2,7 @@
 
 mod begin;
 mod coordinator;
+mod guard;
 pub mod layout;
 pub mod manifest;
 mod model;

@@ -9,6 +9,7 @@ use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::begin::{begin, patiently, BackupRequest, Setup};
+use super::guard::{Guards, Watched};
 use super::layout;
 use super::model::Backup;
 use super::partial_file::{remove_partial, restrict_tree, watch_size};
@@ -333,63 +334,25 @@ impl Run {
             watched.saw(bytes);
             progress.bytes(id, bytes, started.elapsed())
         });
-        // The watch cancels through a child token: the user's cancel still reaches pg_dump.
+        // The guards cancel through a child token: the user's cancel still reaches pg_dump.
         let cancel = &self.cancel.child_token();
-        let stalled = stall::Stalled::default();
-        let watchdog = tokio::spawn(stall::watch(
+        let guards = Guards::start(
+            Watched {
+                id,
+                target: &self.target,
+                progress: self.progress.clone(),
+                started,
+                stall_after: self.stall_after,
+                time_limit: self.time_limit,
+            },
             seen,
-            self.target.clone(),
-            self.stall_after,
-            self.progress.clone(),
-            id,
-            cancel.clone(),
-            stalled.clone(),
-        ));
-        // The time limit counts from the run's start, and ends it through the same token.
-        let timed_out = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let deadline = self.time_limit.map(|limit| {
-            let (timed_out, cancel, at) = (timed_out.clone(), cancel.clone(), started + limit);
-            tokio::spawn(async move {
-                tokio::time::sleep_until(at.into()).await;
-                timed_out.store(true, std::sync::atomic::Ordering::SeqCst);
-                cancel.cancel();
-            })
-        });
+            cancel,
+        );
         let outcome = self
             .dump_watched(runner, resolved, partial, report, cancel)
             .await;
-        watchdog.abort();
-        if let Some(deadline) = deadline {
-            deadline.abort();
-        }
-        let explanation = stalled.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let (Some(limit), Outcome::Ended { log, .. }) = (self.time_limit, &outcome) {
-            if timed_out.load(std::sync::atomic::Ordering::SeqCst) {
-                return Outcome::failed(
-                    Problem::new(
-                        Code::BackupTimeLimit,
-                        format!(
-                            "The backup was stopped at its time limit of {}.",
-                            crate::time::human_duration(limit.as_secs())
-                        ),
-                        "Find out why it takes this long (a lock, a slow server, more data), or give the schedule a longer time limit.",
-                    ),
-                    log.clone(),
-                );
-            }
-        }
-        match (explanation, outcome) {
-            (Some(why), Outcome::Ended { log, .. }) => Outcome::failed(
-                Problem::new(
-                    Code::BackupStalled,
-                    format!(
-                        "The backup was stopped after {} without data: {why}.",
-                        crate::time::human_duration(self.stall_after.as_secs())
-                    ),
-                    "End what blocks it (or wait for it), then back up again; a longer stall limit waits longer.",
-                ),
-                log,
-            ),
+        match (guards.finish(), outcome) {
+            (Some(problem), Outcome::Ended { log, .. }) => Outcome::failed(problem, log),
             (_, outcome) => outcome,
         }
     }

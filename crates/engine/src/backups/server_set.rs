@@ -7,13 +7,13 @@
 //! left out is in the manifest, with why.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 
 use super::begin::{self, BackupRequest};
+use super::guard::{Guards, Watched};
 use super::layout;
 use super::manifest::{self, Manifest};
 use super::model::Backup;
@@ -278,59 +278,25 @@ impl SetRun {
         });
         let watcher = watch_size(partial.to_path_buf(), report);
         let cancel = self.cancel.child_token();
-        let stalled = stall::Stalled::default();
-        let watchdog = tokio::spawn(stall::watch(
+        let guards = Guards::start(
+            Watched {
+                id,
+                target: &self.target,
+                progress: self.progress.clone(),
+                started,
+                stall_after: self.stall_after,
+                time_limit: self.time_limit,
+            },
             seen,
-            self.target.clone(),
-            self.stall_after,
-            self.progress.clone(),
-            id,
-            cancel.clone(),
-            stalled.clone(),
-        ));
-        let timed_out = Arc::new(AtomicBool::new(false));
-        let deadline = self.time_limit.map(|limit| {
-            let (timed_out, cancel, at) = (timed_out.clone(), cancel.clone(), started + limit);
-            tokio::spawn(async move {
-                tokio::time::sleep_until(at.into()).await;
-                timed_out.store(true, Ordering::SeqCst);
-                cancel.cancel();
-            })
-        });
+            &cancel,
+        );
         let runs = groups
             .iter()
             .map(|group| server_set::dump_group(runner, &self.target, partial, group, &cancel));
         let exits = futures_util::future::join_all(runs).await;
         watcher.abort();
-        watchdog.abort();
-        if let Some(deadline) = deadline {
-            deadline.abort();
-        }
-        if let Some(why) = stalled.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            return Dumped::Stopped(
-                BackupStatus::Failed,
-                Problem::new(
-                    Code::BackupStalled,
-                    format!(
-                        "The set was stopped after {} without data: {why}.",
-                        crate::time::human_duration(self.stall_after.as_secs())
-                    ),
-                    "End what blocks it (or wait for it), then back up again; a longer stall limit waits longer.",
-                ),
-            );
-        }
-        if let (true, Some(limit)) = (timed_out.load(Ordering::SeqCst), self.time_limit) {
-            return Dumped::Stopped(
-                BackupStatus::Failed,
-                Problem::new(
-                    Code::BackupTimeLimit,
-                    format!(
-                        "The set was stopped at its time limit of {}.",
-                        crate::time::human_duration(limit.as_secs())
-                    ),
-                    "Find out why it takes this long, or give the schedule a longer time limit.",
-                ),
-            );
+        if let Some(problem) = guards.finish() {
+            return Dumped::Stopped(BackupStatus::Failed, problem);
         }
         if self.cancel.is_cancelled() {
             return Dumped::Stopped(BackupStatus::Cancelled, cancelled());

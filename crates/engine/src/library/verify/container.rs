@@ -25,6 +25,27 @@ pub(super) async fn restore_in_throwaway(
     path: &Path,
     scope: Scope,
 ) -> Result<Restored, Problem> {
+    let (docker, image) = throwaway_image(store, backup).await?;
+
+    // A plain backup compressed by the app is decompressed next to it first: the image has no zstd.
+    let (source, scratch) = if backup.format == DumpFormat::Plain {
+        plain_sql(path, "verify.sql").await?
+    } else {
+        (path.to_path_buf(), None)
+    };
+    let result = run_restore_container(&docker, &image, backup, &source, scope).await;
+    if let Some(scratch) = scratch {
+        let _ = std::fs::remove_file(scratch);
+    }
+    result
+}
+
+/// The daemon and the `postgres:<major>` image (major of the dump's pg_dump, present) a
+/// throwaway server for `backup` runs in.
+pub(super) async fn throwaway_image(
+    store: &Arc<Store>,
+    backup: &Backup,
+) -> Result<(bollard::Docker, String), Problem> {
     let major = dump_major(backup)?;
     let lookup = store.clone();
     let template = run_blocking(move || settings::image_template(&lookup)).await?;
@@ -40,18 +61,7 @@ pub(super) async fn restore_in_throwaway(
         )
     })?;
     docker::ensure_image(&docker, &image, &|_| {}).await?;
-
-    // A plain backup compressed by the app is decompressed next to it first: the image has no zstd.
-    let (source, scratch) = if backup.format == DumpFormat::Plain {
-        plain_sql(path, "verify.sql").await?
-    } else {
-        (path.to_path_buf(), None)
-    };
-    let result = run_restore_container(&docker, &image, backup, &source, scope).await;
-    if let Some(scratch) = scratch {
-        let _ = std::fs::remove_file(scratch);
-    }
-    result
+    Ok((docker, image))
 }
 
 async fn run_restore_container(

@@ -8,7 +8,7 @@ use super::counts::{source_counts, Restored};
 use super::on_server::restore_on_server;
 use crate::backups::{Backup, TableCount, VerifyCheck};
 use crate::library::dump_scope::{self, Scope};
-use crate::model::ConnectionId;
+use crate::model::{ConnectionId, Problem};
 use crate::store::Store;
 
 /// Whether and where verifying restores the backup.
@@ -93,6 +93,16 @@ pub(super) async fn restore_check(
     }
     let mut checks = vec![VerifyCheck::new("restore", true, detail)];
     let source = source_counts(store, backup, source_database).await;
+    let tables = against_source(counts, &source);
+    checks.push(source_check(scope, &tables, &source));
+    (checks, Some(tables))
+}
+
+/// The restored tables, each with the source's count (None when the source is unreachable).
+pub(super) fn against_source(
+    counts: Vec<(String, i64)>,
+    source: &Result<Vec<(String, i64)>, Problem>,
+) -> Vec<TableCount> {
     let mut tables: Vec<TableCount> = counts
         .into_iter()
         .map(|(table, rows)| TableCount {
@@ -105,8 +115,17 @@ pub(super) async fn restore_check(
         })
         .collect();
     tables.sort_by(|a, b| a.table.cmp(&b.table));
-    checks.push(match &source {
-        Ok(source) => compare(scope, &tables, source),
+    tables
+}
+
+/// The comparison with the source, or why there is none.
+pub(super) fn source_check(
+    scope: Scope,
+    tables: &[TableCount],
+    source: &Result<Vec<(String, i64)>, Problem>,
+) -> VerifyCheck {
+    match source {
+        Ok(source) => compare(scope, tables, source),
         Err(problem) => VerifyCheck::new(
             "row counts",
             true,
@@ -115,16 +134,11 @@ pub(super) async fn restore_check(
                 problem.message
             ),
         ),
-    });
-    (checks, Some(tables))
+    }
 }
 
 /// The restored tables against the source's, within what the dump holds.
-pub(super) fn compare(
-    scope: Scope,
-    tables: &[TableCount],
-    source: &[(String, i64)],
-) -> VerifyCheck {
+fn compare(scope: Scope, tables: &[TableCount], source: &[(String, i64)]) -> VerifyCheck {
     // A partial dump holds what it holds: source tables it left out are not missing.
     let absent: Vec<String> = if scope.partial {
         Vec::new()

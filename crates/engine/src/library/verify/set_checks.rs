@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::counts::source_counts;
-use super::restore_check::{compare, restore_check};
+use super::restore_check::{against_source, restore_check, source_check};
 use super::set_container::restore_set_in_throwaway;
 use super::{file_checks, RestoreCheck};
 use crate::backups::{Backup, TableCount, VerifyCheck};
@@ -124,31 +124,10 @@ async fn in_one_container(
     for (database, view, _) in intact {
         let counts = restored.get(database).cloned().unwrap_or_default();
         let source = source_counts(store, view, Some(database)).await;
-        let mut found: Vec<TableCount> = counts
-            .into_iter()
-            .map(|(table, rows)| TableCount {
-                source_rows: source
-                    .as_ref()
-                    .ok()
-                    .map(|s| s.iter().find(|(t, _)| *t == table).map_or(0, |(_, n)| *n)),
-                table,
-                rows,
-            })
-            .collect();
-        found.sort_by(|a, b| a.table.cmp(&b.table));
+        let found = against_source(counts, &source);
         checks.push(named(
             database,
-            match &source {
-                Ok(source) => compare(dump_scope::scope_of(view), &found, source),
-                Err(problem) => VerifyCheck::new(
-                    "row counts",
-                    true,
-                    format!(
-                        "not compared: the source is not reachable ({})",
-                        problem.message
-                    ),
-                ),
-            },
+            source_check(dump_scope::scope_of(view), &found, &source),
         ));
         tables.extend(found.into_iter().map(|t| in_database(database, t)));
     }

@@ -7,14 +7,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::container::throwaway_image;
 use super::counts::COUNT_ROWS_SQL;
 use crate::backups::Backup;
-use crate::blocking::run_blocking;
 use crate::docker::{self, ContainerSpec};
-use crate::library::tools::dump_major;
 use crate::model::{Code, Problem};
 use crate::pg::conninfo::dbname_conninfo;
-use crate::settings;
 use crate::store::Store;
 
 const IN_MOUNT: &str = "/dbm-in";
@@ -56,21 +54,7 @@ pub(super) async fn restore_set_in_throwaway(
     parts: &[(String, String)],
     globals: Option<String>,
 ) -> Result<SetCounts, Problem> {
-    let major = dump_major(set)?;
-    let lookup = store.clone();
-    let template = run_blocking(move || settings::image_template(&lookup)).await?;
-    let image = template.replace("{major}", &major.to_string());
-    let docker = docker::connect().await.map_err(|problem| {
-        Problem::new(
-            Code::RestoreCheckNeedsDocker,
-            format!(
-                "Verifying by restore starts a throwaway PostgreSQL in Docker: {}",
-                problem.message
-            ),
-            problem.fix,
-        )
-    })?;
-    docker::ensure_image(&docker, &image, &|_| {}).await?;
+    let (docker, image) = throwaway_image(store, set).await?;
     let mut env = vec![
         format!("DBM_COUNT={}", parts.len()),
         format!("DBM_GLOBALS={}", globals.unwrap_or_default()),
