@@ -53,15 +53,7 @@ pub async fn run_backup(
     let record = record_outcome(&run.store, run.id, outcome).await;
     drop(lock);
     let mut record = record?;
-    if record.status == BackupStatus::Completed {
-        let (store, id) = (run.store.clone(), run.id);
-        match run_blocking(move || unusual::flag(&store, id)).await {
-            Ok(reasons) => record.unusual = reasons,
-            Err(problem) => {
-                tracing::warn!(backup = id.0, %problem, "could not judge whether the backup is unusual")
-            }
-        }
-    }
+    unusual::judge_record(&run.store, &mut record).await;
     match record.status {
         BackupStatus::Completed => {
             tracing::info!(

@@ -109,7 +109,9 @@ pub(super) async fn run_set(
     let outcome = set.execute().await;
     let record = set.record(outcome).await;
     drop(setup.lock);
-    let record = record?;
+    let mut record = record?;
+    // Sets are judged against earlier sets of the connection: their size and duration.
+    super::unusual::judge_record(&set.store, &mut record).await;
     tracing::info!(
         backup = record.id.0,
         status = record.status.as_str(),

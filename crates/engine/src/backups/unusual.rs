@@ -2,8 +2,12 @@
 //! or a duration far from the usual, or a table that had rows and lost most of them. A
 //! shrinking dump is the earliest sign of lost data.
 
+use std::sync::Arc;
+
+use super::model::Backup;
 use super::repository::{self, Sample};
-use crate::model::{BackupId, Problem};
+use crate::blocking::run_blocking;
+use crate::model::{BackupId, BackupStatus, Problem};
 use crate::store::Store;
 use crate::units::human_bytes;
 
@@ -19,6 +23,21 @@ const MIN_MEDIAN_SECONDS: f64 = 10.0;
 const MIN_TABLE_ROWS: i64 = 100;
 /// A table that kept less than this share of its rows lost most of them.
 const KEPT_SHARE: f64 = 0.5;
+
+/// A finished run's record: judged when it completed, its reasons put on it. A failure to judge
+/// is logged, never the run's failure.
+pub(super) async fn judge_record(store: &Arc<Store>, record: &mut Backup) {
+    if record.status != BackupStatus::Completed {
+        return;
+    }
+    let (store, id) = (store.clone(), record.id);
+    match run_blocking(move || flag(&store, id)).await {
+        Ok(reasons) => record.unusual = reasons,
+        Err(problem) => {
+            tracing::warn!(backup = id.0, %problem, "could not judge whether the backup is unusual")
+        }
+    }
+}
 
 /// Judges completed backup `id`, records why it is unusual (if it is) and answers that.
 pub fn flag(store: &Store, id: BackupId) -> Result<Vec<String>, Problem> {

@@ -4,6 +4,7 @@ import {
   CHART,
   byteTicks,
   chartedBackups,
+  isFailure,
   completedSince,
   dayLabel,
   daysAgo,
@@ -259,5 +260,12 @@ describe("historySummary and historyFilter", () => {
   it("charts the runs that ended, oldest first", () => {
     const backups = [at(1, { id: 2 }), at(2, { id: 1, status: "cancelled" }), at(3, { id: 3, status: "failed" })];
     expect(chartedBackups(backups).map((b) => b.id)).toEqual([3, 2]);
+  });
+
+  it("charts a partial server set, marked like a failure: it left databases out", () => {
+    const partial = at(2, { id: 4, status: "partial" });
+    expect(chartedBackups([at(1, { id: 5 }), partial]).map((b) => b.id)).toEqual([4, 5]);
+    expect(isFailure(partial)).toBe(true);
+    expect(isFailure(at(1, { id: 5 }))).toBe(false);
   });
 });

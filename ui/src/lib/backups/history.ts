@@ -46,12 +46,13 @@ export const CHART = {
 /** The runs the chart shows: the ones that ended, well or not (cancelled and running ones not). */
 export function chartedBackups(backups: readonly Backup[]): Backup[] {
   return backups
-    .filter((b) => b.status === "completed" || b.status === "failed" || b.status === "interrupted")
+    .filter((b) => b.status === "completed" || isFailure(b))
     .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
 }
 
+/** Marked as a failure: it failed, was interrupted, or (a server set) left databases out. */
 export function isFailure(backup: Pick<Backup, "status">): boolean {
-  return backup.status === "failed" || backup.status === "interrupted";
+  return backup.status === "failed" || backup.status === "interrupted" || backup.status === "partial";
 }
 
 /** A function from a domain [d0, d1] onto a range [r0, r1]; the middle of the range for an empty domain. */
