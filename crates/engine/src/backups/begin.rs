@@ -9,9 +9,10 @@ use std::time::Instant;
 use super::repository;
 use super::run_lock::RunLock;
 use crate::blocking::run_blocking;
-use crate::connections::{Connection, Connections};
+use crate::connections::{self, Connection, Connections};
 use crate::dump::options::DumpOptions;
 use crate::model::{BackupId, Code, ConnectionId, Problem, ScheduleId, Trigger};
+use crate::pg::{ConnectTarget, DEFAULT_CONNECT_TIMEOUT};
 use crate::secrets::Secret;
 use crate::settings::{self, EnginePolicy};
 use crate::store::Store;
@@ -44,6 +45,21 @@ pub(super) struct Setup {
     pub stall_after: std::time::Duration,
     pub id: BackupId,
     pub lock: RunLock,
+}
+
+impl Setup {
+    /// Where the run connects: the connection, under a session name of the run's own (to find
+    /// its sessions on the server when it stalls).
+    pub fn target(&self) -> ConnectTarget {
+        ConnectTarget {
+            application_name: format!("dbm-backup-{}", self.id.0),
+            ..connections::target_of(
+                &self.connection,
+                self.password.clone(),
+                DEFAULT_CONNECT_TIMEOUT,
+            )
+        }
+    }
 }
 
 /// Reads the connection, its password and the settings, and records the run as running with

@@ -2,11 +2,13 @@
 //! outcome. File names are kept relative to the set's folder, so a set moved with its folder
 //! (a changed backup root) still finds its parts.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection as Sql};
 
 use super::model::{Backup, BackupKind, SetGlobals, SetPart};
+use crate::dump::sink::Written;
 use crate::model::{BackupId, BackupStatus, Problem};
 use crate::store::decode;
 
@@ -46,6 +48,21 @@ impl PartRecord {
             log: None,
         }
     }
+}
+
+/// What each completed part's file hashed to, by its name in the set's folder.
+pub fn hashed(parts: &[PartRecord]) -> HashMap<PathBuf, Written> {
+    parts
+        .iter()
+        .filter(|p| p.status == BackupStatus::Completed)
+        .filter_map(|p| {
+            let written = Written {
+                bytes: u64::try_from(p.size_bytes?).ok()?,
+                sha256: p.sha256.clone()?,
+            };
+            Some((PathBuf::from(p.file_name.as_ref()?), written))
+        })
+        .collect()
 }
 
 /// Replaces the set's parts with `parts`.

@@ -20,13 +20,13 @@ use super::run_problems::{backup_root_problem, error_lines, pg_dump_problem};
 use super::stall;
 use super::unusual;
 use crate::blocking::run_blocking;
-use crate::connections::{self, Connections};
+use crate::connections::Connections;
 use crate::dump::invocation::Destination;
 use crate::dump::options::{self, DumpOptions, Resolved};
 use crate::dump::runner::{self, Runner};
 use crate::dump::sink::{hash_path, ProgressFn, Sink, Written};
 use crate::model::{BackupId, BackupStatus, Code, ConnectionId, DumpFormat, Problem};
-use crate::pg::{ConnectTarget, ServerVersion, DEFAULT_CONNECT_TIMEOUT};
+use crate::pg::{ConnectTarget, ServerVersion};
 use crate::settings::EnginePolicy;
 use crate::store::Store;
 
@@ -156,16 +156,18 @@ impl Run {
     ) -> Result<(Run, RunLock), Problem> {
         let setup_store = store.clone();
         let setup = request.clone();
+        let setup = run_blocking(move || begin(&setup_store, &setup)).await?;
+        let target = setup.target();
         let Setup {
             connection,
-            password,
             policy,
             template,
             root,
             stall_after,
             id,
             lock,
-        } = run_blocking(move || begin(&setup_store, &setup)).await?;
+            ..
+        } = setup;
         progress.started(id, connection.id);
         tracing::info!(
             backup = id.0,
@@ -178,11 +180,7 @@ impl Run {
             progress,
             started: Instant::now(),
             connection: connection.id,
-            target: ConnectTarget {
-                // Its own name on the server, to find its sessions when it stalls.
-                application_name: format!("dbm-backup-{}", id.0),
-                ..connections::target_of(&connection, password, DEFAULT_CONNECT_TIMEOUT)
-            },
+            target,
             stall_after,
             time_limit: request.time_limit,
             slug: layout::slug(&connection.name, connection.id.0),

@@ -28,9 +28,9 @@ use crate::connections::databases::{self, DatabaseChoice};
 use crate::connections::{self, Connections};
 use crate::dump::runner::{self, Runner};
 use crate::dump::server_set::{self, Group, PartJob, GLOBALS_FILE, GLOBALS_LOG, GLOBALS_PASSWORDS};
-use crate::dump::sink::{hash_path, ProgressFn};
+use crate::dump::sink::{hash_folder_knowing, hash_path, ProgressFn};
 use crate::model::{BackupId, BackupStatus, Code, Problem};
-use crate::pg::{ConnectTarget, DEFAULT_CONNECT_TIMEOUT};
+use crate::pg::ConnectTarget;
 use crate::settings::EnginePolicy;
 use crate::store::Store;
 
@@ -93,10 +93,7 @@ pub(super) async fn run_set(
         id: setup.id,
         progress,
         started: Instant::now(),
-        target: ConnectTarget {
-            application_name: format!("dbm-backup-{}", setup.id.0),
-            ..connections::target_of(&setup.connection, setup.password, DEFAULT_CONNECT_TIMEOUT)
-        },
+        target: setup.target(),
         slug: layout::slug(&setup.connection.name, setup.connection.id.0),
         connection: setup.connection,
         policy: setup.policy,
@@ -195,8 +192,8 @@ impl SetRun {
     ) -> Result<(crate::pg::ServerVersion, Vec<DatabaseChoice>), Problem> {
         let client = crate::pg::connect(&self.target).await?;
         let server = crate::pg::detect_server_version(&client).await?;
+        let choices = databases::choices_on(&client, &self.connection.scope).await?;
         drop(client);
-        let choices = databases::choices(&self.target, &self.connection.scope).await?;
         let (store, id, found, connection) = (
             self.store.clone(),
             self.id,
@@ -355,6 +352,7 @@ impl SetRun {
             &parts,
             choices,
         );
+        let known = parts::hashed(&parts);
         let (folder, final_path, root) =
             (partial.to_path_buf(), path.to_path_buf(), self.root.clone());
         let sealed = tokio::task::spawn_blocking(move || -> std::io::Result<_> {
@@ -367,7 +365,8 @@ impl SetRun {
                 .map(Path::to_path_buf)
                 .unwrap_or_default();
             crate::dump::durable::sync_folders(&parent, &root)?;
-            hash_path(&final_path)
+            // The parts were hashed as they were made: only the manifest is read again.
+            hash_folder_knowing(&final_path, &known)
         })
         .await
         .unwrap_or_else(|e| Err(std::io::Error::other(e)));

@@ -25,8 +25,15 @@ pub async fn choices(
     target: &ConnectTarget,
     scope: &Scope,
 ) -> Result<Vec<DatabaseChoice>, Problem> {
-    let client = pg::connect(target).await?;
-    let found = pg::databases::list(&client).await?;
+    choices_on(&pg::connect(target).await?, scope).await
+}
+
+/// As `choices`, on a session already open on the server.
+pub async fn choices_on(
+    client: &tokio_postgres::Client,
+    scope: &Scope,
+) -> Result<Vec<DatabaseChoice>, Problem> {
+    let found = pg::databases::list(client).await?;
     Ok(found
         .into_iter()
         .map(|db| {

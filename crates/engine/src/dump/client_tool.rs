@@ -11,7 +11,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
-use super::docker_dump::connected_spec;
+use super::docker_dump::{connected_spec, owner_of};
 use super::invocation::{clear_libpq_env, libpq_env, root_certificate, Exit};
 use super::local_dump::sibling;
 use super::runner::Runner;
@@ -30,10 +30,40 @@ pub async fn run(
     on_line: &(dyn Fn(&str) + Send + Sync),
     cancel: &CancellationToken,
 ) -> Result<Exit, Problem> {
+    let folder = Folder {
+        path: folder,
+        writable: false,
+    };
+    run_in(runner, tool, args, target, folder, &[], on_line, cancel).await
+}
+
+/// The host folder a tool sees at its own path.
+#[derive(Debug, Clone, Copy)]
+pub struct Folder<'a> {
+    pub path: &'a Path,
+    /// Written into (as the folder's owner), not only read.
+    pub writable: bool,
+}
+
+/// As `run`, with `env` added to the tool's environment and the folder as asked. A tool named
+/// by an absolute path (`/bin/sh`) runs as named; any other name is the one beside the chosen
+/// pg_dump. Locally, that pg_dump's folder comes first on PATH, so a script finds its tools.
+#[allow(clippy::too_many_arguments)]
+pub async fn run_in(
+    runner: &Runner,
+    tool: &str,
+    args: &[String],
+    target: &ConnectTarget,
+    folder: Folder<'_>,
+    env: &[(String, String)],
+    on_line: &(dyn Fn(&str) + Send + Sync),
+    cancel: &CancellationToken,
+) -> Result<Exit, Problem> {
     let call = Call {
         tool,
         args,
         target,
+        env,
         on_line,
         cancel,
     };
@@ -48,30 +78,38 @@ struct Call<'a> {
     tool: &'a str,
     args: &'a [String],
     target: &'a ConnectTarget,
+    env: &'a [(String, String)],
     on_line: &'a (dyn Fn(&str) + Send + Sync),
     cancel: &'a CancellationToken,
 }
 
-/// In the runner's image, `folder` mounted read-only at its own path; its output read from the
+/// In the runner's image, `folder` mounted at its own path; its output read from the
 /// container's log stream.
 async fn in_container(
     docker: &bollard::Docker,
     image: &str,
-    folder: &Path,
+    folder: Folder<'_>,
     call: &Call<'_>,
 ) -> Result<Exit, Problem> {
     let Call {
         tool,
         args,
         target,
+        env,
         on_line,
         cancel,
     } = *call;
     let mut spec = connected_spec(image, tool, args, target);
-    spec.binds.push(docker::Bind::read_only(
-        folder,
-        folder.display().to_string(),
-    ));
+    let at = folder.path.display().to_string();
+    if folder.writable {
+        spec.binds.push(docker::Bind::writable(folder.path, at));
+        // What the tool writes belongs to the user who owns the folder.
+        spec.user = owner_of(folder.path);
+    } else {
+        spec.binds.push(docker::Bind::read_only(folder.path, at));
+    }
+    spec.env
+        .extend(env.iter().map(|(key, value)| format!("{key}={value}")));
     let mut attached = docker::start(docker, &spec).await?;
     let mut tail = Tail::default();
     let mut exit = Exit::default();
@@ -122,16 +160,31 @@ async fn beside(pg_dump: &Path, call: &Call<'_>) -> Result<Exit, Problem> {
         tool,
         args,
         target,
+        env,
         on_line,
         cancel,
     } = *call;
-    let binary = sibling(pg_dump, tool);
+    let binary = if Path::new(tool).is_absolute() {
+        Path::new(tool).to_path_buf()
+    } else {
+        sibling(pg_dump, tool)
+    };
     let root_cert = root_certificate(target.sslmode).map(|p| p.display().to_string());
     let mut command = Command::new(&binary);
     clear_libpq_env(&mut command);
+    if let Some(tools) = pg_dump.parent() {
+        let mut path = vec![tools.to_path_buf()];
+        path.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
+        if let Ok(joined) = std::env::join_paths(path) {
+            command.env("PATH", joined);
+        }
+    }
     let mut child = command
         .args(args)
         .envs(libpq_env(target, &target.host, root_cert.as_deref()))
+        .envs(env.iter().cloned())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -7,18 +7,13 @@
 //! through the environment (`PGDATABASE`, a quoted conninfo for pg_dumpall): never a shell word.
 
 use std::path::Path;
-use std::process::Stdio;
 
-use bollard::container::LogOutput;
-use futures_util::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use super::docker_dump::{connected_spec, owner_of};
-use super::invocation::{clear_libpq_env, libpq_env, root_certificate, Exit};
+use super::client_tool::{self, Folder};
+use super::invocation::Exit;
 use super::runner::Runner;
-use super::sink::Tail;
-use crate::docker;
-use crate::model::{Code, Problem};
+use crate::model::Problem;
 use crate::pg::conninfo::dbname_conninfo;
 use crate::pg::ConnectTarget;
 
@@ -87,12 +82,22 @@ pub async fn dump_group(
     cancel: &CancellationToken,
 ) -> Result<Exit, Problem> {
     let env = script_env(folder, target, group);
-    match runner {
-        Runner::Docker { docker, image, .. } => {
-            in_container(docker, image, target, folder, env, cancel).await
-        }
-        Runner::Local { pg_dump, .. } => locally(pg_dump, target, env, cancel).await,
-    }
+    let args = ["-c".to_string(), SCRIPT.to_string()];
+    let folder = Folder {
+        path: folder,
+        writable: true,
+    };
+    client_tool::run_in(
+        runner,
+        "/bin/sh",
+        &args,
+        target,
+        folder,
+        &env,
+        &|_| {},
+        cancel,
+    )
+    .await
 }
 
 fn script_env(folder: &Path, target: &ConnectTarget, group: &Group) -> Vec<(String, String)> {
@@ -116,118 +121,4 @@ fn script_env(folder: &Path, target: &ConnectTarget, group: &Group) -> Vec<(Stri
         env.push((format!("DBM_FILE_{n}"), part.file_name.clone()));
     }
     env
-}
-
-/// In the runner's image, the set's folder mounted writable at its own path, as its owner.
-async fn in_container(
-    docker: &bollard::Docker,
-    image: &str,
-    target: &ConnectTarget,
-    folder: &Path,
-    env: Vec<(String, String)>,
-    cancel: &CancellationToken,
-) -> Result<Exit, Problem> {
-    let args = vec!["-c".to_string(), SCRIPT.to_string()];
-    let mut spec = connected_spec(image, "sh", &args, target);
-    spec.binds
-        .push(docker::Bind::writable(folder, folder.display().to_string()));
-    spec.user = owner_of(folder);
-    spec.env
-        .extend(env.into_iter().map(|(key, value)| format!("{key}={value}")));
-    let mut attached = docker::start(docker, &spec).await?;
-    let mut stderr = Tail::default();
-    let mut exit = Exit::default();
-    loop {
-        let frame = tokio::select! {
-            frame = attached.output.next() => frame,
-            _ = cancel.cancelled() => {
-                exit.cancelled = true;
-                break;
-            }
-        };
-        match frame {
-            None => break,
-            Some(Ok(LogOutput::StdErr { message } | LogOutput::StdOut { message })) => {
-                stderr.push(&message)
-            }
-            Some(Ok(_)) => {}
-            Some(Err(error)) => {
-                attached.remove().await;
-                return Err(Problem::new(
-                    Code::DockerStreamFailed,
-                    format!("The output of the dumps in {image} broke off: {error}."),
-                    "Check that the Docker daemon is still running, then try again.",
-                ));
-            }
-        }
-    }
-    if !exit.cancelled {
-        exit.exit_code = attached.exit_code().await?;
-    }
-    // Stops a dump still running (cancel) and removes the container, whose environment holds
-    // the password.
-    attached.remove().await;
-    exit.stderr = stderr.text();
-    Ok(exit)
-}
-
-/// With the local tools beside the chosen pg_dump, first on PATH.
-async fn locally(
-    pg_dump: &Path,
-    target: &ConnectTarget,
-    env: Vec<(String, String)>,
-    cancel: &CancellationToken,
-) -> Result<Exit, Problem> {
-    let bin = pg_dump.parent().map(Path::to_path_buf).unwrap_or_default();
-    let path = match std::env::var_os("PATH") {
-        Some(path) => {
-            let mut all = vec![bin];
-            all.extend(std::env::split_paths(&path));
-            std::env::join_paths(all).unwrap_or(path)
-        }
-        None => bin.into_os_string(),
-    };
-    let root_cert = root_certificate(target.sslmode).map(|p| p.display().to_string());
-    let mut command = tokio::process::Command::new("sh");
-    clear_libpq_env(&mut command);
-    command
-        .arg("-c")
-        .arg(SCRIPT)
-        .env("PATH", path)
-        .envs(libpq_env(target, &target.host, root_cert.as_deref()))
-        .envs(env)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let mut child = command.spawn().map_err(|e| {
-        Problem::new(
-            Code::PgDumpNotRunnable,
-            format!("The dumps could not be started with sh: {e}."),
-            "Check that /bin/sh exists, or use Docker.",
-        )
-    })?;
-    let mut exit = Exit::default();
-    tokio::select! {
-        status = child.wait() => {
-            exit.exit_code = status.map_err(|e| Problem::new(
-                Code::PgDumpWaitFailed,
-                format!("The dumps could not be waited for: {e}."),
-                "Try again.",
-            ))?.code().map_or(-1, i64::from);
-        }
-        _ = cancel.cancelled() => {
-            exit.cancelled = true;
-            let _ = child.kill().await;
-        }
-    }
-    if let Some(mut stderr) = child.stderr.take() {
-        use tokio::io::AsyncReadExt;
-        let mut text = Vec::new();
-        let _ = stderr.read_to_end(&mut text).await;
-        let mut tail = Tail::default();
-        tail.push(&text);
-        exit.stderr = tail.text();
-    }
-    Ok(exit)
 }

@@ -152,26 +152,38 @@ impl FinishWrite for zstd::Encoder<'static, HashingWriter> {
 /// each as "relative path NUL sha256 LF" hashed again), reading with a bounded buffer.
 pub fn hash_path(path: &Path) -> io::Result<Written> {
     if path.is_dir() {
-        let mut files = Vec::new();
-        collect_files(path, path, &mut files)?;
-        files.sort();
-        let mut manifest = Sha256::new();
-        let mut bytes = 0;
-        for relative in files {
-            let file = hash_file(&path.join(&relative))?;
-            bytes += file.bytes;
-            manifest.update(relative.to_string_lossy().as_bytes());
-            manifest.update([0]);
-            manifest.update(file.sha256.as_bytes());
-            manifest.update(b"\n");
-        }
-        Ok(Written {
-            bytes,
-            sha256: hex::encode(manifest.finalize()),
-        })
+        hash_folder_knowing(path, &std::collections::HashMap::new())
     } else {
         hash_file(path)
     }
+}
+
+/// As `hash_path` for a folder, taking what files already hashed to (by path relative to
+/// the folder) instead of reading them again: a server set's parts, hashed as they were made.
+pub fn hash_folder_knowing(
+    path: &Path,
+    known: &std::collections::HashMap<std::path::PathBuf, Written>,
+) -> io::Result<Written> {
+    let mut files = Vec::new();
+    collect_files(path, path, &mut files)?;
+    files.sort();
+    let mut manifest = Sha256::new();
+    let mut bytes = 0;
+    for relative in files {
+        let file = match known.get(&relative) {
+            Some(known) => known.clone(),
+            None => hash_file(&path.join(&relative))?,
+        };
+        bytes += file.bytes;
+        manifest.update(relative.to_string_lossy().as_bytes());
+        manifest.update([0]);
+        manifest.update(file.sha256.as_bytes());
+        manifest.update(b"\n");
+    }
+    Ok(Written {
+        bytes,
+        sha256: hex::encode(manifest.finalize()),
+    })
 }
 
 fn hash_file(path: &Path) -> io::Result<Written> {

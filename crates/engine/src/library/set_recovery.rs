@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::backups::manifest::{self, Manifest};
 use crate::backups::parts::PartRecord;
 use crate::dump::server_set::GLOBALS_FILE;
-use crate::dump::sink::hash_path;
+use crate::dump::sink::{hash_folder_knowing, hash_path};
 use crate::model::BackupStatus;
 
 /// What a finished set folder proved to hold.
@@ -79,7 +79,9 @@ pub(super) fn prove(folder: &Path) -> Result<ProvenSet, String> {
     {
         return Err("it holds no database".into());
     }
-    let written = hash_path(folder).map_err(|e| format!("the folder cannot be read: {e}"))?;
+    // The files were just checked: only what the manifest does not list is read again.
+    let written = hash_folder_knowing(folder, &crate::backups::parts::hashed(&parts))
+        .map_err(|e| format!("the folder cannot be read: {e}"))?;
     let status = if parts.iter().all(|p| p.status == BackupStatus::Completed) {
         BackupStatus::Completed
     } else {
