@@ -911,3 +911,96 @@ fn sets_are_verified_by_restore_pruned_whole_and_one_part_restores_into_a_new_da
     }
     sql(major, "postgres", &format!("DROP ROLE IF EXISTS {user}"));
 }
+
+#[test]
+fn a_set_stopped_at_its_time_limit_keeps_nothing_and_says_no_part_was_kept() {
+    let major = 17;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    for db in ["dbmsetstop_free", "dbmsetstop_held"] {
+        sql(
+            major,
+            "postgres",
+            &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+        );
+        sql(major, "postgres", &format!("CREATE DATABASE {db}"));
+        sql(
+            major,
+            db,
+            "CREATE TABLE t AS SELECT generate_series(1, 50) g",
+        );
+    }
+    let added = add_server_connection(&data, "stopped", major, &["--include", "dbmsetstop_*"]);
+    assert!(added.status.success(), "{}", text(&added));
+    let mut locker = Command::new("psql")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port(major),
+            "-U",
+            "postgres",
+            "-qX",
+        ])
+        .env("PGPASSWORD", pg_password())
+        .env("PGDATABASE", "dbmsetstop_held")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let stdin = locker.stdin.as_mut().unwrap();
+        writeln!(stdin, "BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE;").unwrap();
+        stdin.flush().unwrap();
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    let ran = run_dbm(
+        &data,
+        &["backup", "run", "stopped", "--time-limit", "10s", "--json"],
+        None,
+    );
+    let _ = locker.kill();
+    let _ = locker.wait();
+    assert!(!ran.status.success());
+    let set = json(&ran);
+    assert_eq!(set["status"], "failed", "{set}");
+    assert!(
+        set["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("time limit of 10 seconds"),
+        "{set}"
+    );
+    let folder = set["filePath"].as_str().unwrap_or_default();
+    assert!(!Path::new(folder).exists(), "no folder is kept: {folder}");
+    for part in set["parts"].as_array().unwrap() {
+        assert_ne!(
+            part["status"], "completed",
+            "nothing of a stopped set is kept: {part}"
+        );
+        assert_eq!(part["filePath"], serde_json::Value::Null, "{part}");
+    }
+    let free = set["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["database"] == "dbmsetstop_free")
+        .unwrap();
+    assert!(
+        free["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("dumped, then not kept"),
+        "{free}"
+    );
+    assert!(support::partials(&data.join("backups")).is_empty());
+    for db in ["dbmsetstop_free", "dbmsetstop_held"] {
+        sql(
+            major,
+            "postgres",
+            &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+        );
+    }
+}

@@ -535,8 +535,11 @@ fn read_parts(
     let mut found = Vec::with_capacity(jobs.len() + 1);
     let globals_file = folder.join(GLOBALS_FILE);
     let globals_log = log(GLOBALS_LOG);
-    found.push(match hash_path(&globals_file) {
-        Ok(written) if globals_file.is_file() => PartRecord {
+    // A stopped set's folder goes: nothing in it is read again, nothing is said to be kept.
+    let kept = |file: &Path| stopped.is_none() && file.is_file();
+    let globals_hash = kept(&globals_file).then(|| hash_path(&globals_file));
+    found.push(match globals_hash {
+        Some(Ok(written)) => PartRecord {
             status: BackupStatus::Completed,
             file_name: Some(GLOBALS_FILE.to_string()),
             size_bytes: Some(written.bytes as i64),
@@ -562,9 +565,10 @@ fn read_parts(
         let file = folder.join(&job.file_name);
         let part_log = log(&format!(".dbm-{}.log", job.position));
         let base = PartRecord::running(job.position, Some(&job.database), *size);
-        let done = statuses.get(&job.position) == Some(&0) && file.is_file();
-        found.push(match (done, hash_path(&file)) {
-            (true, Ok(written)) => PartRecord {
+        let dumped = statuses.get(&job.position) == Some(&0);
+        let hashed = (dumped && kept(&file)).then(|| hash_path(&file));
+        found.push(match hashed {
+            Some(Ok(written)) => PartRecord {
                 status: BackupStatus::Completed,
                 file_name: Some(job.file_name.clone()),
                 size_bytes: Some(written.bytes as i64),
@@ -579,6 +583,10 @@ fn read_parts(
                     BackupStatus::Failed
                 },
                 error_message: Some(match statuses.get(&job.position) {
+                    Some(0) => match stopped {
+                        Some(problem) => format!("dumped, then not kept: {}", problem.message),
+                        None => "its archive could not be read back".to_string(),
+                    },
                     Some(90) => format!(
                         "pg_restore could not read its archive: {}",
                         error_lines(&part_log)
