@@ -54,6 +54,151 @@ pub enum Command {
     /// Run the schedules, headless, until stopped (SIGTERM or Ctrl-C). One scheduler runs per
     /// data folder: not beside the app or another daemon.
     Daemon(DaemonArgs),
+    /// Storage locations backups are copied to: folders, S3-compatible buckets, SFTP servers.
+    #[command(subcommand)]
+    Storage(StorageCommand),
+    /// The encryption key copies are encrypted with (age X25519, kept in the keyring).
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StorageCommand {
+    /// Add a location: --folder PATH, --s3 … or --sftp ….
+    Add(StorageAddArgs),
+    /// List the locations.
+    List(JsonArg),
+    /// Show a location and the copies in it.
+    Show(StorageRefArgs),
+    /// Write, read back and delete a small object; say which step failed and why.
+    Test(StorageRefArgs),
+    /// Forget a location (the objects in it stay).
+    Remove(StorageRefArgs),
+    /// Set how many backups stay in a location, and for how long.
+    Retention(StorageRetentionArgs),
+    /// List the backups found in a location (this installation's and others'); --import adds
+    /// those this library does not have, to restore them here.
+    Scan(StorageScanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StorageAddArgs {
+    pub name: String,
+    /// A folder on this computer (a NAS mount, a USB disk).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["s3", "sftp"])]
+    pub folder: Option<std::path::PathBuf>,
+    /// An S3-compatible bucket (AWS, Backblaze B2, Cloudflare R2, MinIO, Wasabi).
+    #[arg(long, requires_all = ["endpoint", "bucket", "access_key_id"], conflicts_with = "sftp")]
+    pub s3: bool,
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    #[arg(long)]
+    pub bucket: Option<String>,
+    #[arg(long, default_value = "")]
+    pub prefix: String,
+    #[arg(long, default_value = "")]
+    pub region: String,
+    /// Address the bucket as ENDPOINT/BUCKET (MinIO and most self-hosted servers) instead of
+    /// BUCKET.ENDPOINT.
+    #[arg(long)]
+    pub path_style: bool,
+    #[arg(long, value_name = "ID")]
+    pub access_key_id: Option<String>,
+    /// Read the S3 secret access key from stdin (it goes to the keyring).
+    #[arg(long)]
+    pub secret_stdin: bool,
+    /// An SFTP server; its host key must be in ~/.ssh/known_hosts.
+    #[arg(long, requires_all = ["host", "user"])]
+    pub sftp: bool,
+    #[arg(long)]
+    pub host: Option<String>,
+    #[arg(long, default_value_t = 22)]
+    pub port: u16,
+    #[arg(long)]
+    pub user: Option<String>,
+    /// The private key file (default: ssh's own keys and agent).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<std::path::PathBuf>,
+    /// Passwords are not supported for SFTP: ssh runs non-interactively. Use a key.
+    #[arg(long, hide = true)]
+    pub password_stdin: bool,
+    /// The folder on the server (default: the user's home).
+    #[arg(long, default_value = "")]
+    pub path: String,
+    /// Keep this many of each schedule's backups here (default: all).
+    #[arg(long)]
+    pub keep_last: Option<u32>,
+    /// Keep backups here this many days (default: no limit).
+    #[arg(long)]
+    pub keep_days: Option<u32>,
+    /// Add it even when the test fails.
+    #[arg(long)]
+    pub no_test: bool,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct StorageRefArgs {
+    /// The location's name or id.
+    pub location: String,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct StorageRetentionArgs {
+    pub location: String,
+    /// `none` for no count limit.
+    #[arg(long)]
+    pub keep_last: Option<String>,
+    /// `none` for no age limit.
+    #[arg(long)]
+    pub keep_days: Option<String>,
+    /// Delete what the rule lets go now (this installation's copies only).
+    #[arg(long)]
+    pub apply: bool,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct StorageScanArgs {
+    pub location: String,
+    /// Add the backups found that this library lacks, under a connection of the same name
+    /// (one is recorded, removed, when there is none).
+    #[arg(long)]
+    pub import: bool,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Show this installation's public key, extra recipients and whether the key was exported.
+    Show(JsonArg),
+    /// Print the identity (a key file for `age -d -i`). Keep it safe and away from this
+    /// computer: without it, encrypted copies cannot be read elsewhere.
+    Export(KeyExportArgs),
+    /// Replace this installation's identity with one exported elsewhere (read from stdin).
+    Import(JsonArg),
+    /// Set the extra public keys copies are also encrypted to (none: only this installation).
+    Recipients(KeyRecipientsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeyExportArgs {
+    /// Write it to this file (created, mode 0600) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyRecipientsArgs {
+    /// age1… public keys.
+    pub keys: Vec<String>,
+    #[command(flatten)]
+    pub output: JsonArg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -227,6 +372,30 @@ pub enum BackupCommand {
     Verify(BackupVerifyArgs),
     /// Find backup files removed or changed outside the app.
     Scan(BackupScanArgs),
+    /// Copy a backup to a storage location (streamed, SHA-256 checked; --encrypt with age).
+    Copy(BackupCopyArgs),
+    /// Bring a backup's file back from a storage location (after its local file was removed).
+    Fetch(BackupFetchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupCopyArgs {
+    pub id: i64,
+    /// The location's name or id.
+    pub location: String,
+    /// Encrypt the copy with age to this installation's key (and the extra recipients).
+    #[arg(long)]
+    pub encrypt: bool,
+    #[command(flatten)]
+    pub output: JsonArg,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupFetchArgs {
+    pub id: i64,
+    pub location: String,
+    #[command(flatten)]
+    pub output: JsonArg,
 }
 
 #[derive(Debug, Args)]
@@ -248,6 +417,12 @@ pub struct BackupVerifyArgs {
     /// dropped; for machines without Docker).
     #[arg(long, value_name = "CONNECTION")]
     pub restore_on: Option<String>,
+    /// Check the copy in this storage location instead: download it and rehash every object.
+    #[arg(long, value_name = "LOCATION", conflicts_with_all = ["restore", "restore_on", "from"])]
+    pub location: Option<String>,
+    /// When the local file is gone, fetch it from this location first.
+    #[arg(long, value_name = "LOCATION")]
+    pub from: Option<String>,
     #[command(flatten)]
     pub output: JsonArg,
 }
@@ -296,6 +471,9 @@ pub struct RestoreArgs {
     /// Of a server set: restore this one database of it (--database NAME --create for a new one).
     #[arg(long, value_name = "DATABASE")]
     pub part: Option<String>,
+    /// When the local file is gone, fetch it from this storage location first.
+    #[arg(long, value_name = "LOCATION")]
+    pub from: Option<String>,
     #[command(flatten)]
     pub output: JsonArg,
 }

@@ -40,6 +40,8 @@ fn main() -> ExitCode {
             Command::Stats(output) => commands::stats::run(&data_dir, &output),
             Command::Status(output) => commands::status::run(&data_dir, &output),
             Command::Daemon(_) => commands::daemon::run(&data_dir).await,
+            Command::Storage(command) => commands::storage::run(&data_dir, command).await,
+            Command::Key(command) => commands::key::run(&data_dir, command),
         }
     });
     match result {

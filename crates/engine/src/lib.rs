@@ -16,6 +16,7 @@ pub mod schedules;
 pub mod secrets;
 pub mod settings;
 pub mod status;
+pub mod storage;
 pub mod store;
 pub mod time;
 pub mod units;

@@ -134,53 +134,86 @@ impl Drop for Secret {
     }
 }
 
-/// Connection passwords in the OS keyring, one entry per connection, named with the data dir's
+/// Named secrets of one data dir in the OS keyring (a connection's password, a storage
+/// location's key, the encryption identity). Each entry's name starts with the data dir's
 /// installation id so two data dirs never share entries. Calls block (D-Bus): run them off the
 /// async runtime.
 #[derive(Debug, Clone)]
-pub struct PasswordStore {
+pub struct SecretStore {
     installation_id: String,
 }
 
-impl PasswordStore {
-    pub fn new(installation_id: impl Into<String>) -> PasswordStore {
-        PasswordStore {
+impl SecretStore {
+    pub fn new(installation_id: impl Into<String>) -> SecretStore {
+        SecretStore {
             installation_id: installation_id.into(),
         }
     }
 
-    fn entry(&self, connection_id: ConnectionId) -> Result<keyring::Entry, Problem> {
-        let user = format!("{}/connection/{connection_id}", self.installation_id);
+    fn entry(&self, name: &str) -> Result<keyring::Entry, Problem> {
+        let user = format!("{}/{name}", self.installation_id);
         keyring::Entry::new(KEYRING_SERVICE, &user).map_err(|e| keyring_problem(&e))
     }
 
-    pub fn set(&self, connection_id: ConnectionId, password: &Secret) -> Result<(), Problem> {
-        let entry = self.entry(connection_id)?;
-        let password = password.clone();
+    pub fn set(&self, name: &str, secret: &Secret) -> Result<(), Problem> {
+        let entry = self.entry(name)?;
+        let secret = secret.clone();
         bounded(move || {
             entry
-                .set_password(password.expose())
+                .set_password(secret.expose())
                 .map_err(|e| keyring_problem(&e))
         })
     }
 
-    /// The saved password, or None when the connection has none.
-    pub fn get(&self, connection_id: ConnectionId) -> Result<Option<Secret>, Problem> {
-        let entry = self.entry(connection_id)?;
+    /// The saved secret, or None when there is none.
+    pub fn get(&self, name: &str) -> Result<Option<Secret>, Problem> {
+        let entry = self.entry(name)?;
         bounded(move || match entry.get_password() {
-            Ok(password) => Ok(Some(Secret::new(password))),
+            Ok(secret) => Ok(Some(Secret::new(secret))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(error) => Err(keyring_problem(&error)),
         })
     }
 
     /// Removes the entry; one that is already gone is fine.
-    pub fn delete(&self, connection_id: ConnectionId) -> Result<(), Problem> {
-        let entry = self.entry(connection_id)?;
+    pub fn delete(&self, name: &str) -> Result<(), Problem> {
+        let entry = self.entry(name)?;
         bounded(move || match entry.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(error) => Err(keyring_problem(&error)),
         })
+    }
+}
+
+/// Connection passwords in the OS keyring, one entry per connection.
+#[derive(Debug, Clone)]
+pub struct PasswordStore {
+    secrets: SecretStore,
+}
+
+impl PasswordStore {
+    pub fn new(installation_id: impl Into<String>) -> PasswordStore {
+        PasswordStore {
+            secrets: SecretStore::new(installation_id),
+        }
+    }
+
+    fn name(connection_id: ConnectionId) -> String {
+        format!("connection/{connection_id}")
+    }
+
+    pub fn set(&self, connection_id: ConnectionId, password: &Secret) -> Result<(), Problem> {
+        self.secrets.set(&Self::name(connection_id), password)
+    }
+
+    /// The saved password, or None when the connection has none.
+    pub fn get(&self, connection_id: ConnectionId) -> Result<Option<Secret>, Problem> {
+        self.secrets.get(&Self::name(connection_id))
+    }
+
+    /// Removes the entry; one that is already gone is fine.
+    pub fn delete(&self, connection_id: ConnectionId) -> Result<(), Problem> {
+        self.secrets.delete(&Self::name(connection_id))
     }
 }
 

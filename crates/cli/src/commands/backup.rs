@@ -34,6 +34,8 @@ pub async fn run(data_dir: &Path, command: BackupCommand) -> anyhow::Result<Exit
         BackupCommand::Verify(args) => verify_backup(&store, args).await,
         BackupCommand::Scan(args) => scan(&store, args),
         BackupCommand::Show(args) => show(&store, args),
+        BackupCommand::Copy(args) => super::storage::copy_backup(store, args).await,
+        BackupCommand::Fetch(args) => super::storage::fetch_backup(store, args).await,
     }
 }
 
@@ -104,6 +106,13 @@ fn delete(store: &Store, args: BackupShowArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn verify_backup(store: &Arc<Store>, args: BackupVerifyArgs) -> anyhow::Result<ExitCode> {
+    if let Some(location) = &args.location {
+        return super::storage::verify_copy(store, BackupId(args.id), location, args.output.json)
+            .await;
+    }
+    if let Some(from) = &args.from {
+        super::storage::fetch_if_gone(store, BackupId(args.id), from, args.output.json).await?;
+    }
     let verification = verify::verify(
         store.clone(),
         BackupId(args.id),

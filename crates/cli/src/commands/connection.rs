@@ -236,7 +236,7 @@ async fn databases(store: &Arc<Store>, args: ConnectionTestArgs) -> anyhow::Resu
 }
 
 /// One line from stdin, without its line ending; the password never touches argv.
-fn read_stdin_line(what: &str) -> anyhow::Result<String> {
+pub(crate) fn read_stdin_line(what: &str) -> anyhow::Result<String> {
     let mut line = String::new();
     std::io::stdin()
         .lock()

@@ -17,6 +17,9 @@ use crate::args::RestoreArgs;
 pub async fn run(data_dir: &Path, args: RestoreArgs) -> anyhow::Result<ExitCode> {
     let store = Arc::new(Store::open_in(data_dir)?);
     let connection = Connections::new(&store).find(&args.to)?;
+    if let Some(from) = &args.from {
+        super::storage::fetch_if_gone(&store, BackupId(args.id), from, args.output.json).await?;
+    }
     if args.all {
         return run_set(store, connection.id, &args).await;
     }

@@ -51,6 +51,9 @@ pub struct Backup {
     pub hooks: Vec<HookResult>,
     /// One database, or a set: a whole server's databases and globals in one folder.
     pub kind: BackupKind,
+    /// When the app removed the local file because copies of it are kept in storage locations
+    /// (restore and verify fetch it back from one of them first).
+    pub local_removed_at: Option<String>,
     /// A set's databases, in order (empty for one database's backup).
     pub parts: Vec<SetPart>,
     /// A set's roles, tablespaces and settings (`pg_dumpall --globals-only`).

@@ -19,7 +19,7 @@ const COLUMNS: &str =
      completed_at, error_message, log, file_state, verified_at, verify_result, \
      (SELECT c.name FROM connection c WHERE c.id = backup.connection_id), \
      (SELECT c.removed_at IS NOT NULL FROM connection c WHERE c.id = backup.connection_id), \
-     options, unusual, hooks, kind";
+     options, unusual, hooks, kind, local_removed_at";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Backup> {
     Ok(Backup {
@@ -39,6 +39,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Backup> {
             .and_then(|json| serde_json::from_str(&json).ok())
             .unwrap_or_default(),
         kind: decode::named(row, "backup", 26, "kind")?,
+        local_removed_at: row.get(27)?,
         parts: Vec::new(),
         globals: None,
         schedule_id: row.get::<_, Option<i64>>(2)?.map(ScheduleId),
@@ -110,6 +111,16 @@ pub struct RunDetails<'a> {
     pub runner_detail: &'a str,
     pub pg_dump_version: &'a str,
     pub server_version: &'a str,
+}
+
+/// The app removed the backup's local file while copies of it remain elsewhere (None: the file
+/// is here again, fetched back from a location).
+pub fn set_local_removed(sql: &Sql, id: BackupId, at: Option<&str>) -> Result<(), Problem> {
+    sql.execute(
+        "UPDATE backup SET local_removed_at = ?2 WHERE id = ?1",
+        params![id.0, at],
+    )?;
+    Ok(())
 }
 
 pub fn record_details(sql: &Sql, id: BackupId, details: &RunDetails<'_>) -> Result<(), Problem> {
@@ -248,6 +259,54 @@ pub fn complete(
         "UPDATE backup SET status = 'completed', size_bytes = ?2, sha256 = ?3, log = ?4, completed_at = ?5
          WHERE id = ?1",
         params![id.0, size as i64, sha256, log, now_utc()],
+    )?;
+    Ok(())
+}
+
+/// What an imported backup (found in a storage location, made by another installation) is
+/// recorded with: completed, its file not here yet (`local_removed_at`).
+pub struct Imported<'a> {
+    pub connection: ConnectionId,
+    pub kind: &'a str,
+    pub format: &'a str,
+    pub compression: Option<&'a str>,
+    pub pg_dump_version: Option<&'a str>,
+    pub server_version: Option<&'a str>,
+    pub started_at: &'a str,
+    pub completed_at: Option<&'a str>,
+    pub size_bytes: Option<i64>,
+    pub sha256: Option<&'a str>,
+    pub status: &'a str,
+}
+
+pub fn insert_imported(sql: &Sql, imported: &Imported<'_>) -> Result<BackupId, Problem> {
+    sql.execute(
+        "INSERT INTO backup (connection_id, trigger, status, format, compression, pg_dump_version,
+                             server_version, started_at, completed_at, size_bytes, sha256, kind,
+                             local_removed_at, log)
+         VALUES (?1, 'manual', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'imported from a storage location')",
+        params![
+            imported.connection.0,
+            imported.status,
+            imported.format,
+            imported.compression,
+            imported.pg_dump_version,
+            imported.server_version,
+            imported.started_at,
+            imported.completed_at,
+            imported.size_bytes,
+            imported.sha256,
+            imported.kind,
+            now_utc()
+        ],
+    )?;
+    Ok(BackupId(sql.last_insert_rowid()))
+}
+
+pub fn set_file_path(sql: &Sql, id: BackupId, path: &str) -> Result<(), Problem> {
+    sql.execute(
+        "UPDATE backup SET file_path = ?2 WHERE id = ?1",
+        params![id.0, path],
     )?;
     Ok(())
 }

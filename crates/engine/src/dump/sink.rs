@@ -186,6 +186,14 @@ pub fn hash_folder_knowing(
     })
 }
 
+/// A folder's files, relative to it, in the order its hash takes them.
+pub fn folder_files(path: &Path) -> io::Result<Vec<std::path::PathBuf>> {
+    let mut files = Vec::new();
+    collect_files(path, path, &mut files)?;
+    files.sort();
+    Ok(files)
+}
+
 fn hash_file(path: &Path) -> io::Result<Written> {
     let mut file = File::open(path)?;
     let mut hasher = Sha256::new();

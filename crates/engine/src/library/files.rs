@@ -96,6 +96,16 @@ pub(super) fn file_of(backup: &Backup) -> Result<PathBuf, Problem> {
                 "Choose another backup.",
             )
         })?;
+    if backup.local_removed_at.is_some() && !path.exists() {
+        return Err(Problem::new(
+            Code::BackupFileMissing,
+            format!(
+                "Backup {} is no longer on this computer: it is kept in storage locations only.",
+                backup.id
+            ),
+            "Fetch it back first: dbm backup fetch ID LOCATION (restore and verify do it with --from LOCATION).",
+        ));
+    }
     if !path.exists() {
         return Err(Problem::new(
             Code::BackupFileMissing,

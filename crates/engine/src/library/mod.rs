@@ -2,9 +2,11 @@
 //! them (delete, save a copy, scan, statistics, retention, verify, restore).
 
 pub mod connection_removal;
+pub mod copies;
 pub mod dump_scope;
 pub mod files;
 pub mod globals_filter;
+pub mod location_scan;
 pub mod owned;
 pub mod recovery;
 pub mod restore;

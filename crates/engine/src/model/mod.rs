@@ -16,7 +16,7 @@ pub use backup_status::BackupStatus;
 pub use code::Code;
 pub use compression::Compression;
 pub use dump_format::DumpFormat;
-pub use ids::{BackupId, ConnectionId, ScheduleId};
+pub use ids::{BackupId, ConnectionId, LocationId, ScheduleId};
 pub use named::Named;
 pub use problem::{error_chain, excerpt, Problem};
 pub use runner_kind::RunnerKind;

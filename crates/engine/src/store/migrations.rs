@@ -59,6 +59,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "server_sets",
         sql: include_str!("migrations/0010_server_sets.sql"),
     },
+    Migration {
+        version: 11,
+        name: "storage",
+        sql: include_str!("migrations/0011_storage.sql"),
+    },
 ];
 
 /// The newest schema this build knows.
