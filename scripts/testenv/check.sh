@@ -8,7 +8,10 @@
 # sslmode=disable works for postgres and is rejected by pg_hba for tls_only, verify-ca and
 # verify-full (host=localhost and host=127.0.0.1) against $DBM_PG_TLS_CA work, and sslmode=require
 # to 17 fails with "server does not support SSL"; tauri-driver and WebKitWebDriver are installed;
-# inside session.sh the keyring
+# S3 (s3s-fs): a signed PUT / GET / DELETE round trip in $DBM_S3_BUCKET (the object shows up under
+# $DBM_S3_DATA) and a wrong secret key gets 403; SFTP: put / get / rm in upload/ with
+# $DBM_SFTP_KEY and StrictHostKeyChecking=yes against $DBM_SFTP_KNOWN_HOSTS (the file shows up
+# under $DBM_SFTP_ROOT); inside session.sh the keyring
 # stores/reads/deletes an item and a notification is accepted (check-session.sh).
 # Quiet on success (one summary line); failures are always printed; -v or VERBOSE=1 lists all.
 # Exit 0 if everything passed, 1 otherwise.
@@ -87,11 +90,41 @@ elif [[ ",$DBM_PG_MAJORS," == *,18,* ]]; then
   bad "tls: DBM_PG_TLS_MAJOR missing from $STATE/env (rerun scripts/testenv/up.sh)"
 fi
 
+# storage servers (storage-servers.sh)
+if [ -n "${DBM_S3_ENDPOINT:-}" ]; then
+  key="dbm-check-$$.txt"; url="$DBM_S3_ENDPOINT/$DBM_S3_BUCKET/$key"
+  s3c() { curl -s -m 10 --aws-sigv4 "aws:amz:${DBM_S3_REGION:-us-east-1}:s3" --user "$DBM_S3_ACCESS_KEY:$DBM_S3_SECRET_KEY" \
+                -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "$@"; }
+  echo "dbm check $$" > "$tmp/s3in"
+  c=$(s3c -o /dev/null -w '%{http_code}' -T "$tmp/s3in" "$url" 2>&1)
+  if [ "$c" = 200 ] && cmp -s "$tmp/s3in" "$DBM_S3_DATA/$DBM_S3_BUCKET/$key" \
+     && [ "$(s3c -o "$tmp/s3out" -w '%{http_code}' "$url" 2>&1)" = 200 ] && cmp -s "$tmp/s3in" "$tmp/s3out"; then
+    ok "s3: PUT/GET $url (on disk $DBM_S3_DATA/$DBM_S3_BUCKET/$key)"
+  else bad "s3: PUT/GET $url: PUT gave ${c:-nothing}"; fi
+  c=$(s3c -o /dev/null -w '%{http_code}' -X DELETE "$url" 2>&1)
+  [ "$c" = 204 ] && [ ! -e "$DBM_S3_DATA/$DBM_S3_BUCKET/$key" ] && ok "s3: DELETE $key" || bad "s3: DELETE $key: $c"
+  # s3s-fs 0.14 leaves the object's .bucket-<b64>.object-<b64>.*.json files behind on DELETE
+  b64() { printf %s "$1" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
+  rm -f "$DBM_S3_DATA/.bucket-$(b64 "$DBM_S3_BUCKET").object-$(b64 "$key")."*.json
+  c=$(curl -s -m 10 -o /dev/null -w '%{http_code}' --aws-sigv4 "aws:amz:us-east-1:s3" --user "$DBM_S3_ACCESS_KEY:wrong" \
+        -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "$url" 2>&1)
+  [ "$c" = 403 ] && ok "s3: wrong secret key: 403" || bad "s3: wrong secret key: $c (expected 403)"
+else bad "s3: DBM_S3_ENDPOINT missing from $STATE/env (rerun scripts/testenv/up.sh)"; fi
+if [ -n "${DBM_SFTP_PORT:-}" ]; then
+  f="check-$$.txt"; echo "dbm check $$" > "$tmp/sftpin"
+  out=$(printf 'put %s upload/%s\nget upload/%s %s\nrm upload/%s\n' "$tmp/sftpin" "$f" "$f" "$tmp/sftpout" "$f" |
+        timeout 30 sftp -q -b - -i "$DBM_SFTP_KEY" -o BatchMode=yes -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes \
+          -o UserKnownHostsFile="$DBM_SFTP_KNOWN_HOSTS" -P "$DBM_SFTP_PORT" "$DBM_SFTP_USER@$DBM_SFTP_HOST" 2>&1)
+  if cmp -s "$tmp/sftpin" "$tmp/sftpout" && [ ! -e "$DBM_SFTP_ROOT/upload/$f" ]; then
+    ok "sftp: put/get/rm upload/$f as $DBM_SFTP_USER@$DBM_SFTP_HOST:$DBM_SFTP_PORT"
+  else bad "sftp: put/get/rm as $DBM_SFTP_USER@$DBM_SFTP_HOST:$DBM_SFTP_PORT: $out"; fi
+else bad "sftp: DBM_SFTP_PORT missing from $STATE/env (rerun scripts/testenv/up.sh)"; fi
+
 if out=$("$TESTENV/session.sh" "$TESTENV/check-session.sh" 2>&1); then
   ok "session: $(echo "$out" | grep -c '^ok') checks"; [ -z "${VERBOSE:-}" ] || echo "$out" | sed 's/^/       /'
 else bad "session:"; echo "$out" | sed 's/^/       /'; fi
 
 if [ $fail = 0 ]; then
-  echo "check: all $n checks passed (servers ${DBM_PG_MAJORS}$tls, images $DBM_PG_IMAGE_REPO:{${DBM_PG_MAJORS}}, docker, session)"
+  echo "check: all $n checks passed (servers ${DBM_PG_MAJORS}$tls, images $DBM_PG_IMAGE_REPO:{${DBM_PG_MAJORS}}, docker, s3, sftp, session)"
 fi
 exit $fail

@@ -6,7 +6,8 @@
 # libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev), the desktop
 # session used by tests (webkit2gtk-driver xvfb xauth dbus dbus-x11 dunst gnome-keyring trayer
 # xdotool imagemagick libsecret-tools libnotify-bin libglib2.0-bin), docker.io (unless a dockerd
-# is already installed), and what
+# is already installed), openssh-server openssh-client age (storage-servers.sh runs its own sshd
+# for SFTP; the system ssh service is not used), and what
 # pg-servers.sh / pg-images.sh / check.sh use (debian-archive-keyring python3 curl dpkg-dev
 # util-linux passwd ca-certificates openssl; npm, a psql client and pip only if their command is missing).
 # Then `cargo install tauri-driver --locked --version '^2'` if tauri-driver is not found (~1 min).
@@ -20,12 +21,12 @@ set -euo pipefail
 
 PKGS=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
       librsvg2-dev libdbus-1-dev webkit2gtk-driver xvfb xauth dbus dbus-x11 dunst gnome-keyring
-      trayer xdotool imagemagick docker.io libsecret-tools libnotify-bin libglib2.0-bin
+      trayer xdotool imagemagick docker.io openssh-server openssh-client age libsecret-tools libnotify-bin libglib2.0-bin
       debian-archive-keyring python3 curl dpkg-dev util-linux passwd ca-certificates openssl)
 
 if [ "${1:-}" = --app ]; then
   PKGS=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
-        librsvg2-dev libdbus-1-dev ca-certificates)
+        librsvg2-dev libdbus-1-dev ca-certificates openssh-client)
   APP_ONLY=1; DBM_SKIP_TAURI_DRIVER=1
 fi
 

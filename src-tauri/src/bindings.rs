@@ -24,7 +24,7 @@ use dbm_engine::model::{
 use dbm_engine::pg::ServerVersion;
 use dbm_engine::schedules::retention::RetentionPlan;
 use dbm_engine::schedules::{
-    Hooks, MissReason, MissedRun, Proof, Schedule, ScheduleInput, SchedulePreview,
+    CopyPlan, Hooks, MissReason, MissedRun, Proof, Schedule, ScheduleInput, SchedulePreview,
 };
 use dbm_engine::secrets::KeyringCheck;
 use dbm_engine::settings::{AppSettings, EnginePolicy};
@@ -95,6 +95,7 @@ pub fn typescript() -> String {
         declaration::<ScheduleId>(),
         declaration::<Hooks>(),
         declaration::<Proof>(),
+        declaration::<CopyPlan>(),
         declaration::<Schedule>(),
         declaration::<ScheduleInput>(),
         declaration::<MissReason>(),

@@ -227,6 +227,15 @@ pub enum ScheduleCommand {
 
 #[derive(Debug, Args)]
 pub struct ScheduleFieldArgs {
+    /// Copy each backup to this storage location (repeatable; `none` clears the list).
+    #[arg(long = "copy-to", value_name = "LOCATION")]
+    pub copy_to: Vec<String>,
+    /// Encrypt the copies with age (yes/no).
+    #[arg(long, value_name = "yes|no")]
+    pub encrypt: Option<String>,
+    /// Keep the local file once the backup is copied everywhere (yes/no; default yes).
+    #[arg(long, value_name = "yes|no")]
+    pub keep_local: Option<String>,
     /// The schedule's name (default: "<connection> <pattern>").
     #[arg(long)]
     pub name: Option<String>,

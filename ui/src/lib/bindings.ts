@@ -4,7 +4,7 @@ import { invoke } from "@tauri-apps/api/core";
 /**
  * What went wrong, for code to branch on. Each variant's text is its serialised form.
  */
-export type Code = "invalid_alert_after" | "invalid_backup_path" | "invalid_backup_root" | "invalid_catch_up_grace_hours" | "invalid_clean" | "invalid_compression" | "invalid_connection" | "invalid_count" | "invalid_cron" | "invalid_database" | "invalid_destination" | "invalid_engine" | "invalid_format" | "invalid_hook" | "invalid_host" | "invalid_image_template" | "invalid_jobs" | "invalid_keep_days" | "invalid_keep_last" | "invalid_name" | "invalid_options" | "invalid_pattern" | "invalid_port" | "invalid_sslmode" | "invalid_stall_after" | "invalid_time_limit" | "invalid_timezone" | "invalid_uri" | "invalid_username" | "invalid_verify_every" | "access_denied" | "connect_failed" | "connect_timeout" | "connection_busy" | "connection_name_taken" | "connection_not_found" | "connection_refused" | "database_not_found" | "host_not_found" | "pgpass_no_match" | "role_not_found" | "too_many_connections" | "wrong_password" | "tls_failed" | "tls_hostname_mismatch" | "tls_not_offered" | "tls_required" | "tls_root_certificate_invalid" | "tls_root_certificate_unreadable" | "tls_unavailable" | "server_error" | "server_starting" | "server_unsupported" | "server_version_unreadable" | "data_dir_unusable" | "database_busy" | "database_corrupt" | "database_locked" | "database_newer_schema" | "database_not_empty" | "database_open_failed" | "database_query_failed" | "store_unusable" | "docker_image_missing" | "docker_not_running" | "docker_permission_denied" | "docker_stream_error" | "docker_stream_failed" | "docker_timeout" | "docker_unreachable" | "docker_wait_failed" | "image_has_no_pg_dump" | "local_pg_dump_missing" | "no_pg_dump_available" | "pg_dump_failed" | "pg_dump_not_runnable" | "pg_dump_output_failed" | "pg_dump_too_old" | "pg_dump_wait_failed" | "pg_restore_not_runnable" | "pg_restore_too_old" | "tool_not_runnable" | "tool_wait_failed" | "unknown_dump_version" | "archive_unreadable" | "backup_stalled" | "backup_time_limit" | "databases_unlisted" | "no_databases_taken" | "backup_cancelled" | "backup_file_missing" | "backup_folder_unwritable" | "backup_has_no_file" | "backup_not_found" | "backup_path_not_ours" | "backup_path_unreadable" | "backup_rename_failed" | "backup_running" | "backup_unreadable" | "copy_failed" | "copy_mismatch" | "decompress_failed" | "delete_failed" | "disk_full" | "run_lock_failed" | "count_failed" | "restore_cancelled" | "restore_check_failed" | "restore_check_needs_docker" | "restore_failed" | "keyring_error" | "keyring_locked" | "keyring_timeout" | "keyring_unavailable" | "schedule_not_found" | "scheduler_already_running" | "scheduler_lock_failed" | "open_failed" | "app_error" | "internal" | "internal_error" | "shutting_down";
+export type Code = "invalid_alert_after" | "invalid_backup_path" | "invalid_backup_root" | "invalid_catch_up_grace_hours" | "invalid_clean" | "invalid_compression" | "invalid_connection" | "invalid_count" | "invalid_cron" | "invalid_database" | "invalid_destination" | "invalid_engine" | "invalid_format" | "invalid_hook" | "invalid_host" | "invalid_image_template" | "invalid_jobs" | "invalid_keep_days" | "invalid_keep_last" | "invalid_name" | "invalid_options" | "invalid_pattern" | "invalid_port" | "invalid_sslmode" | "invalid_stall_after" | "invalid_time_limit" | "invalid_timezone" | "invalid_uri" | "invalid_username" | "invalid_verify_every" | "access_denied" | "connect_failed" | "connect_timeout" | "connection_busy" | "connection_name_taken" | "connection_not_found" | "connection_refused" | "database_not_found" | "host_not_found" | "pgpass_no_match" | "role_not_found" | "too_many_connections" | "wrong_password" | "tls_failed" | "tls_hostname_mismatch" | "tls_not_offered" | "tls_required" | "tls_root_certificate_invalid" | "tls_root_certificate_unreadable" | "tls_unavailable" | "server_error" | "server_starting" | "server_unsupported" | "server_version_unreadable" | "data_dir_unusable" | "database_busy" | "database_corrupt" | "database_locked" | "database_newer_schema" | "database_not_empty" | "database_open_failed" | "database_query_failed" | "store_unusable" | "docker_image_missing" | "docker_not_running" | "docker_permission_denied" | "docker_stream_error" | "docker_stream_failed" | "docker_timeout" | "docker_unreachable" | "docker_wait_failed" | "image_has_no_pg_dump" | "local_pg_dump_missing" | "no_pg_dump_available" | "pg_dump_failed" | "pg_dump_not_runnable" | "pg_dump_output_failed" | "pg_dump_too_old" | "pg_dump_wait_failed" | "pg_restore_not_runnable" | "pg_restore_too_old" | "tool_not_runnable" | "tool_wait_failed" | "unknown_dump_version" | "archive_unreadable" | "backup_stalled" | "backup_time_limit" | "databases_unlisted" | "no_databases_taken" | "backup_cancelled" | "backup_file_missing" | "backup_folder_unwritable" | "backup_has_no_file" | "backup_not_found" | "backup_path_not_ours" | "backup_path_unreadable" | "backup_rename_failed" | "backup_running" | "backup_unreadable" | "copy_failed" | "copy_mismatch" | "decompress_failed" | "delete_failed" | "disk_full" | "run_lock_failed" | "count_failed" | "restore_cancelled" | "restore_check_failed" | "restore_check_needs_docker" | "restore_failed" | "keyring_error" | "keyring_locked" | "keyring_timeout" | "keyring_unavailable" | "schedule_not_found" | "scheduler_already_running" | "scheduler_lock_failed" | "invalid_storage_name" | "invalid_storage" | "storage_not_found" | "storage_in_use" | "storage_unreachable" | "storage_tls" | "storage_credentials" | "storage_bucket_missing" | "storage_permission_denied" | "storage_full" | "storage_host_key" | "storage_failed" | "copy_not_found" | "copy_running" | "copy_object_missing" | "copy_object_altered" | "import_failed" | "key_missing" | "invalid_recipient" | "encrypt_failed" | "decrypt_failed" | "open_failed" | "app_error" | "internal" | "internal_error" | "shutting_down";
 
 /**
  * A check that failed: what is wrong and what to do about it.
@@ -316,6 +316,11 @@ hooks: Array<HookResult>,
  */
 kind: BackupKind, 
 /**
+ * When the app removed the local file because copies of it are kept in storage locations
+ * (restore and verify fetch it back from one of them first).
+ */
+localRemovedAt: string | null, 
+/**
  * A set's databases, in order (empty for one database's backup).
  */
 parts: Array<SetPart>, 
@@ -576,6 +581,24 @@ finishedAt: string | null, ok: boolean | null,
 error: string | null, };
 
 /**
+ * Where a schedule's backups go besides the local backup root.
+ */
+export type CopyPlan = { 
+/**
+ * Locations, in the order they are copied to (a removed one is skipped).
+ */
+to: Array<LocationId>, 
+/**
+ * Copies are encrypted with age (this installation's key and the extra recipients).
+ */
+encrypt: boolean, 
+/**
+ * False: once a backup is copied to every location, its local file goes (the record
+ * stays; restore fetches it back).
+ */
+keepLocal: boolean, };
+
+/**
  * A saved schedule with what its runs left behind.
  */
 export type Schedule = { id: ScheduleId, name: string, connectionId: ConnectionId, cron: string, 
@@ -607,7 +630,11 @@ timeLimitSeconds: number | null, hooks: Hooks,
 /**
  * The newest proof (verify by restore on the scheduler's initiative), if any.
  */
-lastProof: Proof | null, lastRunAt: string | null, 
+lastProof: Proof | null, 
+/**
+ * The storage locations its backups are copied to.
+ */
+copies: CopyPlan, lastRunAt: string | null, 
 /**
  * None while paused.
  */

@@ -165,7 +165,20 @@ fn add(store: &Store, args: ScheduleAddArgs) -> anyhow::Result<ExitCode> {
             .flatten(),
         hooks: hooks(fields, &Hooks::default())?,
     };
-    let schedule = Schedules::new(store).create(&input)?;
+    let schedules = Schedules::new(store);
+    let schedule = schedules.create(&input)?;
+    let plan = copy_plan(store, fields, &schedule.copies)?;
+    let schedule = if plan != schedule.copies {
+        match schedules.set_copy_plan(schedule.id, &plan) {
+            Ok(schedule) => schedule,
+            Err(problem) => {
+                schedules.delete(schedule.id)?;
+                return Err(problem.into());
+            }
+        }
+    } else {
+        schedule
+    };
     print_schedule(&schedule, args.output.json, "Saved")
 }
 
@@ -208,8 +221,50 @@ fn update(store: &Store, args: ScheduleUpdateArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or(current.time_limit_seconds),
         hooks: hooks(fields, &current.hooks)?,
     };
+    let plan = copy_plan(store, fields, &current.copies)?;
     let schedule = schedules.update(current.id, &input)?;
+    let schedule = if plan != schedule.copies {
+        schedules.set_copy_plan(schedule.id, &plan)?
+    } else {
+        schedule
+    };
     print_schedule(&schedule, args.output.json, "Updated")
+}
+
+/// `--copy-to`, `--encrypt`, `--keep-local` over the current plan.
+fn copy_plan(
+    store: &Store,
+    fields: &ScheduleFieldArgs,
+    current: &schedules::CopyPlan,
+) -> anyhow::Result<schedules::CopyPlan> {
+    let yes_no = |value: &Option<String>, flag: &str, now: bool| -> anyhow::Result<bool> {
+        match value.as_deref().map(str::trim) {
+            None => Ok(now),
+            Some("yes" | "true" | "on") => Ok(true),
+            Some("no" | "false" | "off") => Ok(false),
+            Some(other) => anyhow::bail!("{flag} \"{other}\" is not yes or no"),
+        }
+    };
+    let to = if fields.copy_to.is_empty() {
+        current.to.clone()
+    } else if fields.copy_to.iter().any(|c| c.trim() == "none") {
+        Vec::new()
+    } else {
+        let storage = dbm_engine::storage::Storage::new(store);
+        let mut ids = Vec::new();
+        for name in &fields.copy_to {
+            let id = storage.find(name)?.id;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids
+    };
+    Ok(schedules::CopyPlan {
+        to,
+        encrypt: yes_no(&fields.encrypt, "--encrypt", current.encrypt)?,
+        keep_local: yes_no(&fields.keep_local, "--keep-local", current.keep_local)?,
+    })
 }
 
 /// `--alert-after`: `None` not given; `Some(None)` "none" (twice the interval); else seconds.

@@ -2,6 +2,7 @@
 //! scheduler that runs them.
 
 mod clock;
+mod copies;
 pub mod cron;
 mod hook_config;
 pub mod hooks;
@@ -17,8 +18,8 @@ pub use clock::{Clock, SystemClock, TestClock};
 pub use hook_config::Hooks;
 pub use lock::SchedulerLock;
 pub use model::{
-    MissReason, MissedRun, Proof, Schedule, ScheduleInput, SchedulePreview, DEFAULT_VERIFY_EVERY,
-    MAX_NAME_CHARS,
+    CopyPlan, MissReason, MissedRun, Proof, Schedule, ScheduleInput, SchedulePreview,
+    DEFAULT_VERIFY_EVERY, MAX_NAME_CHARS,
 };
 pub use runs::{run_schedule, BackupLauncher, RunReporter};
 pub use scheduler::{Launch, Launcher, NoObserver, Scheduler, SchedulerHandle, SchedulerObserver};
@@ -73,6 +74,24 @@ impl<'a> Schedules<'a> {
         let sql = self.store.connection();
         let id = repository::insert(&sql, &valid.input, valid.first_run(now))?;
         tracing::info!(schedule = id.0, "schedule saved");
+        repository::get(&sql, id)
+    }
+
+    /// Sets where the schedule's backups are copied (each location must exist).
+    pub fn set_copy_plan(&self, id: ScheduleId, plan: &CopyPlan) -> Result<Schedule, Problem> {
+        let storage = crate::storage::Storage::new(self.store);
+        for location in &plan.to {
+            storage.get(*location)?;
+        }
+        if !plan.keep_local && plan.to.is_empty() {
+            return Err(Problem::new(
+                Code::InvalidStorage,
+                "Keeping no local copy needs at least one location to copy to.",
+                "Add --copy-to LOCATION, or keep the local copy.",
+            ));
+        }
+        let sql = self.store.connection();
+        repository::set_copy_plan(&sql, id, plan)?;
         repository::get(&sql, id)
     }
 

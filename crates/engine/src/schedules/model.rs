@@ -54,6 +54,8 @@ pub struct Schedule {
     pub hooks: Hooks,
     /// The newest proof (verify by restore on the scheduler's initiative), if any.
     pub last_proof: Option<Proof>,
+    /// The storage locations its backups are copied to.
+    pub copies: CopyPlan,
     pub last_run_at: Option<String>,
     /// None while paused.
     pub next_run_at: Option<String>,
@@ -63,6 +65,29 @@ pub struct Schedule {
     pub last_error: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// Where a schedule's backups go besides the local backup root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyPlan {
+    /// Locations, in the order they are copied to (a removed one is skipped).
+    pub to: Vec<crate::model::LocationId>,
+    /// Copies are encrypted with age (this installation's key and the extra recipients).
+    pub encrypt: bool,
+    /// False: once a backup is copied to every location, its local file goes (the record
+    /// stays; restore fetches it back).
+    pub keep_local: bool,
+}
+
+impl Default for CopyPlan {
+    fn default() -> Self {
+        CopyPlan {
+            to: Vec::new(),
+            encrypt: false,
+            keep_local: true,
+        }
+    }
 }
 
 /// One verification by restore the scheduler ran for a schedule.

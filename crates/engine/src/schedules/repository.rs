@@ -5,7 +5,7 @@ use rusqlite::{params, Connection as Sql, OptionalExtension, Row};
 
 use super::cron::CronSchedule;
 use super::hook_config::Hooks;
-use super::model::{MissReason, MissedRun, Proof, Schedule, ScheduleInput};
+use super::model::{CopyPlan, MissReason, MissedRun, Proof, Schedule, ScheduleInput};
 
 use crate::model::{BackupId, BackupStatus, Code, ConnectionId, Problem, ScheduleId};
 use crate::store::decode;
@@ -16,7 +16,8 @@ const COLUMNS: &str = "s.id, s.name, s.connection_id, s.cron, s.timezone, s.is_a
      s.last_status, s.last_error, s.created_at, s.updated_at, s.alert_after_seconds, \
      s.verify_every_seconds, s.stall_after_seconds, s.time_limit_seconds, s.ping_url, \
      s.on_success_url, s.on_failure_url, s.on_finish_cmd, s.hook_timeout_seconds, \
-     lp.id, lp.backup_id, lp.started_at, lp.finished_at, lp.ok, lp.error";
+     lp.id, lp.backup_id, lp.started_at, lp.finished_at, lp.ok, lp.error, \
+     s.copy_to, s.encrypt, s.keep_local";
 
 /// Each schedule with its newest finished proof (one under way does not hide the last verdict;
 /// one the app died during is as if it never started).
@@ -80,6 +81,14 @@ fn parsed_row(row: &Row<'_>) -> rusqlite::Result<ParsedSchedule> {
             }),
             None => None,
         },
+        copies: CopyPlan {
+            to: row
+                .get::<_, Option<String>>(32)?
+                .and_then(|json| serde_json::from_str(&json).ok())
+                .unwrap_or_default(),
+            encrypt: row.get(33)?,
+            keep_local: row.get(34)?,
+        },
     };
     Ok((schedule, parsed))
 }
@@ -127,6 +136,19 @@ pub fn insert(
         ],
     )?;
     Ok(ScheduleId(sql.last_insert_rowid()))
+}
+
+/// Where the schedule's backups are copied, encrypted or not, and whether the local file stays.
+pub fn set_copy_plan(sql: &Sql, id: ScheduleId, plan: &CopyPlan) -> Result<(), Problem> {
+    let to = (!plan.to.is_empty()).then(|| serde_json::to_string(&plan.to).unwrap_or_default());
+    let changed = sql.execute(
+        "UPDATE schedule SET copy_to = ?2, encrypt = ?3, keep_local = ?4, updated_at = ?5 WHERE id = ?1",
+        params![id.0, to, plan.encrypt, plan.keep_local, now_utc()],
+    )?;
+    if changed == 0 {
+        return Err(not_found(&id.to_string()));
+    }
+    Ok(())
 }
 
 pub fn update(

@@ -76,6 +76,8 @@ fn completed_of(store: &Store, schedule: ScheduleId) -> Result<Vec<Backup>, Prob
         };
         found.extend(repository::list(&store.connection(), &filter, u32::MAX, 0)?);
     }
+    // Backups kept only in storage locations are theirs to prune (per-location retention).
+    found.retain(|b| b.local_removed_at.is_none());
     found.sort_by(|a, b| (&b.started_at, b.id.0).cmp(&(&a.started_at, a.id.0)));
     Ok(found)
 }
@@ -115,6 +117,24 @@ pub fn apply(
     let plan = preview(store, schedule, now)?;
     let mut deleted = Vec::new();
     for backup in &plan.delete {
+        // A backup with copies elsewhere loses only its local file: its record stays for them.
+        let copied = crate::storage::Storage::new(store)
+            .copies_of(backup.id)?
+            .iter()
+            .any(|c| c.state == crate::storage::CopyState::Copied);
+        if copied {
+            match crate::library::copies::remove_local_file(store, backup) {
+                Ok(()) => deleted.push(Deleted {
+                    id: backup.id,
+                    file_removed: true,
+                    note: Some("Its copies in storage locations stay.".into()),
+                }),
+                Err(problem) => {
+                    tracing::warn!(schedule = schedule.0, backup = backup.id.0, %problem, "retention could not remove a local file");
+                }
+            }
+            continue;
+        }
         match files::delete(store, backup.id) {
             Ok(done) => {
                 tracing::info!(

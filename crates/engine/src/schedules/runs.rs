@@ -24,6 +24,11 @@ pub trait RunReporter: Send + Sync + 'static {
     fn progress(&self, schedule: &Schedule) -> Arc<dyn Progress>;
     fn finished(&self, schedule: &Schedule, outcome: &Result<Backup, Problem>);
     fn proved(&self, schedule: &Schedule, proof: &Result<Proof, Problem>);
+    /// A copy of the run's backup to one of the schedule's locations failed (told like a
+    /// failed backup).
+    fn copy_failed(&self, schedule: &Schedule, backup: &Backup, location: &str, problem: &Problem) {
+        tracing::warn!(schedule = schedule.id.0, backup = backup.id.0, location, %problem, "copy failed");
+    }
 }
 
 /// Runs one backup of the schedule now (waiting for the connection's turn), records how it
@@ -35,6 +40,29 @@ pub async fn run_schedule(
     schedule: Schedule,
     trigger: Trigger,
     progress: Arc<dyn Progress>,
+) -> Result<Backup, Problem> {
+    run_schedule_telling(
+        store,
+        coordinator,
+        schedule,
+        trigger,
+        progress,
+        &|_, _, _| {},
+    )
+    .await
+}
+
+/// What hears of a failed copy of a run's backup: the backup, the location's name, why.
+pub type CopyFailed<'a> = &'a (dyn Fn(&Backup, &str, &Problem) + Sync);
+
+/// As `run_schedule`, telling `copy_failed` of each copy that failed (the launcher notifies).
+pub async fn run_schedule_telling(
+    store: Arc<Store>,
+    coordinator: &Coordinator,
+    schedule: Schedule,
+    trigger: Trigger,
+    progress: Arc<dyn Progress>,
+    copy_failed: CopyFailed<'_>,
 ) -> Result<Backup, Problem> {
     let request = BackupRequest {
         connection: schedule.connection_id,
@@ -53,17 +81,27 @@ pub async fn run_schedule(
     let id = schedule.id;
     let recording = store.clone();
     let recorded = run_blocking(move || {
-        let store = recording;
-        repository::set_outcome(&store.connection(), id, backup, status, error.as_deref())?;
-        // Retention runs after each completed run: a failed one never costs a good backup.
-        if status == BackupStatus::Completed {
-            super::retention::apply(&store, id, chrono::Utc::now())?;
-        }
-        Ok(())
+        let sql = recording.connection();
+        repository::set_outcome(&sql, id, backup, status, error.as_deref())
     })
     .await;
     if let Err(problem) = recorded {
         tracing::warn!(schedule = id.0, %problem, "could not record the run on its schedule");
+    }
+    if let Ok(made) = &outcome {
+        if matches!(made.status, BackupStatus::Completed | BackupStatus::Partial) {
+            super::copies::copy_run(&store, &schedule, made, copy_failed).await;
+        }
+    }
+    // Retention runs after each completed run: a failed one never costs a good backup.
+    if status == BackupStatus::Completed {
+        let pruning = store.clone();
+        let pruned =
+            run_blocking(move || super::retention::apply(&pruning, id, chrono::Utc::now())).await;
+        if let Err(problem) = pruned {
+            tracing::warn!(schedule = id.0, %problem, "retention could not run");
+        }
+        super::copies::location_retention(&store, &schedule).await;
     }
     call_hooks(store, &schedule, outcome).await
 }
@@ -252,12 +290,17 @@ impl Launcher for BackupLauncher {
         let in_flight = self.in_flight.clone();
         self.tasks.spawn(async move {
             let progress = reporter.progress(&fire.schedule);
-            let outcome = run_schedule(
+            let telling = reporter.clone();
+            let schedule = fire.schedule.clone();
+            let outcome = run_schedule_telling(
                 store,
                 &coordinator,
                 fire.schedule.clone(),
                 fire.trigger,
                 progress,
+                &move |backup, location, problem| {
+                    telling.copy_failed(&schedule, backup, location, problem)
+                },
             )
             .await;
             in_flight

@@ -31,6 +31,10 @@ pub fn operator(
     secret: Option<&Secret>,
     patience: Patience,
 ) -> Result<Operator, Problem> {
+    // The HTTP transport (reqwest over the system's TLS) is installed once per process; the
+    // services are compiled in, not registered by a constructor.
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(opendal_http_transport_reqwest::install_default);
     let built = match settings {
         LocationSettings::Folder { path } => Operator::new(services::Fs::default().root(path)),
         LocationSettings::S3 {
@@ -66,7 +70,8 @@ pub fn operator(
             let mut builder = services::Sftp::default()
                 .endpoint(&format!("ssh://{host}:{port}"))
                 .user(user)
-                .root(if path.is_empty() { "." } else { path })
+                // Empty: the folder the server starts the user in (the home folder).
+                .root(path)
                 // The host key must be known already: never trusted silently.
                 .known_hosts_strategy("strict");
             if let Some(key) = key_file {

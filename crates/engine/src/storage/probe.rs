@@ -15,7 +15,7 @@ use crate::secrets::Secret;
 #[serde(rename_all = "camelCase")]
 pub struct ProbeReport {
     pub ok: bool,
-    /// `write`, `read` and `delete`, each with its outcome, in order, up to the first failure.
+    /// `list`, `write`, `read` and `delete`, each with its outcome, in order, up to the first failure.
     pub steps: Vec<ProbeStep>,
     pub problem: Option<Problem>,
 }
@@ -62,6 +62,26 @@ async fn run(
         })
     };
 
+    // Listing first: a server that creates a missing bucket on write still says it is missing.
+    let started = std::time::Instant::now();
+    let listed = op.list_with(&format!("{installation_id}/")).limit(1).await;
+    timed(
+        steps,
+        "list",
+        started,
+        listed.is_ok()
+            || matches!(&listed, Err(e) if e.kind() == opendal::ErrorKind::NotFound && !is_bucket_error(e)),
+    );
+    match listed {
+        Err(e) if e.kind() != opendal::ErrorKind::NotFound || is_bucket_error(&e) => {
+            return Err(storage_problem(&e, settings))
+        }
+        _ => {}
+    }
+    super::transfer::ensure_parent(&op, &key)
+        .await
+        .map_err(|e| storage_problem(&e, settings))?;
+
     let started = std::time::Instant::now();
     let written = op.write(&key, body.clone()).await;
     timed(steps, "write", started, written.is_ok());
@@ -93,6 +113,11 @@ async fn run(
     timed(steps, "delete", started, deleted.is_ok());
     deleted.map_err(|e| storage_problem(&e, settings))?;
     Ok(())
+}
+
+fn is_bucket_error(error: &opendal::Error) -> bool {
+    let text = error.to_string().to_lowercase();
+    text.contains("nosuchbucket") || text.contains("bucket does not exist")
 }
 
 /// A number no two tests share (time and process id are enough: it names a test object).

@@ -146,3 +146,46 @@ pub fn io_problem(error: &std::io::Error, what: &str) -> Problem {
         "Check the file and folder permissions, then try again.",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s3() -> LocationSettings {
+        LocationSettings::S3 {
+            endpoint: "https://s3.example.com".into(),
+            bucket: "backups".into(),
+            prefix: String::new(),
+            region: "us-east-1".into(),
+            path_style: true,
+            access_key_id: "id".into(),
+        }
+    }
+
+    // The loopback S3 server creates a missing bucket on write, so it cannot show this answer
+    // of AWS, B2 or MinIO: the words are checked on the error as those servers send it.
+    #[test]
+    fn a_missing_bucket_and_a_full_disk_are_named() {
+        let missing = opendal::Error::new(
+            opendal::ErrorKind::NotFound,
+            "<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message></Error>",
+        );
+        assert_eq!(
+            storage_problem(&missing, &s3()).code,
+            Code::StorageBucketMissing
+        );
+        let full = opendal::Error::new(
+            opendal::ErrorKind::Unexpected,
+            "write failed: No space left on device (os error 28)",
+        );
+        assert_eq!(storage_problem(&full, &s3()).code, Code::StorageFull);
+        let refused = opendal::Error::new(
+            opendal::ErrorKind::Unexpected,
+            "error sending request: Connection refused",
+        );
+        assert_eq!(
+            storage_problem(&refused, &s3()).code,
+            Code::StorageUnreachable
+        );
+    }
+}

@@ -36,6 +36,18 @@ pub struct Sent {
     pub size: u64,
 }
 
+/// Makes the folder `key` goes in, where the service has folders (SFTP, a local folder):
+/// writes there do not make their parents.
+pub async fn ensure_parent(operator: &Operator, key: &str) -> opendal::Result<()> {
+    if !operator.info().capability().create_dir {
+        return Ok(());
+    }
+    match key.rsplit_once('/') {
+        Some((parent, _)) if !parent.is_empty() => operator.create_dir(&format!("{parent}/")).await,
+        _ => Ok(()),
+    }
+}
+
 /// Sends `path` to `key`: encrypted to `recipients` when there are any. `on_progress` hears
 /// the bytes stored so far.
 pub async fn upload(
