@@ -18,8 +18,8 @@ use dbm_engine::library::restore::{RestoreOutcome, RestoreRequest};
 use dbm_engine::library::restore_set::{SetRestoreOutcome, SetRestoreRequest};
 use dbm_engine::library::stats::{ConnectionStats, Stats};
 use dbm_engine::model::{
-    BackupId, BackupStatus, Code, Compression, ConnectionId, DumpFormat, Problem, RunnerKind,
-    ScheduleId, SslMode, Trigger,
+    BackupId, BackupStatus, Code, Compression, ConnectionId, DumpFormat, LocationId, Problem,
+    RunnerKind, ScheduleId, SslMode, Trigger,
 };
 use dbm_engine::pg::ServerVersion;
 use dbm_engine::schedules::retention::RetentionPlan;
@@ -93,6 +93,7 @@ pub fn typescript() -> String {
         declaration::<EnginePolicy>(),
         declaration::<AppSettings>(),
         declaration::<ScheduleId>(),
+        declaration::<LocationId>(),
         declaration::<Hooks>(),
         declaration::<Proof>(),
         declaration::<CopyPlan>(),

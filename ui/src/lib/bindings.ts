@@ -547,6 +547,11 @@ stallAfterSeconds: number, };
 export type ScheduleId = number;
 
 /**
+ * A storage location's id.
+ */
+export type LocationId = number;
+
+/**
  * What is called after each run of a schedule.
  */
 export type Hooks = { 
