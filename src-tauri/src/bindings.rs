@@ -13,6 +13,7 @@ use dbm_engine::docker::DockerCheck;
 use dbm_engine::dump::options::DumpOptions;
 use dbm_engine::health::ConnectionHealth;
 use dbm_engine::library::connection_removal::{RemovalPreview, Removed};
+use dbm_engine::library::copies::CopyCheck;
 use dbm_engine::library::files::{Deleted, ScanReport};
 use dbm_engine::library::restore::{RestoreOutcome, RestoreRequest};
 use dbm_engine::library::restore_set::{SetRestoreOutcome, SetRestoreRequest};
@@ -29,13 +30,19 @@ use dbm_engine::schedules::{
 use dbm_engine::secrets::KeyringCheck;
 use dbm_engine::settings::{AppSettings, EnginePolicy};
 use dbm_engine::status::{DatabaseCheck, SystemStatus};
+use dbm_engine::storage::encryption::KeyInfo;
+use dbm_engine::storage::{
+    Copy, CopyState, Location, LocationInput, LocationSettings, ProbeReport, ProbeStep,
+};
 
 use crate::commands::backups::{BackupPage, RESTORE_EVENT};
 use crate::commands::connections::UriImport;
 use crate::commands::schedules::SchedulerStatus;
 use crate::commands::CommandSignature;
 use crate::error::AppError;
-use crate::events::{BackupEvent, SchedulesEvent, BACKUP_EVENT, SCHEDULES_EVENT};
+use crate::events::{
+    BackupEvent, CopyEvent, SchedulesEvent, BACKUP_EVENT, COPY_EVENT, SCHEDULES_EVENT,
+};
 
 /// Where the generated file lives, from the repository root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
@@ -90,6 +97,7 @@ pub fn typescript() -> String {
         declaration::<Compression>(),
         declaration::<DumpOptions>(),
         declaration::<BackupEvent>(),
+        declaration::<CopyEvent>(),
         declaration::<EnginePolicy>(),
         declaration::<AppSettings>(),
         declaration::<ScheduleId>(),
@@ -97,6 +105,15 @@ pub fn typescript() -> String {
         declaration::<Hooks>(),
         declaration::<Proof>(),
         declaration::<CopyPlan>(),
+        declaration::<Location>(),
+        declaration::<LocationSettings>(),
+        declaration::<LocationInput>(),
+        declaration::<ProbeReport>(),
+        declaration::<ProbeStep>(),
+        declaration::<CopyState>(),
+        declaration::<Copy>(),
+        declaration::<CopyCheck>(),
+        declaration::<KeyInfo>(),
         declaration::<Schedule>(),
         declaration::<ScheduleInput>(),
         declaration::<MissReason>(),
@@ -120,7 +137,7 @@ pub fn typescript() -> String {
         "\n/** Event names: `listen(EVENTS.backup, …)` receives `BackupEvent`s, \
          `listen(EVENTS.schedules, …)` `SchedulesEvent`s, \
          `listen(EVENTS.restore, …)` restore progress lines (strings). */\n\
-         export const EVENTS = {{ backup: \"{BACKUP_EVENT}\", schedules: \"{SCHEDULES_EVENT}\", restore: \"{RESTORE_EVENT}\" }} as const;\n"
+         export const EVENTS = {{ backup: \"{BACKUP_EVENT}\", schedules: \"{SCHEDULES_EVENT}\", restore: \"{RESTORE_EVENT}\", copy: \"{COPY_EVENT}\" }} as const;\n"
     ));
     out.push_str(
         "\n/** Every command; each rejects with an `AppError`. */\nexport const commands = {\n",

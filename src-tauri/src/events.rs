@@ -21,6 +21,8 @@ pub const BACKUP_EVENT: &str = "backup";
 
 /// The event name of every schedules event.
 pub const SCHEDULES_EVENT: &str = "schedules";
+/// Copies of backups to storage locations: progress, and a copy's state changed.
+pub const COPY_EVENT: &str = "copy";
 
 /// Something the UI, the tray or both follow.
 #[derive(Debug, Clone)]
@@ -29,6 +31,23 @@ pub enum AppEvent {
     Schedules(SchedulesEvent),
     /// Connections were added, renamed or removed (the tray's "Back up now" lists them).
     ConnectionsChanged,
+    Copy(CopyEvent),
+}
+
+/// What a copy to a storage location reports.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum CopyEvent {
+    /// Bytes stored so far (at most four a second).
+    #[serde(rename_all = "camelCase")]
+    Progress {
+        backup_id: BackupId,
+        location_id: dbm_engine::model::LocationId,
+        bytes: f64,
+    },
+    /// A backup's copies changed (one ended, was checked, or failed).
+    #[serde(rename_all = "camelCase")]
+    Changed { backup_id: BackupId },
 }
 
 /// Emits `event` to the UI and updates the tray: its icon (running, failed, idle) follows
@@ -48,12 +67,13 @@ pub fn publish<R: Runtime>(app: &AppHandle<R>, event: AppEvent) {
         AppEvent::Schedules(SchedulesEvent::Changed) | AppEvent::ConnectionsChanged => {
             tray::refresh_menu(app)
         }
-        AppEvent::Backup(_) | AppEvent::Schedules(_) => {}
+        AppEvent::Backup(_) | AppEvent::Schedules(_) | AppEvent::Copy(_) => {}
     }
     let emitted = match event {
         AppEvent::Backup(event) => app.emit(BACKUP_EVENT, event),
         AppEvent::Schedules(event) => app.emit(SCHEDULES_EVENT, event),
         AppEvent::ConnectionsChanged => Ok(()),
+        AppEvent::Copy(event) => app.emit(COPY_EVENT, event),
     };
     if let Err(error) = emitted {
         tracing::warn!(%error, "could not emit an event");

@@ -60,6 +60,19 @@ fn try_start<R: Runtime>(app: &AppHandle<R>) -> Result<(), Problem> {
         )
     })?;
     let lock = SchedulerLock::acquire(&state.data_dir, "the DB Backup Manager app")?;
+    // Copies that were waiting, or cut short when the last process stopped, are made now.
+    let resuming = store.clone();
+    let told = app.clone();
+    tauri::async_runtime::spawn(async move {
+        match dbm_engine::library::copies::resume(resuming).await {
+            Ok(0) => {}
+            Ok(made) => {
+                tracing::info!(made, "resumed copies");
+                publish(&told, AppEvent::Schedules(SchedulesEvent::Changed));
+            }
+            Err(problem) => tracing::warn!(%problem, "copies could not be resumed"),
+        }
+    });
     let reporter = Arc::new(AppReporter { app: app.clone() });
     let launcher = BackupLauncher::new(store.clone(), state.coordinator.clone(), reporter);
     let handle = Scheduler {
@@ -109,6 +122,27 @@ impl<R: Runtime> RunReporter for AppReporter<R> {
         }
         // The schedule's last status and error changed.
         publish(&self.app, AppEvent::Schedules(SchedulesEvent::Changed));
+    }
+
+    /// A failed copy to a storage location is told like a failed backup.
+    fn copy_failed(&self, schedule: &Schedule, backup: &Backup, location: &str, problem: &Problem) {
+        let (name, notify) = match self.app.state::<AppState>().store() {
+            Ok(store) => events::notice_for(&store, schedule.connection_id, &schedule.name),
+            Err(_) => (schedule.name.clone(), NotifySettings::default()),
+        };
+        tracing::warn!(schedule = schedule.id.0, backup = backup.id.0, location, %problem, "a copy failed");
+        if notify.on_failure {
+            tauri::async_runtime::spawn(crate::notify::send(
+                format!("{name}: backup {} was not copied to {location}", backup.id),
+                format!("{} {}", problem.message, problem.fix),
+            ));
+        }
+        publish(
+            &self.app,
+            AppEvent::Copy(events::CopyEvent::Changed {
+                backup_id: backup.id,
+            }),
+        );
     }
 
     /// A failed proof is told like a failed backup; either way the Dashboard's state changes.

@@ -31,6 +31,8 @@ impl Cli {
     }
 }
 
+// Parsed once per run: the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check what backups depend on: the app's database, Docker and its postgres images,
@@ -62,6 +64,7 @@ pub enum Command {
     Key(KeyCommand),
 }
 
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum StorageCommand {
     /// Add a location: --folder PATH, --s3 … or --sftp ….

@@ -5,6 +5,7 @@ pub mod backups;
 pub mod connections;
 pub mod schedules;
 pub mod settings;
+pub mod storage;
 pub mod system;
 
 /// One command as the UI calls it: its name, each argument's name and TypeScript type, and
@@ -58,6 +59,18 @@ app_commands! {
     backups::backup_stats,
     backups::retention_preview,
     backups::backup_show_in_folder,
+    storage::storage_list,
+    storage::storage_add,
+    storage::storage_test,
+    storage::storage_remove,
+    storage::storage_set_retention,
+    storage::backup_copies,
+    storage::copies_needing_attention,
+    storage::backup_copy,
+    storage::backup_verify_copy,
+    storage::key_info,
+    storage::key_export,
+    storage::schedule_set_copy_plan,
     schedules::schedule_list,
     schedules::schedule_get,
     schedules::schedule_create,

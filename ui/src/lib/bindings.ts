@@ -514,6 +514,11 @@ jobs: number | null, };
 export type BackupEvent = { "kind": "started", backupId: BackupId, connectionId: ConnectionId, } | { "kind": "stage", backupId: BackupId, text: string, } | { "kind": "progress", backupId: BackupId, bytes: number, elapsedMs: number, bytesPerSecond: number, } | { "kind": "finished", backup: Backup, };
 
 /**
+ * What a copy to a storage location reports.
+ */
+export type CopyEvent = { "kind": "progress", backupId: BackupId, locationId: LocationId, bytes: number, } | { "kind": "changed", backupId: BackupId, };
+
+/**
  * Which pg_dump runs backups.
  */
 export type EnginePolicy = "auto" | "docker" | "local";
@@ -602,6 +607,97 @@ encrypt: boolean,
  * stays; restore fetches it back).
  */
 keepLocal: boolean, };
+
+/**
+ * A named place backups are copied to, besides the local backup root.
+ */
+export type Location = { id: LocationId, name: string, settings: LocationSettings, 
+/**
+ * Per-location retention: how many of a schedule's backups stay here (None: all).
+ */
+keepLast: number | null, 
+/**
+ * And for how many days (None: no age limit). The newest copied backup always stays.
+ */
+keepDays: number | null, createdAt: string, };
+
+/**
+ * Where a location is and how to reach it.
+ */
+export type LocationSettings = { "kind": "folder", path: string, } | { "kind": "s3", endpoint: string, bucket: string, prefix: string, region: string, pathStyle: boolean, accessKeyId: string, } | { "kind": "sftp", host: string, port: number, user: string, keyFile: string | null, path: string, };
+
+/**
+ * What `dbm storage add` and the Storage form send.
+ */
+export type LocationInput = { name: string, settings: LocationSettings, keepLast: number | null, keepDays: number | null, };
+
+/**
+ * How a location answered a test.
+ */
+export type ProbeReport = { ok: boolean, 
+/**
+ * `list`, `write`, `read` and `delete`, each with its outcome, in order, up to the first failure.
+ */
+steps: Array<ProbeStep>, problem: Problem | null, };
+
+export type ProbeStep = { step: string, ok: boolean, seconds: number, };
+
+/**
+ * Where a backup's copy in one location stands.
+ */
+export type CopyState = "pending" | "copying" | "copied" | "failed" | "missing" | "altered";
+
+/**
+ * One backup's copy in one location.
+ */
+export type Copy = { backupId: BackupId, locationId: LocationId, locationName: string, state: CopyState, 
+/**
+ * The key of the manifest beside the backup's objects.
+ */
+manifestKey: string | null, encrypted: boolean, 
+/**
+ * The age recipients it was encrypted to.
+ */
+recipients: Array<string>, 
+/**
+ * Bytes stored, once copied.
+ */
+sizeBytes: number | null, 
+/**
+ * Bytes sent so far, while copying.
+ */
+bytesDone: number, attempts: number, errorMessage: string | null, startedAt: string | null, finishedAt: string | null, verifiedAt: string | null, 
+/**
+ * Found in the location by a scan, not written by this installation.
+ */
+imported: boolean, };
+
+/**
+ * What reading a copy back found.
+ */
+export type CopyCheck = { ok: boolean, state: CopyState, 
+/**
+ * One line per object that is not as stored; empty when ok.
+ */
+problems: Array<string>, bytesRead: number, };
+
+/**
+ * This installation's key as the user sees it (never the secret part).
+ */
+export type KeyInfo = { 
+/**
+ * This installation's public key (`age1…`).
+ */
+recipient: string, 
+/**
+ * Extra public keys every encrypted copy is also readable with.
+ */
+extraRecipients: Array<string>, 
+/**
+ * When the user last exported the identity; None: never (copies encrypted now could not
+ * be read on another computer).
+ */
+exportedAt: string | null, };
 
 /**
  * A saved schedule with what its runs left behind.
@@ -715,7 +811,7 @@ delete: Array<Backup>,
 keep: number, };
 
 /** Event names: `listen(EVENTS.backup, …)` receives `BackupEvent`s, `listen(EVENTS.schedules, …)` `SchedulesEvent`s, `listen(EVENTS.restore, …)` restore progress lines (strings). */
-export const EVENTS = { backup: "backup", schedules: "schedules", restore: "restore" } as const;
+export const EVENTS = { backup: "backup", schedules: "schedules", restore: "restore", copy: "copy" } as const;
 
 /** Every command; each rejects with an `AppError`. */
 export const commands = {
@@ -746,6 +842,18 @@ export const commands = {
   backupStats: () => invoke<Stats>("backup_stats"),
   retentionPreview: (scheduleId: ScheduleId) => invoke<RetentionPlan>("retention_preview", { scheduleId }),
   backupShowInFolder: (id: BackupId) => invoke<null>("backup_show_in_folder", { id }),
+  storageList: () => invoke<Array<Location>>("storage_list"),
+  storageAdd: (input: LocationInput, secret: string | null) => invoke<Location>("storage_add", { input, secret }),
+  storageTest: (id: LocationId) => invoke<ProbeReport>("storage_test", { id }),
+  storageRemove: (id: LocationId) => invoke<null>("storage_remove", { id }),
+  storageSetRetention: (id: LocationId, keepLast: number | null, keepDays: number | null) => invoke<Location>("storage_set_retention", { id, keepLast, keepDays }),
+  backupCopies: (id: BackupId) => invoke<Array<Copy>>("backup_copies", { id }),
+  copiesNeedingAttention: () => invoke<Array<Copy>>("copies_needing_attention"),
+  backupCopy: (id: BackupId, location: LocationId, encrypt: boolean) => invoke<Copy>("backup_copy", { id, location, encrypt }),
+  backupVerifyCopy: (id: BackupId, location: LocationId) => invoke<CopyCheck>("backup_verify_copy", { id, location }),
+  keyInfo: () => invoke<KeyInfo>("key_info"),
+  keyExport: (path: string) => invoke<KeyInfo>("key_export", { path }),
+  scheduleSetCopyPlan: (id: ScheduleId, plan: CopyPlan) => invoke<Schedule>("schedule_set_copy_plan", { id, plan }),
   scheduleList: () => invoke<Array<Schedule>>("schedule_list"),
   scheduleGet: (id: ScheduleId) => invoke<Schedule>("schedule_get", { id }),
   scheduleCreate: (input: ScheduleInput) => invoke<Schedule>("schedule_create", { input }),

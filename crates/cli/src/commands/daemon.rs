@@ -29,6 +29,15 @@ pub async fn run(data_dir: &Path) -> anyhow::Result<ExitCode> {
     let store = Arc::new(Store::open_in(data_dir)?);
     let _lock = SchedulerLock::acquire(data_dir, "dbm daemon")?;
     recovery::recover(&store).await?;
+    // Copies that were waiting, or cut short when the last process stopped, are made now.
+    let resuming = store.clone();
+    tokio::spawn(async move {
+        match dbm_engine::library::copies::resume(resuming).await {
+            Ok(0) => {}
+            Ok(made) => tracing::info!(made, "resumed copies"),
+            Err(problem) => tracing::warn!(%problem, "copies could not be resumed"),
+        }
+    });
     let mut terminate = signal(SignalKind::terminate())?;
     let mut interrupt = signal(SignalKind::interrupt())?;
 

@@ -1,6 +1,6 @@
 //! `dbm key …`: the age identity encrypted copies are made for.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -30,26 +30,16 @@ pub fn run(data_dir: &Path, command: KeyCommand) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        KeyCommand::Export(args) => {
-            let exported = encryption::export(&store)?;
-            match &args.output {
-                Some(file) => {
-                    let mut options = std::fs::OpenOptions::new();
-                    options.write(true).create_new(true);
-                    #[cfg(unix)]
-                    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-                    let mut out = options.open(file).with_context(|| {
-                        format!("cannot create {} (it must not exist)", file.display())
-                    })?;
-                    out.write_all(exported.expose().as_bytes())?;
-                    eprintln!(
-                        "Wrote the key to {}. Keep it away from this computer.",
-                        file.display()
-                    );
-                }
-                None => print!("{}", exported.expose()),
+        KeyCommand::Export(args) => match &args.output {
+            Some(file) => {
+                encryption::export_to_file(&store, file)?;
+                eprintln!(
+                    "Wrote the key to {}. Keep it away from this computer.",
+                    file.display()
+                );
             }
-        }
+            None => print!("{}", encryption::export(&store)?.expose()),
+        },
         KeyCommand::Import(output) => {
             let mut text = String::new();
             std::io::stdin()

@@ -126,19 +126,21 @@ async fn add(store: &Arc<Store>, args: StorageAddArgs) -> anyhow::Result<ExitCod
         None
     };
     let storage = Storage::new(store);
-    let location = storage.add(&input, secret.as_ref())?;
-    if !args.no_test {
-        let report = storage.test(&location).await?;
-        if let Some(problem) = report.problem {
-            storage.remove(location.id)?;
-            bail!(
-                "{} ({}) — nothing was added; fix it, or add with --no-test\n  {}",
-                problem.message,
-                problem.code,
-                problem.fix
-            );
-        }
-    }
+    let location = if args.no_test {
+        storage.add(&input, secret.as_ref())?
+    } else {
+        storage
+            .add_tested(&input, secret.as_ref())
+            .await
+            .map_err(|problem| {
+                anyhow::anyhow!(
+                    "{} ({}) — nothing was added; fix it, or add with --no-test\n  {}",
+                    problem.message,
+                    problem.code,
+                    problem.fix
+                )
+            })?
+    };
     if args.output.json {
         print_json(&location)?;
     } else {

@@ -15,6 +15,7 @@ use crate::blocking::run_blocking;
 use crate::dump::sink::{self, Written};
 use crate::model::{BackupId, BackupStatus, Code, Problem};
 use crate::storage::copies::{self as copy_rows, Stored};
+use crate::storage::copy_lock::CopyLock;
 use crate::storage::operator::Patience;
 use crate::storage::remote_manifest::{
     self, BackupFacts, Encryption, RemoteManifest, StoredObject, MANIFEST_VERSION,
@@ -32,6 +33,22 @@ pub async fn copy(
     encrypt: bool,
     on_progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Copy, Problem> {
+    let data_dir = store
+        .path()
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    // Never two uploads of one object at once, in this process or another.
+    let _lock = CopyLock::acquire(&data_dir, id, location.id).map_err(|e| {
+        Problem::new(
+            Code::CopyRunning,
+            format!(
+                "Backup {id} is already being copied to {}: {e}.",
+                location.name
+            ),
+            "Wait for that copy to end.",
+        )
+    })?;
     let (backup, installation, recipients, root_relative) = {
         let lookup = store.clone();
         let location_id = location.id;
@@ -45,6 +62,14 @@ pub async fn copy(
                 Vec::new()
             };
             copy_rows::request(&lookup.connection(), id, location_id, encrypt)?;
+            // The lock is ours: a row still `copying` was left by a process that died.
+            copy_rows::set_state(
+                &lookup.connection(),
+                id,
+                location_id,
+                CopyState::Pending,
+                None,
+            )?;
             copy_rows::start(&lookup.connection(), id, location_id)?;
             Ok((backup, lookup.installation_id()?, recipients, relative))
         })
@@ -584,4 +609,43 @@ pub fn remove_local_file(store: &Store, backup: &Backup) -> Result<(), Problem> 
     repository::set_local_removed(&store.connection(), backup.id, Some(&now_utc()))?;
     tracing::info!(backup = backup.id.0, "local file removed; copies remain");
     Ok(())
+}
+
+/// Copies that were waiting or cut short by a stopped app (left `copying` by a dead process)
+/// are made now, oldest first, each with the encryption it was asked with. Answers how many
+/// were made; each failure is logged and recorded on its copy.
+pub async fn resume(store: Arc<Store>) -> Result<usize, Problem> {
+    let lookup = store.clone();
+    let pending = run_blocking(move || {
+        let data_dir = lookup
+            .path()
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        copy_rows::requeue_abandoned(&lookup.connection(), &data_dir)?;
+        copy_rows::in_states(&lookup.connection(), &[CopyState::Pending])
+    })
+    .await?;
+    let mut made = 0;
+    for waiting in pending {
+        let location = match Storage::new(&store).get(waiting.location_id) {
+            Ok(location) => location,
+            Err(_) => continue,
+        };
+        match copy(
+            store.clone(),
+            waiting.backup_id,
+            &location,
+            waiting.encrypted,
+            &|_| {},
+        )
+        .await
+        {
+            Ok(_) => made += 1,
+            Err(problem) => {
+                tracing::warn!(backup = waiting.backup_id.0, location = %location.name, %problem, "a resumed copy failed")
+            }
+        }
+    }
+    Ok(made)
 }

@@ -262,11 +262,19 @@ pub fn remove(sql: &Sql, backup: BackupId, location: LocationId) -> Result<(), P
     Ok(())
 }
 
-/// Copies a dead process left `copying` go back to `pending`, to be started again.
-pub fn requeue_abandoned(sql: &Sql) -> Result<usize, Problem> {
-    Ok(sql.execute(
-        "UPDATE copy SET state = 'pending', error_message = 'The app stopped during the copy; it starts again.'
-         WHERE state = 'copying'",
-        [],
-    )?)
+/// A copy a dead process left `copying` goes back to `pending`, to be started again.
+pub fn requeue_abandoned(sql: &Sql, data_dir: &std::path::Path) -> Result<usize, Problem> {
+    let mut requeued = 0;
+    for copy in in_states(sql, &[CopyState::Copying])? {
+        if super::copy_lock::is_alive(data_dir, copy.backup_id, copy.location_id) {
+            continue;
+        }
+        requeued += sql.execute(
+            "UPDATE copy SET state = 'pending',
+                    error_message = 'The app stopped during the copy; it starts again.'
+             WHERE backup_id = ?1 AND location_id = ?2 AND state = 'copying'",
+            params![copy.backup_id.0, copy.location_id.0],
+        )?;
+    }
+    Ok(requeued)
 }

@@ -95,6 +95,25 @@ pub fn export(store: &Store) -> Result<Secret, Problem> {
     Ok(Secret::new(text))
 }
 
+/// `export` into a new file only the user can read (0600); an existing file is never replaced.
+pub fn export_to_file(store: &Store, path: &std::path::Path) -> Result<(), Problem> {
+    let exported = export(store)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options
+        .open(path)
+        .and_then(|mut file| file.write_all(exported.expose().as_bytes()));
+    written.map_err(|e| {
+        Problem::new(
+            Code::InvalidBackupPath,
+            format!("The key cannot be written to {}: {e}.", path.display()),
+            "Choose a new file in a folder you can write to (an existing file is never replaced).",
+        )
+    })
+}
+
 pub fn info(store: &Store) -> Result<KeyInfo, Problem> {
     Ok(KeyInfo {
         recipient: identity(store)?.to_public().to_string(),

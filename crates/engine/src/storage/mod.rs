@@ -4,6 +4,7 @@
 //! means for the library, is decided above it (`library::copies`).
 
 pub mod copies;
+pub mod copy_lock;
 pub mod encryption;
 mod model;
 pub mod operator;
@@ -69,6 +70,24 @@ impl<'a> Storage<'a> {
         self.get(id)
     }
 
+    /// Adds a location, then tests it (list, write, read back, delete): when the test fails,
+    /// the location goes again and the error says which step failed and why.
+    pub async fn add_tested(
+        &self,
+        input: &LocationInput,
+        secret: Option<&Secret>,
+    ) -> Result<Location, Problem> {
+        let location = self.add(input, secret)?;
+        let report = self.test(&location).await?;
+        match report.problem {
+            None => Ok(location),
+            Some(problem) => {
+                self.remove(location.id)?;
+                Err(problem)
+            }
+        }
+    }
+
     pub fn list(&self) -> Result<Vec<Location>, Problem> {
         repository::list(&self.store.connection())
     }
@@ -124,6 +143,11 @@ impl<'a> Storage<'a> {
     /// The copies in a location, newest backup first.
     pub fn copies_in(&self, id: LocationId) -> Result<Vec<Copy>, Problem> {
         copies::in_location(&self.store.connection(), id)
+    }
+
+    /// Copies in these states, in every location.
+    pub fn copies_in_states(&self, states: &[CopyState]) -> Result<Vec<Copy>, Problem> {
+        copies::in_states(&self.store.connection(), states)
     }
 
     /// A backup's copies, by location name.
