@@ -632,3 +632,112 @@ fn two_installations_sharing_a_bucket_prune_only_their_own_copies() {
     drop_database(&restored);
     drop_database(&db);
 }
+
+/// A server of its own (the shared one keeps serving the other tests): s3s-fs on `port` over
+/// `data`, answering once it listens.
+fn own_s3_server(port: u16, data: &Path) -> std::process::Child {
+    let binary = Path::new(&env("DBM_TESTENV_DIR")).join("tools/s3s-fs/bin/s3s-fs");
+    let child = Command::new(binary)
+        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+        .args(["--access-key", &env("DBM_S3_ACCESS_KEY"), "--secret-key", &env("DBM_S3_SECRET_KEY")])
+        .arg(data)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return child;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("s3s-fs did not listen on {port}");
+}
+
+fn upload_parts(data: &Path) -> usize {
+    std::fs::read_dir(data)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().contains(".part-"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_copy_cut_by_the_s3_server_stopping_resumes_when_it_returns() {
+    let data = tempfile::tempdir().unwrap();
+    let s3_data = tempfile::tempdir().unwrap();
+    std::fs::create_dir(s3_data.path().join("cut")).unwrap();
+    let port = 54395 + (std::process::id() % 4) as u16;
+    let mut server = own_s3_server(port, s3_data.path());
+
+    // About 200 MB that compresses little, dumped without compression.
+    let db = unique("dbm_storage_cut_");
+    psql(MAJOR, "postgres", &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
+    psql(MAJOR, "postgres", &format!("CREATE DATABASE {db}"));
+    psql(
+        MAJOR,
+        &db,
+        "CREATE TABLE blob (id int PRIMARY KEY, body text);
+         INSERT INTO blob SELECT g, (SELECT string_agg(md5(random()::text || g || n), '') FROM generate_series(1, 30) n)
+         FROM generate_series(1, 210000) g;",
+    );
+    assert!(add_connection(data.path(), "shop", MAJOR, &db, &pg_password()).status.success());
+    let made = json(data.path(), &["backup", "run", "shop", "--compress", "none", "--json"], None);
+    let (id, sha, size) = (
+        made["id"].as_i64().unwrap(),
+        made["sha256"].as_str().unwrap().to_string(),
+        made["sizeBytes"].as_i64().unwrap(),
+    );
+    assert!(size > 190_000_000, "a backup of {size} bytes");
+    let added = run_dbm(
+        data.path(),
+        &[
+            "storage", "add", "cut", "--s3", "--endpoint", &format!("http://127.0.0.1:{port}"), "--bucket", "cut",
+            "--path-style", "--access-key-id", &env("DBM_S3_ACCESS_KEY"), "--secret-stdin",
+        ],
+        Some(&format!("{}\n", env("DBM_S3_SECRET_KEY"))),
+    );
+    assert!(added.status.success(), "{}", text(&added));
+
+    let copying = support::dbm_command(data.path())
+        .args(["backup", "copy", &id.to_string(), "cut", "--json"])
+        .env("DBM_LOG", "info,opendal=warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Cut the server once a few parts are stored, keep it away, bring it back on its data.
+    let started = std::time::Instant::now();
+    while upload_parts(s3_data.path()) < 3 {
+        assert!(started.elapsed().as_secs() < 120, "the upload never got going");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let parts_before = upload_parts(s3_data.path());
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let mut server = own_s3_server(port, s3_data.path());
+
+    let output = copying.wait_with_output().unwrap();
+    let log = text(&output);
+    server.kill().unwrap();
+    let _ = server.wait();
+    assert!(output.status.success(), "the copy resumed and completed: {log}");
+    let copy: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(copy["state"], "copied", "{copy}");
+    let retries = log.matches("will retry").count();
+    eprintln!("cut after {parts_before} parts of 8 MiB; {retries} retries; {size} bytes in all");
+    assert!(retries >= 1, "the server was really away during the upload: {log}");
+    // Each retry sends one part (8 MiB) again at most: far less than the whole file.
+    assert!((retries as i64) * (8 << 20) < size, "{retries} retries for {size} bytes");
+    assert!(parts_before >= 3 && parts_before < (size as usize >> 23) + 1, "cut mid-upload ({parts_before} parts)");
+
+    let relative = PathBuf::from(made["filePath"].as_str().unwrap());
+    let relative = relative.strip_prefix(data.path().join("backups")).unwrap();
+    let object = s3_data.path().join("cut").join(psql_installation(data.path())).join(relative);
+    assert_eq!(sha256_of(&object), sha, "the object is the backup");
+    drop_database(&db);
+}
