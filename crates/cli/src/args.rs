@@ -51,7 +51,8 @@ pub enum Command {
     Restore(RestoreArgs),
     /// Backup statistics: counts, storage, success rates, per connection.
     Stats(JsonArg),
-    /// Whether each scheduled connection has a recent good backup; exits 1 when one is overdue.
+    /// Whether each scheduled connection has a recent good backup; exits 1 when one is overdue,
+    /// not proven, or a copy to a storage location failed.
     Status(JsonArg),
     /// Run the schedules, headless, until stopped (SIGTERM or Ctrl-C). One scheduler runs per
     /// data folder: not beside the app or another daemon.

@@ -639,7 +639,12 @@ fn own_s3_server(port: u16, data: &Path) -> std::process::Child {
     let binary = Path::new(&env("DBM_TESTENV_DIR")).join("tools/s3s-fs/bin/s3s-fs");
     let child = Command::new(binary)
         .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-        .args(["--access-key", &env("DBM_S3_ACCESS_KEY"), "--secret-key", &env("DBM_S3_SECRET_KEY")])
+        .args([
+            "--access-key",
+            &env("DBM_S3_ACCESS_KEY"),
+            "--secret-key",
+            &env("DBM_S3_SECRET_KEY"),
+        ])
         .arg(data)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -675,7 +680,11 @@ fn a_copy_cut_by_the_s3_server_stopping_resumes_when_it_returns() {
 
     // About 200 MB that compresses little, dumped without compression.
     let db = unique("dbm_storage_cut_");
-    psql(MAJOR, "postgres", &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
+    psql(
+        MAJOR,
+        "postgres",
+        &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+    );
     psql(MAJOR, "postgres", &format!("CREATE DATABASE {db}"));
     psql(
         MAJOR,
@@ -684,8 +693,16 @@ fn a_copy_cut_by_the_s3_server_stopping_resumes_when_it_returns() {
          INSERT INTO blob SELECT g, (SELECT string_agg(md5(random()::text || g || n), '') FROM generate_series(1, 30) n)
          FROM generate_series(1, 210000) g;",
     );
-    assert!(add_connection(data.path(), "shop", MAJOR, &db, &pg_password()).status.success());
-    let made = json(data.path(), &["backup", "run", "shop", "--compress", "none", "--json"], None);
+    assert!(
+        add_connection(data.path(), "shop", MAJOR, &db, &pg_password())
+            .status
+            .success()
+    );
+    let made = json(
+        data.path(),
+        &["backup", "run", "shop", "--compress", "none", "--json"],
+        None,
+    );
     let (id, sha, size) = (
         made["id"].as_i64().unwrap(),
         made["sha256"].as_str().unwrap().to_string(),
@@ -695,8 +712,18 @@ fn a_copy_cut_by_the_s3_server_stopping_resumes_when_it_returns() {
     let added = run_dbm(
         data.path(),
         &[
-            "storage", "add", "cut", "--s3", "--endpoint", &format!("http://127.0.0.1:{port}"), "--bucket", "cut",
-            "--path-style", "--access-key-id", &env("DBM_S3_ACCESS_KEY"), "--secret-stdin",
+            "storage",
+            "add",
+            "cut",
+            "--s3",
+            "--endpoint",
+            &format!("http://127.0.0.1:{port}"),
+            "--bucket",
+            "cut",
+            "--path-style",
+            "--access-key-id",
+            &env("DBM_S3_ACCESS_KEY"),
+            "--secret-stdin",
         ],
         Some(&format!("{}\n", env("DBM_S3_SECRET_KEY"))),
     );
@@ -712,7 +739,10 @@ fn a_copy_cut_by_the_s3_server_stopping_resumes_when_it_returns() {
     // Cut the server once a few parts are stored, keep it away, bring it back on its data.
     let started = std::time::Instant::now();
     while upload_parts(s3_data.path()) < 3 {
-        assert!(started.elapsed().as_secs() < 120, "the upload never got going");
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "the upload never got going"
+        );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     server.kill().unwrap();
@@ -725,19 +755,120 @@ fn a_copy_cut_by_the_s3_server_stopping_resumes_when_it_returns() {
     let log = text(&output);
     server.kill().unwrap();
     let _ = server.wait();
-    assert!(output.status.success(), "the copy resumed and completed: {log}");
+    assert!(
+        output.status.success(),
+        "the copy resumed and completed: {log}"
+    );
     let copy: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(copy["state"], "copied", "{copy}");
     let retries = log.matches("will retry").count();
     eprintln!("cut after {parts_before} parts of 8 MiB; {retries} retries; {size} bytes in all");
-    assert!(retries >= 1, "the server was really away during the upload: {log}");
+    assert!(
+        retries >= 1,
+        "the server was really away during the upload: {log}"
+    );
     // Each retry sends one part (8 MiB) again at most: far less than the whole file.
-    assert!((retries as i64) * (8 << 20) < size, "{retries} retries for {size} bytes");
-    assert!(parts_before >= 3 && parts_before < (size as usize >> 23) + 1, "cut mid-upload ({parts_before} parts)");
+    assert!(
+        (retries as i64) * (8 << 20) < size,
+        "{retries} retries for {size} bytes"
+    );
+    assert!(
+        parts_before >= 3 && parts_before < (size as usize >> 23) + 1,
+        "cut mid-upload ({parts_before} parts)"
+    );
 
     let relative = PathBuf::from(made["filePath"].as_str().unwrap());
     let relative = relative.strip_prefix(data.path().join("backups")).unwrap();
-    let object = s3_data.path().join("cut").join(psql_installation(data.path())).join(relative);
+    let object = s3_data
+        .path()
+        .join("cut")
+        .join(psql_installation(data.path()))
+        .join(relative);
     assert_eq!(sha256_of(&object), sha, "the object is the backup");
+    drop_database(&db);
+}
+
+/// A tmpfs of `kilobytes` mounted on a temp folder, unmounted when dropped.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(kilobytes: u32) -> SmallDisk {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={kilobytes}k"), "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            mounted.status.success(),
+            "mount a tmpfs (the tests run as root): {}",
+            String::from_utf8_lossy(&mounted.stderr)
+        );
+        SmallDisk { dir }
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+#[test]
+fn a_copy_to_a_full_disk_fails_saying_so_and_keeps_the_backup() {
+    let data = tempfile::tempdir().unwrap();
+    let disk = SmallDisk::mount(256);
+    let db = unique("dbm_storage_full_");
+    source(&db);
+    assert!(
+        add_connection(data.path(), "shop", MAJOR, &db, &pg_password())
+            .status
+            .success()
+    );
+    let made = json(
+        data.path(),
+        &["backup", "run", "shop", "--compress", "none", "--json"],
+        None,
+    );
+    let id = made["id"].as_i64().unwrap();
+    assert!(
+        made["sizeBytes"].as_i64().unwrap() > 256 * 1024,
+        "bigger than the disk"
+    );
+    json(
+        data.path(),
+        &[
+            "storage",
+            "add",
+            "usb",
+            "--folder",
+            disk.dir.path().to_str().unwrap(),
+            "--json",
+        ],
+        None,
+    );
+
+    let copy = run_dbm(
+        data.path(),
+        &["backup", "copy", &id.to_string(), "usb"],
+        None,
+    );
+    assert!(!copy.status.success());
+    assert!(text(&copy).contains("is full"), "{}", text(&copy));
+    let shown = json(data.path(), &["storage", "show", "usb", "--json"], None);
+    assert_eq!(shown["copies"][0]["state"], "failed", "{shown}");
+    assert!(shown["copies"][0]["errorMessage"]
+        .as_str()
+        .unwrap()
+        .contains("is full"));
+    // The local backup is untouched and still good.
+    let verified = json(
+        data.path(),
+        &["backup", "verify", &id.to_string(), "--json"],
+        None,
+    );
+    assert_eq!(verified["ok"], true);
     drop_database(&db);
 }

@@ -50,11 +50,18 @@ pub async fn storage_test(
     Ok(storage.test(&location).await?)
 }
 
-/// Forgets a location; the objects in it stay.
+/// Forgets a location (and takes it out of the schedules that copy to it); the objects in it
+/// stay.
 #[command]
-pub async fn storage_remove(state: State<'_, AppState>, id: LocationId) -> Result<(), AppError> {
+pub async fn storage_remove(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: LocationId,
+) -> Result<(), AppError> {
     let store = state.store()?;
-    Ok(run_blocking(move || Storage::new(&store).remove(id)).await?)
+    run_blocking(move || Schedules::new(&store).remove_location(id)).await?;
+    publish(&app, AppEvent::Schedules(SchedulesEvent::Changed));
+    Ok(())
 }
 
 #[command]

@@ -9,6 +9,7 @@
 mod dataset;
 mod report;
 mod sets;
+mod storage;
 mod variants;
 
 use std::path::{Path, PathBuf};
@@ -20,9 +21,11 @@ use dataset::Server;
 use variants::{Outcome, Variant};
 
 const USAGE: &str =
-    "usage: cargo xtask bench [--rows N] [--reps N] [--local15] | --drop | library | sets
+    "usage: cargo xtask bench [--rows N] [--reps N] [--local15] | --drop | library | sets | storage
   library    page the backup list: 100,000 records, a page of 50 per filter (target ≤ 10 ms)
   sets       a server of 50 small databases as one set, against bare pg_dumps (target ≤ 1.3 ×)
+  storage    a big backup copied to the loopback S3 server, against a plain upload by the same
+             library (target ≤ 1.1 ×), encrypted against not (≤ 1.1 ×), peak RSS (≤ idle + 32 MB)
   --rows N   rows in the dbm_bench table (default 7000000, about 890 MB); made once, then reused
   --reps N   repetitions of every variant (default 3); the table shows medians
   --local15  also bench server 15, where the host's pg_dump 15 lets dbm's local runner run
@@ -104,6 +107,9 @@ impl Options {
 pub fn bench(args: &[String]) -> Result<(), String> {
     if args.first().map(String::as_str) == Some("sets") {
         return sets::bench(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("storage") {
+        return storage::bench(&args[1..]);
     }
     if args.first().map(String::as_str) == Some("library") {
         // The engine alone, in-process: no servers, no session.

@@ -187,10 +187,32 @@ fn scan(store: &Store, args: BackupScanArgs) -> anyhow::Result<ExitCode> {
 
 fn show(store: &Store, args: BackupShowArgs) -> anyhow::Result<ExitCode> {
     let backup = Backups::new(store).get(BackupId(args.id))?;
+    let copies = dbm_engine::storage::Storage::new(store).copies_of(backup.id)?;
     if args.output.json {
-        print_json(&backup)?;
+        let mut shown = serde_json::to_value(&backup)?;
+        shown["copies"] = serde_json::to_value(&copies)?;
+        print_json(&shown)?;
     } else {
         print!("{}", details(&backup));
+        if backup.local_removed_at.is_some() {
+            println!(
+                "{:<16}removed (kept in storage locations only)",
+                "local file"
+            );
+        }
+        for copy in &copies {
+            println!(
+                "{:<16}{}: {}{}{}",
+                "copy",
+                copy.location_name,
+                dbm_engine::model::Named::name(copy.state),
+                if copy.encrypted { ", encrypted" } else { "" },
+                copy.error_message
+                    .as_deref()
+                    .map(|e| format!(" — {e}"))
+                    .unwrap_or_default()
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

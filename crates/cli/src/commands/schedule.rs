@@ -74,6 +74,16 @@ fn show_schedule(store: &Store, args: ScheduleRefArgs) -> anyhow::Result<ExitCod
         next_runs: next_runs(&schedule, 5),
         missed: schedules.missed(schedule.id, 20)?,
         proofs: schedules.proofs(schedule.id, 10)?,
+        copy_locations: schedule
+            .copies
+            .to
+            .iter()
+            .map(|id| {
+                dbm_engine::storage::Storage::new(store)
+                    .get(*id)
+                    .map_or_else(|_| format!("location {id} (removed)"), |l| l.name)
+            })
+            .collect(),
         schedule,
     };
     if args.output.json {
@@ -344,6 +354,8 @@ struct Shown {
     missed: Vec<schedules::MissedRun>,
     /// The newest proofs first.
     proofs: Vec<schedules::Proof>,
+    /// The names of the locations its backups are copied to.
+    copy_locations: Vec<String>,
 }
 
 fn next_runs(schedule: &Schedule, count: usize) -> Vec<String> {
@@ -438,6 +450,21 @@ fn show(shown: &Shown) -> String {
     line("on success", s.hooks.on_success_url.clone());
     line("on failure", s.hooks.on_failure_url.clone());
     line("on finish", s.hooks.on_finish_cmd.clone());
+    if !shown.copy_locations.is_empty() {
+        line(
+            "copies to",
+            Some(format!(
+                "{}{}{}",
+                shown.copy_locations.join(", "),
+                if s.copies.encrypt { ", encrypted" } else { "" },
+                if s.copies.keep_local {
+                    ""
+                } else {
+                    "; no local copy once copied"
+                }
+            )),
+        );
+    }
     line("hook timeout", during(s.hooks.timeout_seconds));
     for proof in &shown.proofs {
         let verdict = match (proof.ok, &proof.error) {

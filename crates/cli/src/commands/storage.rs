@@ -45,9 +45,8 @@ pub async fn run(data_dir: &Path, command: StorageCommand) -> anyhow::Result<Exi
             test(&store, &location, args.output.json).await
         }
         StorageCommand::Remove(args) => {
-            let storage = Storage::new(&store);
-            let location = storage.find(&args.location)?;
-            storage.remove(location.id)?;
+            let location = Storage::new(&store).find(&args.location)?;
+            dbm_engine::schedules::Schedules::new(&store).remove_location(location.id)?;
             if args.output.json {
                 print_json(&serde_json::json!({ "removed": location.id }))?;
             } else {

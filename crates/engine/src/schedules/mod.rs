@@ -77,6 +77,22 @@ impl<'a> Schedules<'a> {
         repository::get(&sql, id)
     }
 
+    /// Forgets a storage location: it leaves every schedule's copy plan first (a schedule that
+    /// kept no local copy keeps one again when it has no location left), then goes.
+    pub fn remove_location(&self, id: crate::model::LocationId) -> Result<(), Problem> {
+        for schedule in self.list()? {
+            if schedule.copies.to.contains(&id) {
+                let mut plan = schedule.copies.clone();
+                plan.to.retain(|l| *l != id);
+                if plan.to.is_empty() {
+                    plan.keep_local = true;
+                }
+                repository::set_copy_plan(&self.store.connection(), schedule.id, &plan)?;
+            }
+        }
+        crate::storage::Storage::new(self.store).remove(id)
+    }
+
     /// Sets where the schedule's backups are copied (each location must exist).
     pub fn set_copy_plan(&self, id: ScheduleId, plan: &CopyPlan) -> Result<Schedule, Problem> {
         let storage = crate::storage::Storage::new(self.store);

@@ -201,8 +201,20 @@ pub fn encrypt_stream(
     let mut writer = encryptor
         .wrap_output(output)
         .map_err(|e| encrypt_failed(&e.to_string()))?;
-    io::copy(&mut BufReader::with_capacity(1 << 20, input), &mut writer)
-        .map_err(|e| encrypt_failed(&e.to_string()))?;
+    // In 1 MiB blocks (io::copy's 8 KiB would mean many small writes into the cipher).
+    let mut input = input;
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let n = match input.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(encrypt_failed(&e.to_string())),
+        };
+        writer
+            .write_all(&buffer[..n])
+            .map_err(|e| encrypt_failed(&e.to_string()))?;
+    }
     writer
         .finish()
         .map_err(|e| encrypt_failed(&e.to_string()))?;

@@ -85,16 +85,20 @@ pub fn operator(
         Patience::Copy => (RETRIES, MAX_DELAY, CALL_TIMEOUT),
         Patience::Probe => (1, Duration::from_secs(1), Duration::from_secs(20)),
     };
-    Ok(built
-        .layer(
-            TimeoutLayer::new()
-                .with_timeout(timeout)
-                .with_io_timeout(timeout),
-        )
-        .layer(
-            RetryLayer::new()
-                .with_jitter()
-                .with_max_times(retries)
-                .with_max_delay(max_delay),
-        ))
+    let built = built.layer(
+        TimeoutLayer::new()
+            .with_timeout(timeout)
+            .with_io_timeout(timeout),
+    );
+    // A folder is a local disk: OpenDAL counts every other file error (a full disk, say) as
+    // temporary, and waiting minutes for it would only hide the answer.
+    if matches!(settings, LocationSettings::Folder { .. }) {
+        return Ok(built);
+    }
+    Ok(built.layer(
+        RetryLayer::new()
+            .with_jitter()
+            .with_max_times(retries)
+            .with_max_delay(max_delay),
+    ))
 }

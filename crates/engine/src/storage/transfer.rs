@@ -16,8 +16,8 @@ use super::model::LocationSettings;
 use super::problems::{io_problem, storage_problem};
 use crate::model::{Code, Problem};
 
-/// What the reading side hands to the upload at a time.
-const CHUNK: usize = 4 << 20;
+/// What the reading side hands to the upload at a time (two wait in the channel).
+const CHUNK: usize = 1 << 20;
 /// The upload's parts (S3's multipart minimum is 5 MiB).
 const PART: usize = 8 << 20;
 /// Parts in flight at once.
@@ -63,23 +63,37 @@ pub async fn upload(
         File::open(path).map_err(|e| io_problem(&e, &format!("reading {}", path.display())))?;
     let (sender, mut chunks) = mpsc::channel::<Vec<u8>>(2);
     let recipients = recipients.to_vec();
-    let producer = tokio::task::spawn_blocking(move || -> Result<(String, u64), Problem> {
+    // The reading side hashes (and encrypts) on its own thread, in big blocks, so the upload's
+    // task only sends: hashing on the runtime's thread would hold the upload up.
+    let producer = tokio::task::spawn_blocking(move || -> Result<Produced, Problem> {
         let mut input = HashingReader::new(file);
-        let output = ChunkSender::new(sender);
         if recipients.is_empty() {
-            let mut output = output;
-            io::copy(&mut input, &mut output).map_err(|e| io_problem(&e, "reading the backup"))?;
-            output
-                .flush()
+            let mut output = ChunkSender::new(sender, false);
+            copy_in_blocks(&mut input, &mut output)
+                .and_then(|_| output.flush())
                 .map_err(|e| io_problem(&e, "reading the backup"))?;
+            let (plain_sha256, plain_size) = input.finish();
+            Ok(Produced {
+                stored_sha256: plain_sha256.clone(),
+                stored_size: plain_size,
+                plain_sha256,
+                plain_size,
+            })
         } else {
-            let mut output = output;
+            let mut output = ChunkSender::new(sender, true);
             encryption::encrypt_stream(&recipients, &mut input, &mut output)?;
             output
                 .flush()
                 .map_err(|e| io_problem(&e, "encrypting the backup"))?;
+            let (plain_sha256, plain_size) = input.finish();
+            let (stored_sha256, stored_size) = output.finish();
+            Ok(Produced {
+                plain_sha256,
+                plain_size,
+                stored_sha256,
+                stored_size,
+            })
         }
-        Ok(input.finish())
     });
 
     let mut writer = operator
@@ -93,11 +107,9 @@ pub async fn upload(
         writer = writer.user_metadata([(SHA_METADATA.to_string(), sha.to_string())]);
     }
     let mut writer = writer.await.map_err(|e| storage_problem(&e, settings))?;
-    let mut stored = Sha256::new();
     let mut size = 0u64;
     let mut failure = None;
     while let Some(chunk) = chunks.recv().await {
-        stored.update(&chunk);
         size += chunk.len() as u64;
         if let Err(error) = writer.write(chunk).await {
             failure = Some(storage_problem(&error, settings));
@@ -118,7 +130,7 @@ pub async fn upload(
         let _ = writer.abort().await;
         return Err(problem);
     }
-    let (plain_sha256, plain_size) = match produced {
+    let produced = match produced {
         Ok(done) => done,
         Err(problem) => {
             let _ = writer.abort().await;
@@ -130,10 +142,10 @@ pub async fn upload(
         .await
         .map_err(|e| storage_problem(&e, settings))?;
     Ok(Sent {
-        plain_sha256,
-        plain_size,
-        sha256: hex::encode(stored.finalize()),
-        size,
+        plain_sha256: produced.plain_sha256,
+        plain_size: produced.plain_size,
+        sha256: produced.stored_sha256,
+        size: produced.stored_size,
     })
 }
 
@@ -157,9 +169,11 @@ pub async fn download(
         .into_bytes_stream(..)
         .await
         .map_err(|e| storage_problem(&e, settings))?;
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<io::Result<bytes::Bytes>>(4);
+    let (sender, receiver) = mpsc::channel::<io::Result<bytes::Bytes>>(4);
     let destination = destination.to_path_buf();
-    let consumer = tokio::task::spawn_blocking(move || -> Result<(String, u64), Problem> {
+    // The writing side hashes what arrives and what it writes (and decrypts) on its own
+    // thread; the download's task only receives.
+    let consumer = tokio::task::spawn_blocking(move || -> Result<Sent, Problem> {
         let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -170,28 +184,30 @@ pub async fn download(
         if let Some(identity) = &decrypt_with {
             encryption::decrypt_stream(identity, &mut input, &mut output)?;
         } else {
-            io::copy(&mut input, &mut output).map_err(|e| io_problem(&e, "downloading"))?;
+            copy_in_blocks(&mut input, &mut output).map_err(|e| io_problem(&e, "downloading"))?;
         }
-        let done = output
+        let (plain_sha256, plain_size) = output
             .finish()
             .map_err(|e| io_problem(&e, "writing the download"))?;
-        Ok(done)
+        let (sha256, size) = input.finish();
+        Ok(Sent {
+            plain_sha256,
+            plain_size,
+            sha256,
+            size,
+        })
     });
-    let mut stored = Sha256::new();
-    let mut size = 0u64;
     let mut failure = None;
     while let Some(next) = stream.next().await {
         match next {
             Ok(bytes) => {
-                stored.update(&bytes);
-                size += bytes.len() as u64;
-                if sender.send(Ok(bytes)).is_err() {
+                if sender.send(Ok(bytes)).await.is_err() {
                     break;
                 }
             }
             Err(error) => {
                 failure = Some(error.to_string());
-                let _ = sender.send(Err(io::Error::other(error.to_string())));
+                let _ = sender.send(Err(io::Error::other(error.to_string()))).await;
                 break;
             }
         }
@@ -214,13 +230,7 @@ pub async fn download(
             "Check that the location is reachable, then try again.",
         ));
     }
-    let (plain_sha256, plain_size) = written?;
-    Ok(Sent {
-        plain_sha256,
-        plain_size,
-        sha256: hex::encode(stored.finalize()),
-        size,
-    })
+    written
 }
 
 /// Reads an object to its end without keeping it: its SHA-256 and size.
@@ -252,6 +262,30 @@ pub async fn hash_object(
         size += bytes.len() as u64;
     }
     Ok((hex::encode(hash.finalize()), size))
+}
+
+/// What the reading side made of the file.
+struct Produced {
+    plain_sha256: String,
+    plain_size: u64,
+    stored_sha256: String,
+    stored_size: u64,
+}
+
+/// `io::copy` with 1 MiB blocks (its own buffer is 8 KiB: many small reads and hash updates).
+fn copy_in_blocks(input: &mut impl Read, output: &mut impl Write) -> io::Result<u64> {
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut total = 0;
+    loop {
+        let n = match input.read(&mut buffer) {
+            Ok(0) => return Ok(total),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        output.write_all(&buffer[..n])?;
+        total += n as u64;
+    }
 }
 
 struct HashingReader<R> {
@@ -317,24 +351,38 @@ impl<W: Write> Write for HashingWriter<W> {
     }
 }
 
-/// A `Write` that hands full chunks to the upload (blocking while it is busy).
+/// A `Write` that hands full chunks to the upload (blocking while it is busy), hashing what
+/// it sends when that differs from the file (encrypted).
 struct ChunkSender {
     sender: mpsc::Sender<Vec<u8>>,
     buffer: Vec<u8>,
+    hash: Option<Sha256>,
+    size: u64,
 }
 
 impl ChunkSender {
-    fn new(sender: mpsc::Sender<Vec<u8>>) -> Self {
+    fn new(sender: mpsc::Sender<Vec<u8>>, hashed: bool) -> Self {
         ChunkSender {
             sender,
             buffer: Vec::with_capacity(CHUNK),
+            hash: hashed.then(Sha256::new),
+            size: 0,
         }
+    }
+
+    fn finish(self) -> (String, u64) {
+        let hash = self.hash.map(|h| hex::encode(h.finalize()));
+        (hash.unwrap_or_default(), self.size)
     }
 
     fn send(&mut self) -> io::Result<()> {
         if self.buffer.is_empty() {
             return Ok(());
         }
+        if let Some(hash) = self.hash.as_mut() {
+            hash.update(&self.buffer);
+        }
+        self.size += self.buffer.len() as u64;
         let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK));
         self.sender
             .blocking_send(chunk)
@@ -358,28 +406,40 @@ impl Write for ChunkSender {
     }
 }
 
-/// A `Read` over the chunks the download receives.
+/// A `Read` over the chunks the download receives, hashing them as they are read.
 struct ChunkReceiver {
-    receiver: std::sync::mpsc::Receiver<io::Result<bytes::Bytes>>,
+    receiver: mpsc::Receiver<io::Result<bytes::Bytes>>,
     current: bytes::Bytes,
+    hash: Sha256,
+    size: u64,
 }
 
 impl ChunkReceiver {
-    fn new(receiver: std::sync::mpsc::Receiver<io::Result<bytes::Bytes>>) -> Self {
+    fn new(receiver: mpsc::Receiver<io::Result<bytes::Bytes>>) -> Self {
         ChunkReceiver {
             receiver,
             current: bytes::Bytes::new(),
+            hash: Sha256::new(),
+            size: 0,
         }
+    }
+
+    fn finish(self) -> (String, u64) {
+        (hex::encode(self.hash.finalize()), self.size)
     }
 }
 
 impl Read for ChunkReceiver {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while self.current.is_empty() {
-            match self.receiver.recv() {
-                Ok(Ok(next)) => self.current = next,
-                Ok(Err(error)) => return Err(error),
-                Err(_) => return Ok(0),
+            match self.receiver.blocking_recv() {
+                Some(Ok(next)) => {
+                    self.hash.update(&next);
+                    self.size += next.len() as u64;
+                    self.current = next;
+                }
+                Some(Err(error)) => return Err(error),
+                None => return Ok(0),
             }
         }
         let n = buf.len().min(self.current.len());
