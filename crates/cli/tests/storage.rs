@@ -872,3 +872,47 @@ fn a_copy_to_a_full_disk_fails_saying_so_and_keeps_the_backup() {
     assert_eq!(verified["ok"], true);
     drop_database(&db);
 }
+
+#[test]
+fn a_schedule_copies_each_run_and_local_retention_keeps_the_records_of_copied_backups() {
+    let data = tempfile::tempdir().unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let db = unique("dbm_storage_sched_");
+    source(&db);
+    assert!(add_connection(data.path(), "shop", MAJOR, &db, &pg_password()).status.success());
+    json(data.path(), &["storage", "add", "usb", "--folder", folder.path().to_str().unwrap(), "--json"], None);
+    let schedule = json(
+        data.path(),
+        &[
+            "schedule", "add", "--connection", "shop", "--cron", "0 3 * * *", "--name", "nightly", "--keep-last", "1",
+            "--copy-to", "usb", "--encrypt", "yes", "--json",
+        ],
+        None,
+    );
+    assert_eq!(schedule["copies"]["encrypt"], true, "{schedule}");
+    let ran = |data: &Path| json(data, &["schedule", "run", "nightly", "--json"], None)["id"].as_i64().unwrap();
+    let first = ran(data.path());
+    let second = ran(data.path());
+    for id in [first, second] {
+        let shown = json(data.path(), &["backup", "show", &id.to_string(), "--json"], None);
+        assert_eq!(shown["copies"][0]["state"], "copied", "{shown}");
+        assert_eq!(shown["copies"][0]["encrypted"], true);
+    }
+    // Local retention (keep 1) let the first go here, but its copy keeps its record.
+    let older = json(data.path(), &["backup", "show", &first.to_string(), "--json"], None);
+    assert!(older["localRemovedAt"].is_string(), "{older}");
+    assert!(!Path::new(older["filePath"].as_str().unwrap()).exists());
+    let newer = json(data.path(), &["backup", "show", &second.to_string(), "--json"], None);
+    assert!(Path::new(newer["filePath"].as_str().unwrap()).exists());
+
+    // No local copy at all from now on: the next run's file goes once it is copied.
+    json(data.path(), &["schedule", "update", "nightly", "--keep-local", "no", "--json"], None);
+    let third = ran(data.path());
+    let shown = json(data.path(), &["backup", "show", &third.to_string(), "--json"], None);
+    assert!(shown["localRemovedAt"].is_string(), "{shown}");
+    let restored = format!("{db}_from_schedule");
+    restore_into(data.path(), third, "usb", &restored);
+    assert_eq!(fingerprint(&restored), fingerprint(&db));
+    drop_database(&restored);
+    drop_database(&db);
+}
