@@ -5,8 +5,11 @@ import { commands } from "./lib/bindings";
 import { emptyStats, okStatus } from "./test/fixtures";
 
 vi.mock("./lib/bindings", () => ({
-  EVENTS: { backup: "backup", schedules: "schedules" },
+  EVENTS: { backup: "backup", schedules: "schedules", copy: "copy" },
   commands: {
+    storageList: vi.fn(),
+    keyInfo: vi.fn(),
+    copiesNeedingAttention: vi.fn(),
     systemStatus: vi.fn(),
     connectionList: vi.fn(),
     connectionPgpassEntries: vi.fn(),
@@ -22,7 +25,7 @@ vi.mock("./lib/bindings", () => ({
   },
 }));
 
-const NAV = ["dashboard", "connections", "schedules", "backups", "settings"] as const;
+const NAV = ["dashboard", "connections", "schedules", "backups", "storage", "settings"] as const;
 
 function title() {
   return screen.getByTestId("page-title").textContent;
@@ -36,6 +39,9 @@ beforeEach(() => {
   vi.mocked(commands.backupSearch).mockResolvedValue({ items: [], total: 0 });
   vi.mocked(commands.backupStats).mockResolvedValue(emptyStats());
   vi.mocked(commands.scheduleList).mockResolvedValue([]);
+  vi.mocked(commands.storageList).mockResolvedValue([]);
+  vi.mocked(commands.copiesNeedingAttention).mockResolvedValue([]);
+  vi.mocked(commands.keyInfo).mockResolvedValue({ recipient: "age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq", extraRecipients: [], exportedAt: null });
   vi.mocked(commands.schedulerStatus).mockResolvedValue({ runningHere: true, note: null, allPaused: false });
   vi.mocked(commands.settingsGet).mockResolvedValue({
     engine: "auto",
@@ -72,6 +78,7 @@ describe("App frame", () => {
       connections: ["Connections", "empty-state", "No connections yet."],
       schedules: ["Schedules", "empty-state", "No schedules yet."],
       backups: ["Backups", "empty-state", "No backups yet."],
+      storage: ["Storage", "empty-state", "No storage locations yet."],
       settings: ["Settings", "settings-form", "Backup folder"],
       dashboard: ["Dashboard", null, null],
     } as const;

@@ -5,11 +5,12 @@ mod support;
 
 use support::App;
 
-const PAGES: [(&str, &str); 5] = [
+const PAGES: [(&str, &str); 6] = [
     ("dashboard", "Dashboard"),
     ("connections", "Connections"),
     ("schedules", "Schedules"),
     ("backups", "Backups"),
+    ("storage", "Storage"),
     ("settings", "Settings"),
 ];
 

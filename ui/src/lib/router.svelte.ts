@@ -5,6 +5,7 @@ export const PAGES = [
   { id: "connections", title: "Connections" },
   { id: "schedules", title: "Schedules" },
   { id: "backups", title: "Backups" },
+  { id: "storage", title: "Storage" },
   { id: "settings", title: "Settings" },
 ] as const;
 

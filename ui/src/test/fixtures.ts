@@ -1,7 +1,10 @@
 import type {
   Backup,
   Connection,
+  Copy,
   HookResult,
+  KeyInfo,
+  Location,
   Problem,
   Proof,
   Schedule,
@@ -252,6 +255,51 @@ export function emptyStats(overrides: Partial<Stats> = {}): Stats {
     successRate: null,
     successRate30Days: null,
     connections: [],
+    ...overrides,
+  };
+}
+
+/** A folder location (id 1, "nas") that keeps everything; tests override parts of it. */
+export function savedLocation(overrides: Partial<Location> = {}): Location {
+  return {
+    id: 1,
+    name: "nas",
+    settings: { kind: "folder", path: "/mnt/nas/backups" },
+    keepLast: null,
+    keepDays: null,
+    createdAt: "2026-04-20T08:00:00Z",
+    ...overrides,
+  };
+}
+
+/** Backup 7's copy in location 1 ("nas"), copied and not encrypted; tests override parts of it. */
+export function copyRecord(overrides: Partial<Copy> = {}): Copy {
+  return {
+    backupId: 7,
+    locationId: 1,
+    locationName: "nas",
+    state: "copied",
+    manifestKey: "production/production-20260501-090000.dump.manifest.json",
+    encrypted: false,
+    recipients: [],
+    sizeBytes: 1_258_291,
+    bytesDone: 1_258_291,
+    attempts: 1,
+    errorMessage: null,
+    startedAt: "2026-05-01T09:00:04Z",
+    finishedAt: "2026-05-01T09:00:06Z",
+    verifiedAt: null,
+    imported: false,
+    ...overrides,
+  };
+}
+
+/** This installation's key, never exported; tests override parts of it. */
+export function keyInfo(overrides: Partial<KeyInfo> = {}): KeyInfo {
+  return {
+    recipient: "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p",
+    extraRecipients: [],
+    exportedAt: null,
     ...overrides,
   };
 }

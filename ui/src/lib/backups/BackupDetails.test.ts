@@ -1,11 +1,18 @@
 // What a scheduled run's hooks answered, in the backup's details.
 import { render, screen, within } from "@testing-library/svelte";
-import { describe, expect, it, vi } from "vitest";
-import type { Backup } from "../bindings";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { commands, type Backup } from "../bindings";
 import { backupRecord, hookResult } from "../../test/fixtures";
 import BackupDetails from "./BackupDetails.svelte";
 
-vi.mock("../bindings", () => ({ commands: {} }));
+vi.mock("../bindings", () => ({
+  EVENTS: { copy: "copy" },
+  commands: { backupCopies: vi.fn() },
+}));
+
+beforeEach(() => {
+  vi.mocked(commands.backupCopies).mockResolvedValue([]);
+});
 
 function renderDetails(backup: Backup) {
   render(BackupDetails, {

@@ -29,6 +29,15 @@ describe("fieldForCode", () => {
     expect(fieldForCode("settings", "invalid_name")).toBeNull();
   });
 
+  it("maps the storage codes to fields or to groups storage/form.ts narrows by kind", () => {
+    expect(fieldForCode("storage", "invalid_storage_name")).toBe("name");
+    expect(fieldForCode("storage", "invalid_storage")).toBe("settings");
+    expect(fieldForCode("storage", "storage_bucket_missing")).toBe("bucket");
+    expect(fieldForCode("storage", "storage_unreachable")).toBe("address");
+    expect(fieldForCode("storage", "storage_credentials")).toBe("credentials");
+    expect(fieldForCode("storage", "storage_full")).toBeNull();
+  });
+
   it("leaves no code, unknown codes and inherited names to the whole form", () => {
     expect(fieldForCode("connection", null)).toBeNull();
     expect(fieldForCode("schedule", "no_such_code")).toBeNull();

@@ -4,6 +4,7 @@ import type { RestoreField } from "../backups/restore";
 import type { SetRestoreField } from "../backups/restoreSet";
 import type { FieldName as ConnectionField } from "../connections/form";
 import type { ScheduleField } from "../schedules/form";
+import type { StorageCodeField } from "../storage/form";
 import type { ErrorCode } from "./code";
 
 /** The Settings page's fields an error can be shown under. */
@@ -16,6 +17,7 @@ export interface FormFields {
   restore: RestoreField;
   setRestore: SetRestoreField;
   settings: SettingsField;
+  storage: StorageCodeField;
 }
 
 export type FormName = keyof FormFields;
@@ -70,6 +72,18 @@ const FIELD_FOR_CODE: { [F in FormName]: CodeMap<FormFields[F]> } = {
     invalid_backup_root: "backupRoot",
     invalid_catch_up_grace_hours: "catchUpGraceHours",
     invalid_stall_after: "stallAfterSeconds",
+  },
+  // A storage location: storage/form.ts narrows the groups by the location's kind (and
+  // invalid_storage by its message, which names the setting).
+  storage: {
+    invalid_storage_name: "name",
+    invalid_storage: "settings",
+    storage_bucket_missing: "bucket",
+    storage_tls: "endpoint",
+    storage_host_key: "host",
+    storage_unreachable: "address",
+    storage_credentials: "credentials",
+    storage_permission_denied: "permission",
   },
 };
 

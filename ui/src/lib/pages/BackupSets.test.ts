@@ -7,9 +7,10 @@ import { backupRecord, savedConnection, serverConnection, serverSetRecord } from
 import Backups from "./Backups.svelte";
 
 vi.mock("../bindings", () => ({
-  EVENTS: { backup: "backup", schedules: "schedules", restore: "restore" },
+  EVENTS: { backup: "backup", schedules: "schedules", restore: "restore", copy: "copy" },
   commands: {
     connectionList: vi.fn(),
+    backupCopies: vi.fn(),
     scheduleList: vi.fn(),
     backupSearch: vi.fn(),
     backupVerify: vi.fn(),
@@ -43,6 +44,7 @@ async function renderList() {
 beforeEach(() => {
   vi.resetAllMocks();
   running.reset();
+  api.backupCopies.mockResolvedValue([]);
   api.connectionList.mockResolvedValue([savedConnection(), serverConnection()]);
   api.scheduleList.mockResolvedValue([]);
   api.backupSearch.mockResolvedValue({ items: [set, single, broken], total: 3 });

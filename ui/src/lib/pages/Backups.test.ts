@@ -7,9 +7,10 @@ import { backupRecord, savedConnection, savedSchedule } from "../../test/fixture
 import Backups from "./Backups.svelte";
 
 vi.mock("../bindings", () => ({
-  EVENTS: { backup: "backup", schedules: "schedules", restore: "restore" },
+  EVENTS: { backup: "backup", schedules: "schedules", restore: "restore", copy: "copy" },
   commands: {
     connectionList: vi.fn(),
+    backupCopies: vi.fn(),
     scheduleList: vi.fn(),
     backupSearch: vi.fn(),
     backupCancel: vi.fn(),
@@ -120,6 +121,7 @@ async function openDetails(id: number) {
 beforeEach(() => {
   vi.resetAllMocks();
   running.reset();
+  api.backupCopies.mockResolvedValue([]);
   api.connectionList.mockResolvedValue([production, staging]);
   api.scheduleList.mockResolvedValue([nightly, stagingHourly]);
   api.backupSearch.mockResolvedValue(pageOf([completed, failed, orphan]));

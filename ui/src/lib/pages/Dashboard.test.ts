@@ -6,6 +6,7 @@ import { deferred } from "../../test/deferred";
 import { emit as emitEvent, listeners } from "../../test/events";
 import {
   backupRecord,
+  copyRecord,
   dockerDown,
   emptyStats,
   keyringLocked,
@@ -17,9 +18,10 @@ import {
 import Dashboard from "./Dashboard.svelte";
 
 vi.mock("../bindings", () => ({
-  EVENTS: { backup: "backup", schedules: "schedules" },
+  EVENTS: { backup: "backup", schedules: "schedules", copy: "copy" },
   commands: {
     systemStatus: vi.fn(),
+    copiesNeedingAttention: vi.fn(),
     backupList: vi.fn(),
     backupSearch: vi.fn(),
     connectionList: vi.fn(),
@@ -55,6 +57,7 @@ beforeEach(() => {
   api.scheduleList.mockResolvedValue([]);
   api.schedulerStatus.mockResolvedValue({ runningHere: true, note: null, allPaused: false });
   api.backupStats.mockResolvedValue(emptyStats());
+  api.copiesNeedingAttention.mockResolvedValue([]);
 });
 
 describe("Dashboard", () => {
@@ -903,5 +906,96 @@ describe("Dashboard history", () => {
     });
     render(Dashboard);
     expect((await screen.findByTestId("history-error")).textContent).toContain("The app database is locked.");
+  });
+});
+
+describe("Dashboard copies", () => {
+  const failedCopy = copyRecord({
+    backupId: 31,
+    locationId: 2,
+    locationName: "offsite",
+    state: "failed",
+    finishedAt: "2026-05-01T09:10:00Z",
+    errorMessage: "s3://team-backups at https://s3.example.com cannot be reached: connection refused.",
+  });
+  const altered = copyRecord({ backupId: 30, state: "altered", finishedAt: "2026-04-30T09:10:00Z", errorMessage: null });
+  const pending = copyRecord({ backupId: 33, state: "pending", finishedAt: null, startedAt: null, sizeBytes: null, bytesDone: 0 });
+  const copying = copyRecord({
+    backupId: 32,
+    locationId: 3,
+    locationName: "closet",
+    state: "copying",
+    finishedAt: null,
+    startedAt: "2026-05-01T10:00:00Z",
+    sizeBytes: 4 * 1024 * 1024,
+    bytesDone: 1024 * 1024,
+  });
+
+  it("lists failed, altered and missing copies first, with their errors, then those under way", async () => {
+    systemStatus.mockResolvedValue(okStatus());
+    api.copiesNeedingAttention.mockResolvedValue([pending, copying, failedCopy, altered]);
+    render(Dashboard);
+
+    const card = await screen.findByTestId("dashboard-copies");
+    expect(within(card).getByRole("heading").textContent?.trim()).toBe("Copies that need attention");
+    expect(screen.getByTestId("dashboard-copies-lead").textContent).toBe("1 failed, 1 altered, 1 copying, 1 waiting");
+    const items = within(card).getAllByTestId("dashboard-copy");
+    expect(items.map((i) => [i.dataset.backupId, i.dataset.state])).toEqual([
+      ["31", "failed"],
+      ["30", "altered"],
+      ["32", "copying"],
+      ["33", "pending"],
+    ]);
+    // Red for a copy that failed, amber for one found changed.
+    expect(items[0].classList.contains("problem")).toBe(true);
+    expect(items[0].textContent).toContain("Backup #31 → offsite");
+    expect(within(items[0]).getByTestId("dashboard-copy-error").textContent).toBe(failedCopy.errorMessage);
+    expect(items[1].classList.contains("warning")).toBe(true);
+    expect(within(items[1]).getByTestId("dashboard-copy-error").textContent).toBe("The copy's objects differ from what was stored.");
+    expect(items[2].textContent).toContain("1.0 MiB of 4.0 MiB");
+    expect(within(items[3]).queryByTestId("dashboard-copy-error")).toBeNull();
+    expect(screen.getByTestId("dashboard-copies-open").getAttribute("href")).toBe("#/backups");
+
+    // After the overdue cards, before the system checks.
+    const checks = screen.getByRole("heading", { name: "System checks" });
+    expect(card.compareDocumentPosition(checks) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  });
+
+  it("is hidden when no copy needs attention, or when they cannot be loaded", async () => {
+    systemStatus.mockResolvedValue(okStatus());
+    render(Dashboard);
+    await waitFor(() => expect(api.copiesNeedingAttention).toHaveBeenCalledTimes(1));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(screen.queryByTestId("dashboard-copies")).toBeNull();
+
+    api.copiesNeedingAttention.mockRejectedValueOnce({ code: "store_unusable", message: "The app database is locked." });
+    await fireEvent.click(screen.getByTestId("status-refresh"));
+    await waitFor(() => expect(api.copiesNeedingAttention).toHaveBeenCalledTimes(2));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(screen.queryByTestId("dashboard-copies")).toBeNull();
+  });
+
+  it("asks again on copy events, and goes once every copy is done", async () => {
+    systemStatus.mockResolvedValue(okStatus());
+    render(Dashboard);
+    await waitFor(() => expect(api.copiesNeedingAttention).toHaveBeenCalledTimes(1));
+
+    // A copy that starts shows with its progress.
+    api.copiesNeedingAttention.mockResolvedValueOnce([copying]);
+    emitEvent("copy", { kind: "progress", backupId: 32, locationId: 3, bytes: 1024 * 1024 });
+    const card = await screen.findByTestId("dashboard-copies");
+    expect(within(card).getByRole("heading").textContent?.trim()).toBe("Copies under way");
+    emitEvent("copy", { kind: "progress", backupId: 32, locationId: 3, bytes: 3 * 1024 * 1024 });
+    await waitFor(() => expect(within(card).getByTestId("dashboard-copy").textContent).toContain("3.0 MiB of 4.0 MiB"));
+    // Progress of a listed copy is not asked for again.
+    expect(api.copiesNeedingAttention).toHaveBeenCalledTimes(2);
+
+    api.copiesNeedingAttention.mockResolvedValueOnce([failedCopy]);
+    emitEvent("copy", { kind: "changed", backupId: 32 });
+    await waitFor(() => expect(screen.getByTestId("dashboard-copy").dataset.state).toBe("failed"));
+
+    api.copiesNeedingAttention.mockResolvedValueOnce([]);
+    emitEvent("copy", { kind: "changed", backupId: 31 });
+    await waitFor(() => expect(screen.queryByTestId("dashboard-copies")).toBeNull());
   });
 });

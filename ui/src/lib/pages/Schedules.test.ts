@@ -19,6 +19,8 @@ vi.mock("../bindings", () => ({
   EVENTS: { backup: "backup", schedules: "schedules" },
   commands: {
     connectionList: vi.fn(),
+    storageList: vi.fn(),
+    scheduleSetCopyPlan: vi.fn(),
     scheduleList: vi.fn(),
     scheduleCreate: vi.fn(),
     scheduleUpdate: vi.fn(),
@@ -92,6 +94,7 @@ beforeEach(() => {
   running.reset();
   listeners.clear();
   api.connectionList.mockResolvedValue([production, staging]);
+  api.storageList.mockResolvedValue([]);
   api.scheduleList.mockResolvedValue([nightly, failing, paused]);
   api.schedulerStatus.mockResolvedValue(runningHere);
   api.scheduleMissed.mockResolvedValue([]);
@@ -243,6 +246,44 @@ describe("Schedule row alert", () => {
       "Alerts after 1 hour without a good backup",
     );
     expect(within(row(5)).queryByTestId("schedule-row-alert")).toBeNull();
+  });
+});
+
+describe("Schedule row copies", () => {
+  it("says where a schedule's backups are copied, only when they are", async () => {
+    api.storageList.mockResolvedValue([
+      { id: 1, name: "nas", settings: { kind: "folder", path: "/mnt/nas" }, keepLast: null, keepDays: null, createdAt: "2026-04-01T00:00:00Z" },
+      { id: 2, name: "offsite", settings: { kind: "folder", path: "/mnt/off" }, keepLast: null, keepDays: null, createdAt: "2026-04-01T00:00:00Z" },
+    ]);
+    api.scheduleList.mockResolvedValue([
+      { ...nightly, copies: { to: [1, 2], encrypt: true, keepLocal: true } },
+      { ...failing, copies: { to: [2], encrypt: false, keepLocal: false } },
+      paused,
+    ]);
+    await renderList();
+
+    await waitFor(() =>
+      expect(within(row(3)).getByTestId("schedule-row-copies").textContent).toBe("to nas, offsite · encrypted"),
+    );
+    expect(within(row(3)).getByTestId("schedule-row-copies").closest("div")?.textContent).toContain("Copies");
+    expect(within(row(4)).getByTestId("schedule-row-copies").textContent).toBe("to offsite · local copy removed");
+    expect(within(row(5)).queryByTestId("schedule-row-copies")).toBeNull();
+  });
+
+  it("hands the locations to the form, which sends a changed plan after saving", async () => {
+    api.storageList.mockResolvedValue([
+      { id: 1, name: "nas", settings: { kind: "folder", path: "/mnt/nas" }, keepLast: null, keepDays: null, createdAt: "2026-04-01T00:00:00Z" },
+    ]);
+    api.scheduleUpdate.mockResolvedValueOnce(nightly);
+    api.scheduleSetCopyPlan.mockResolvedValueOnce({ ...nightly, copies: { to: [1], encrypt: false, keepLocal: true } });
+    await renderList();
+    await fireEvent.click(within(row(3)).getByTestId("schedule-edit"));
+    const box = screen.getAllByTestId("schedule-copy-to").find((b) => b.dataset.locationId === "1") as HTMLInputElement;
+    expect(box.closest("label")?.textContent?.trim()).toBe("nas");
+    await fireEvent.click(box);
+    await fireEvent.click(byId("schedule-save"));
+    await waitFor(() => expect(api.scheduleSetCopyPlan).toHaveBeenCalledExactlyOnceWith(3, { to: [1], encrypt: false, keepLocal: true }));
+    await waitFor(() => expect(screen.queryByTestId("schedule-form")).toBeNull());
   });
 });
 
