@@ -10,7 +10,7 @@ use std::time::Instant;
 use opendal::{services, Operator};
 use tokio::io::AsyncReadExt;
 
-const PART: usize = 8 << 20;
+const PART: usize = 5 << 20;
 const PARTS_IN_FLIGHT: usize = 2;
 
 #[tokio::main]

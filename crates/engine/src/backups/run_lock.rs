@@ -3,14 +3,13 @@
 //! still marked running whose lock is free was left by a dead process, while a run another
 //! live process (the app beside `dbm`) is doing is left alone.
 
+use crate::lock_file::Held;
 use crate::model::BackupId;
-use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 
 pub struct RunLock {
-    path: PathBuf,
-    file: Option<File>,
+    _held: Held,
 }
 
 fn lock_path(data_dir: &Path, id: BackupId) -> PathBuf {
@@ -20,35 +19,11 @@ fn lock_path(data_dir: &Path, id: BackupId) -> PathBuf {
 impl RunLock {
     /// Takes the lock of run `id`; fails if another process holds it.
     pub fn acquire(data_dir: &Path, id: BackupId) -> io::Result<RunLock> {
-        let path = lock_path(data_dir, id);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)?;
-        file.try_lock().map_err(|e| match e {
-            std::fs::TryLockError::WouldBlock => io::Error::new(
-                io::ErrorKind::WouldBlock,
-                "the run is locked by another process",
-            ),
-            std::fs::TryLockError::Error(error) => error,
-        })?;
-        Ok(RunLock {
-            path,
-            file: Some(file),
-        })
-    }
-}
-
-impl Drop for RunLock {
-    fn drop(&mut self) {
-        if let Some(file) = self.file.take() {
-            let _ = std::fs::remove_file(&self.path);
-            drop(file);
-        }
+        let held = Held::acquire(
+            lock_path(data_dir, id),
+            "the run is locked by another process",
+        )?;
+        Ok(RunLock { _held: held })
     }
 }
 

@@ -1,16 +1,14 @@
 //! A lock file held while a copy uploads: the OS frees it when the process dies however it
 //! dies, so a copy left `copying` with a free lock was abandoned and can start again.
 
-use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::lock_file::{self, Holder};
+use crate::lock_file::{self, Held, Holder};
 use crate::model::{BackupId, LocationId};
 
 pub struct CopyLock {
-    path: PathBuf,
-    _file: File,
+    _held: Held,
 }
 
 fn lock_path(data_dir: &Path, backup: BackupId, location: LocationId) -> PathBuf {
@@ -26,29 +24,11 @@ impl CopyLock {
         backup: BackupId,
         location: LocationId,
     ) -> io::Result<CopyLock> {
-        let path = lock_path(data_dir, backup, location);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)?;
-        file.try_lock().map_err(|e| match e {
-            std::fs::TryLockError::WouldBlock => io::Error::new(
-                io::ErrorKind::WouldBlock,
-                "the copy is being made by another process",
-            ),
-            std::fs::TryLockError::Error(error) => error,
-        })?;
-        Ok(CopyLock { path, _file: file })
-    }
-}
-
-impl Drop for CopyLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        let held = Held::acquire(
+            lock_path(data_dir, backup, location),
+            "the copy is being made by another process",
+        )?;
+        Ok(CopyLock { _held: held })
     }
 }
 

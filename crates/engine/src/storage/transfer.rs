@@ -19,7 +19,7 @@ use crate::model::{Code, Problem};
 /// What the reading side hands to the upload at a time (two wait in the channel).
 const CHUNK: usize = 1 << 20;
 /// The upload's parts (S3's multipart minimum is 5 MiB).
-const PART: usize = 8 << 20;
+const PART: usize = 5 << 20;
 /// Parts in flight at once.
 const PARTS_IN_FLIGHT: usize = 2;
 /// The object metadata key holding the file's own SHA-256 (before encryption).
