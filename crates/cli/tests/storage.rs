@@ -637,7 +637,7 @@ fn two_installations_sharing_a_bucket_prune_only_their_own_copies() {
 /// `data`, answering once it listens.
 fn own_s3_server(port: u16, data: &Path) -> std::process::Child {
     let binary = Path::new(&env("DBM_TESTENV_DIR")).join("tools/s3s-fs/bin/s3s-fs");
-    let child = Command::new(binary)
+    let mut child = Command::new(binary)
         .args(["--host", "127.0.0.1", "--port", &port.to_string()])
         .args([
             "--access-key",
@@ -656,6 +656,8 @@ fn own_s3_server(port: u16, data: &Path) -> std::process::Child {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("s3s-fs did not listen on {port}");
 }
 
@@ -879,36 +881,95 @@ fn a_schedule_copies_each_run_and_local_retention_keeps_the_records_of_copied_ba
     let folder = tempfile::tempdir().unwrap();
     let db = unique("dbm_storage_sched_");
     source(&db);
-    assert!(add_connection(data.path(), "shop", MAJOR, &db, &pg_password()).status.success());
-    json(data.path(), &["storage", "add", "usb", "--folder", folder.path().to_str().unwrap(), "--json"], None);
+    assert!(
+        add_connection(data.path(), "shop", MAJOR, &db, &pg_password())
+            .status
+            .success()
+    );
+    json(
+        data.path(),
+        &[
+            "storage",
+            "add",
+            "usb",
+            "--folder",
+            folder.path().to_str().unwrap(),
+            "--json",
+        ],
+        None,
+    );
     let schedule = json(
         data.path(),
         &[
-            "schedule", "add", "--connection", "shop", "--cron", "0 3 * * *", "--name", "nightly", "--keep-last", "1",
-            "--copy-to", "usb", "--encrypt", "yes", "--json",
+            "schedule",
+            "add",
+            "--connection",
+            "shop",
+            "--cron",
+            "0 3 * * *",
+            "--name",
+            "nightly",
+            "--keep-last",
+            "1",
+            "--copy-to",
+            "usb",
+            "--encrypt",
+            "yes",
+            "--json",
         ],
         None,
     );
     assert_eq!(schedule["copies"]["encrypt"], true, "{schedule}");
-    let ran = |data: &Path| json(data, &["schedule", "run", "nightly", "--json"], None)["id"].as_i64().unwrap();
+    let ran = |data: &Path| {
+        json(data, &["schedule", "run", "nightly", "--json"], None)["id"]
+            .as_i64()
+            .unwrap()
+    };
     let first = ran(data.path());
     let second = ran(data.path());
     for id in [first, second] {
-        let shown = json(data.path(), &["backup", "show", &id.to_string(), "--json"], None);
+        let shown = json(
+            data.path(),
+            &["backup", "show", &id.to_string(), "--json"],
+            None,
+        );
         assert_eq!(shown["copies"][0]["state"], "copied", "{shown}");
         assert_eq!(shown["copies"][0]["encrypted"], true);
     }
     // Local retention (keep 1) let the first go here, but its copy keeps its record.
-    let older = json(data.path(), &["backup", "show", &first.to_string(), "--json"], None);
+    let older = json(
+        data.path(),
+        &["backup", "show", &first.to_string(), "--json"],
+        None,
+    );
     assert!(older["localRemovedAt"].is_string(), "{older}");
     assert!(!Path::new(older["filePath"].as_str().unwrap()).exists());
-    let newer = json(data.path(), &["backup", "show", &second.to_string(), "--json"], None);
+    let newer = json(
+        data.path(),
+        &["backup", "show", &second.to_string(), "--json"],
+        None,
+    );
     assert!(Path::new(newer["filePath"].as_str().unwrap()).exists());
 
     // No local copy at all from now on: the next run's file goes once it is copied.
-    json(data.path(), &["schedule", "update", "nightly", "--keep-local", "no", "--json"], None);
+    json(
+        data.path(),
+        &[
+            "schedule",
+            "update",
+            "nightly",
+            "--keep-local",
+            "no",
+            "--json",
+        ],
+        None,
+    );
     let third = ran(data.path());
-    let shown = json(data.path(), &["backup", "show", &third.to_string(), "--json"], None);
+    let shown = json(
+        data.path(),
+        &["backup", "show", &third.to_string(), "--json"],
+        None,
+    );
     assert!(shown["localRemovedAt"].is_string(), "{shown}");
     let restored = format!("{db}_from_schedule");
     restore_into(data.path(), third, "usb", &restored);
