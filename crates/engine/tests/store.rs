@@ -29,6 +29,8 @@ fn a_new_data_dir_gets_a_private_database_at_the_latest_schema_in_wal_mode() {
             "backup",
             "backup_part",
             "connection",
+            "copy",
+            "location",
             "missed_run",
             "overdue_notice",
             "proof",

@@ -5,12 +5,15 @@
 use std::sync::Arc;
 
 use super::model::Schedule;
-use super::runs::CopyFailed;
 use crate::backups::Backup;
 use crate::blocking::run_blocking;
 use crate::library::{copies, location_scan};
+use crate::model::Problem;
 use crate::storage::Storage;
 use crate::store::Store;
+
+/// What hears of a failed copy of a run's backup: the backup, the location's name, why.
+pub type CopyFailed<'a> = &'a (dyn Fn(&Backup, &str, &Problem) + Sync);
 
 pub(super) async fn copy_run(
     store: &Arc<Store>,

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio_util::task::TaskTracker;
 
+use super::copies::CopyFailed;
 use super::hooks;
 use super::model::{Proof, Schedule};
 use super::proof;
@@ -51,9 +52,6 @@ pub async fn run_schedule(
     )
     .await
 }
-
-/// What hears of a failed copy of a run's backup: the backup, the location's name, why.
-pub type CopyFailed<'a> = &'a (dyn Fn(&Backup, &str, &Problem) + Sync);
 
 /// As `run_schedule`, telling `copy_failed` of each copy that failed (the launcher notifies).
 pub async fn run_schedule_telling(
