@@ -651,6 +651,9 @@ fn own_s3_server(port: u16, data: &Path) -> std::process::Child {
         .spawn()
         .unwrap();
     for _ in 0..100 {
+        // Ours, not whatever else listens there: the child must still run.
+        let exited = child.try_wait().ok().flatten();
+        assert!(exited.is_none(), "s3s-fs on {port} exited: {exited:?}");
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return child;
         }
@@ -677,7 +680,11 @@ fn a_copy_cut_by_the_s3_server_stopping_resumes_when_it_returns() {
     let data = tempfile::tempdir().unwrap();
     let s3_data = tempfile::tempdir().unwrap();
     std::fs::create_dir(s3_data.path().join("cut")).unwrap();
-    let port = 54395 + (std::process::id() % 4) as u16;
+    // A port nothing listens on now (other tests start servers on free ports too).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
     let mut server = own_s3_server(port, s3_data.path());
 
     // About 200 MB that compresses little, dumped without compression.

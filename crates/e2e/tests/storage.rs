@@ -315,9 +315,9 @@ async fn a_backup_is_copied_encrypted_from_its_details_and_a_failed_copy_shows_o
     app.fill("[data-testid=schedule-name]", "copied nightly")
         .await;
     app.click("[data-testid=schedule-copies] summary").await;
-    app.click("[data-testid=schedule-copy-to][data-location-id='1']")
-        .await;
-    app.click("[data-testid=schedule-copy-encrypt]").await;
+    // The section opens and its locations load after the click: click once they can be.
+    click_when_ready(&app, "[data-testid=schedule-copy-to][data-location-id='1']").await;
+    click_when_ready(&app, "[data-testid=schedule-copy-encrypt]").await;
     wait_for_text(
         &app,
         "[data-testid=schedule-copies-summary]",
@@ -365,4 +365,18 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// Clicks `css` once it can take a click (shown, in view, not covered), for up to 10 s.
+async fn click_when_ready(app: &App, css: &str) {
+    let mut last = String::new();
+    for _ in 0..50 {
+        app.scroll_to(css).await;
+        match app.find(css).await.click().await {
+            Ok(()) => return,
+            Err(error) => last = error.to_string(),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("click {css}: {last}");
 }

@@ -245,6 +245,14 @@ impl App {
 impl Drop for App {
     /// Also when a test fails half-way: a driver left running would outlive the test.
     fn drop(&mut self) {
+        // A test that failed half-way never closed its session, and its app would outlive it:
+        // the next test's app would then hand over to it (single instance) and never show.
+        for app in descendants(self.driver.id()) {
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(app.to_string())
+                .status();
+        }
         // SIGTERM lets tauri-driver stop WebKitWebDriver; SIGKILL would orphan it.
         let _ = Command::new("kill")
             .arg("-TERM")
@@ -260,6 +268,44 @@ impl Drop for App {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// The processes below `root` whose program is the app (through WebKitWebDriver), from /proc.
+fn descendants(root: u32) -> Vec<u32> {
+    let parent_of = |pid: u32| -> Option<u32> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // "pid (comm) state ppid …": the name may hold spaces, so read after its ')'.
+        stat.rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
+    let pids: Vec<u32> = std::fs::read_dir("/proc")
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .filter_map(|e| e.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    pids.into_iter()
+        .filter(|&pid| {
+            let mut at = pid;
+            for _ in 0..8 {
+                match parent_of(at) {
+                    Some(parent) if parent == root => return true,
+                    Some(parent) if parent > 1 => at = parent,
+                    _ => return false,
+                }
+            }
+            false
+        })
+        .filter(|&pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|name| name.trim() == "dbm-app")
+        })
+        .collect()
 }
 
 fn driver_log() -> Stdio {
