@@ -65,18 +65,13 @@ async fn run(
     // Listing first: a server that creates a missing bucket on write still says it is missing.
     let started = std::time::Instant::now();
     let listed = op.list_with(&format!("{installation_id}/")).limit(1).await;
-    timed(
-        steps,
-        "list",
-        started,
-        listed.is_ok()
-            || matches!(&listed, Err(e) if e.kind() == opendal::ErrorKind::NotFound && !is_bucket_error(e)),
-    );
-    match listed {
-        Err(e) if e.kind() != opendal::ErrorKind::NotFound || is_bucket_error(&e) => {
-            return Err(storage_problem(&e, settings))
-        }
-        _ => {}
+    // An installation folder not made yet is fine; a missing bucket is not.
+    let failed = listed
+        .err()
+        .filter(|e| e.kind() != opendal::ErrorKind::NotFound || is_bucket_error(e));
+    timed(steps, "list", started, failed.is_none());
+    if let Some(error) = failed {
+        return Err(storage_problem(&error, settings));
     }
     super::transfer::ensure_parent(&op, &key)
         .await
